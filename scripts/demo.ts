@@ -1,0 +1,44 @@
+/**
+ * npm run demo: starts the built server over stdio in sandbox mode, connects the SDK Client the
+ * way a host does, lists the tools and calls a few, printing what an agent would see.
+ */
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+
+const transport = new StdioClientTransport({
+  command: process.execPath,
+  args: [cli, "--sandbox"],
+  stderr: "inherit",
+});
+const client = new Client({ name: "clicksend-mcp-demo", version: "1.0.0" });
+await client.connect(transport);
+
+const { tools } = await client.listTools();
+console.log(`\n${tools.length} tools:`);
+for (const tool of tools) {
+  console.log(
+    `  ${tool.name.padEnd(24)} ${tool.annotations?.readOnlyHint ? "read " : "write"}  ${tool.description}`,
+  );
+}
+
+async function show(name: string, args: Record<string, unknown> = {}) {
+  const result = await client.callTool({ name, arguments: args });
+  const text = (result.content as Array<{ type: string; text?: string }>)
+    .map((c) => c.text ?? "")
+    .join("\n");
+  console.log(`\n> ${name} ${JSON.stringify(args)}${result.isError ? "  (isError)" : ""}\n${text}`);
+}
+
+await show("get_account");
+await show("list_countries", { q: "austr" });
+const names = new Set(tools.map((t) => t.name));
+if (names.has("list_contact_lists")) await show("list_contact_lists");
+if (names.has("send_sms")) {
+  await show("send_sms", {
+    messages: [{ to: "+61411111111", body: "Hello from the clicksend-mcp demo" }],
+  });
+}
+await client.close();

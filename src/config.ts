@@ -1,0 +1,174 @@
+import type { Auth } from "./client.js";
+import { TOOLSETS, type Toolset } from "./define-tool.js";
+import { ConfigError } from "./errors.js";
+import type { LogLevel } from "./logger.js";
+
+export const DEFAULT_BASE_URL = "https://rest.clicksend.com/v3";
+
+export interface Config {
+  sandbox: boolean;
+  baseUrl: string;
+  auth: Auth;
+  timeoutMs: number;
+  readOnly: boolean;
+  toolsets?: Toolset[];
+  logLevel: LogLevel;
+}
+
+export type CliAction = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
+
+type Env = Record<string, string | undefined>;
+
+const FLAGS_WITH_VALUE = new Set(["--toolsets"]);
+const BOOLEAN_FLAGS = new Set(["--sandbox", "--read-only", "--help", "-h", "--version", "-v"]);
+
+export const HELP = `clicksend-mcp: an MCP server for the ClickSend REST API v3 (stdio).
+
+Usage: clicksend-mcp [--sandbox] [--read-only] [--toolsets sms,contacts,...]
+
+  --sandbox            run against the embedded ClickSend simulator (no credentials, nothing sent)
+  --read-only          register only tools that never change anything
+  --toolsets LIST      register only these toolsets: ${TOOLSETS.join(", ")}
+  --help, --version
+
+Environment:
+  CLICKSEND_USERNAME, CLICKSEND_API_KEY   HTTP Basic credentials (API username and key)
+  CLICKSEND_BASE_URL                      default ${DEFAULT_BASE_URL}; may be a gateway path
+  CLICKSEND_BEARER_TOKEN                  send "Authorization: Bearer" instead (API gateways)
+  CLICKSEND_TIMEOUT_MS                    request timeout, default 30000
+  CLICKSEND_SANDBOX=1, CLICKSEND_READ_ONLY=1, CLICKSEND_TOOLSETS, CLICKSEND_LOG_LEVEL
+`;
+
+const truthy = (value: string | undefined) =>
+  value !== undefined && ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
+
+function parseFlags(argv: string[]): { flags: Map<string, string | true>; problems: string[] } {
+  const flags = new Map<string, string | true>();
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s) : [arg];
+    if (name && FLAGS_WITH_VALUE.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith("--")) problems.push(`${name} needs a value`);
+      else flags.set(name, value);
+    } else if (name && BOOLEAN_FLAGS.has(name)) {
+      flags.set(name, true);
+    } else {
+      problems.push(`unknown option ${JSON.stringify(arg.slice(0, 40))}`);
+    }
+  }
+  return { flags, problems };
+}
+
+function parseToolsets(raw: string, source: string, problems: string[]): Toolset[] {
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
+  if (unknown.length || names.length === 0) {
+    problems.push(
+      `${source} must list toolsets from ${TOOLSETS.join(", ")} (got ${JSON.stringify(raw.slice(0, 60))})`,
+    );
+  }
+  return names.filter((n): n is Toolset => (TOOLSETS as readonly string[]).includes(n));
+}
+
+function parseBaseUrl(raw: string | undefined, problems: string[]): string {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_BASE_URL;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    problems.push("CLICKSEND_BASE_URL is not a valid URL");
+    return DEFAULT_BASE_URL;
+  }
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    problems.push("CLICKSEND_BASE_URL must use https (plain http only for localhost)");
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    problems.push("CLICKSEND_BASE_URL must not contain credentials, a query or a fragment");
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
+function parseTimeout(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined || raw.trim() === "") return 30_000;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1000 || value > 300_000) {
+    problems.push(
+      "CLICKSEND_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 300000",
+    );
+    return 30_000;
+  }
+  return value;
+}
+
+function parseAuth(env: Env, sandbox: boolean, baseUrl: string, problems: string[]): Auth {
+  if (sandbox) return { kind: "none" };
+  const token = env.CLICKSEND_BEARER_TOKEN?.trim();
+  if (token) {
+    if (baseUrl === DEFAULT_BASE_URL) {
+      problems.push(
+        "CLICKSEND_BEARER_TOKEN is for an API gateway: set CLICKSEND_BASE_URL to the gateway's URL",
+      );
+    }
+    return { kind: "bearer", token };
+  }
+  const username = env.CLICKSEND_USERNAME?.trim();
+  const apiKey = env.CLICKSEND_API_KEY?.trim();
+  if (!username && !apiKey) {
+    problems.push(
+      "CLICKSEND_USERNAME and CLICKSEND_API_KEY are missing (or pass --sandbox to try the server without an account)",
+    );
+  } else if (!username) {
+    problems.push("CLICKSEND_USERNAME is missing");
+  } else if (!apiKey) {
+    problems.push("CLICKSEND_API_KEY is missing");
+  }
+  if (username?.includes(":")) problems.push("CLICKSEND_USERNAME must not contain ':'");
+  return { kind: "basic", username: username ?? "", apiKey: apiKey ?? "" };
+}
+
+const LOG_LEVELS: LogLevel[] = ["debug", "info", "warning", "error"];
+
+/** Parses flags and environment into a Config. Error messages name variables, never values of secrets. */
+export function parseCli(argv: string[], env: Env): CliAction {
+  const { flags, problems } = parseFlags(argv);
+  if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
+  if (flags.has("--version") || flags.has("-v")) return { kind: "version" };
+
+  const sandbox = flags.has("--sandbox") || truthy(env.CLICKSEND_SANDBOX);
+  const baseUrl = parseBaseUrl(env.CLICKSEND_BASE_URL, problems);
+  const auth = parseAuth(env, sandbox, baseUrl, problems);
+  const timeoutMs = parseTimeout(env.CLICKSEND_TIMEOUT_MS, problems);
+  const toolsetsRaw = flags.get("--toolsets") ?? env.CLICKSEND_TOOLSETS;
+  const toolsets =
+    typeof toolsetsRaw === "string" && toolsetsRaw.trim() !== ""
+      ? parseToolsets(
+          toolsetsRaw,
+          flags.has("--toolsets") ? "--toolsets" : "CLICKSEND_TOOLSETS",
+          problems,
+        )
+      : undefined;
+  const logLevelRaw = env.CLICKSEND_LOG_LEVEL?.trim().toLowerCase() || "info";
+  if (!LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
+    problems.push(`CLICKSEND_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    kind: "serve",
+    config: {
+      sandbox,
+      baseUrl,
+      auth,
+      timeoutMs,
+      readOnly: flags.has("--read-only") || truthy(env.CLICKSEND_READ_ONLY),
+      ...(toolsets ? { toolsets } : {}),
+      logLevel: logLevelRaw as LogLevel,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { z } from "zod";
+import type { ClickSendClient } from "./client.js";
+import type { Logger } from "./logger.js";
+
+export const TOOLSETS = [
+  "account",
+  "sms",
+  "templates",
+  "mms",
+  "voice",
+  "lists",
+  "contacts",
+  "email",
+] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/** All four hints are required: hosts gate confirmations on them and read-only mode derives from them. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolContext {
+  client: ClickSendClient;
+  /** Aborted when the host cancels the call. */
+  signal: AbortSignal;
+  /** True when talking to the embedded simulator: nothing real is sent. */
+  sandbox: boolean;
+  logger: Logger;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.
+export type AnyObjectSchema = z.ZodObject<any>;
+
+export interface ToolDefinition<I extends AnyObjectSchema = AnyObjectSchema> {
+  name: string;
+  toolset: Toolset;
+  title: string;
+  description: string;
+  input: I;
+  annotations: ToolAnnotations;
+  run(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
+}
+
+/** Identity helper that keeps the handler's argument type tied to its schema. */
+export function defineTool<I extends AnyObjectSchema>(tool: ToolDefinition<I>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+export const READ: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+};

@@ -1,0 +1,20 @@
+/** Drops nulls, undefined and empty strings, recursively: the model pays for every byte. */
+export function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (v === null || v === undefined || v === "") continue;
+      out[key] = compact(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function asStructured(value: unknown): Record<string, unknown> {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    return compact(value) as Record<string, unknown>;
+  }
+  return { result: compact(value) };
+}

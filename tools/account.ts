@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { defineTool, READ } from "../src/define-tool.js";
+
+interface Account {
+  user_id: number;
+  username: string;
+  user_email?: string;
+  account_name?: string;
+  balance: string | number;
+  country?: string;
+  default_country_sms?: string;
+  timezone?: string;
+  setting_sms_message_char_limit?: number;
+  on_trial?: number;
+  _currency?: { currency_name_short?: string };
+}
+
+export const getAccount = defineTool({
+  name: "get_account",
+  toolset: "account",
+  title: "Get account",
+  description: "Show the ClickSend account: balance, currency, default country and SMS part limit.",
+  input: z.strictObject({}),
+  annotations: READ,
+  run: async (_args, { client, signal }) => {
+    const a = await client.get<Account>("account", undefined, { signal });
+    // Only what an agent needs; never _subaccount, which carries a live API key.
+    return {
+      user_id: a.user_id,
+      username: a.username,
+      email: a.user_email,
+      account_name: a.account_name,
+      balance: Number(a.balance),
+      currency: a._currency?.currency_name_short,
+      country: a.country,
+      default_country_sms: a.default_country_sms,
+      timezone: a.timezone,
+      sms_part_limit: a.setting_sms_message_char_limit,
+      ...(a.on_trial ? { on_trial: true } : {}),
+    };
+  },
+});
+
+export const listCountries = defineTool({
+  name: "list_countries",
+  toolset: "account",
+  title: "List countries",
+  description:
+    "List ISO country codes ClickSend knows, for the country fields of sends and contacts.",
+  input: z.strictObject({
+    q: z
+      .string()
+      .max(60)
+      .optional()
+      .describe("Only codes or names containing this (filtered locally)"),
+  }),
+  annotations: READ,
+  run: async ({ q }, { client, signal }) => {
+    const list = await client.get<Array<{ code: string; value: string }>>("countries", undefined, {
+      signal,
+    });
+    const needle = q?.toLowerCase();
+    const countries: Record<string, string> = {};
+    for (const { code, value } of list) {
+      if (!needle || code.toLowerCase().includes(needle) || value.toLowerCase().includes(needle)) {
+        countries[code] = value;
+      }
+    }
+    return { total: Object.keys(countries).length, countries };
+  },
+});
