@@ -194,7 +194,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           : errorBodyFor(fault.status);
         if (fault.retryAfter !== undefined)
           response.headers = { "retry-after": String(fault.retryAfter) };
-        return finish(res, record, response);
+        finish(res, record, response);
+        return;
       }
       case "html":
         record.status = fault.status ?? 502;
