@@ -1,22 +1,12 @@
 /** ISO 3166-1 alpha-2 regions named by the runtime's own CLDR data (about 250, like ClickSend's list). */
 let cache: Array<{ code: string; value: string }> | undefined;
 
-const NOT_COUNTRIES = new Set([
-  "EU",
-  "EZ",
-  "UN",
-  "QO",
-  "XA",
-  "XB",
-  "ZZ",
-  "AC",
-  "CP",
-  "DG",
-  "EA",
-  "IC",
-  "TA",
-  "CQ",
-]);
+// Groupings, private-use and withdrawn codes (UK, YU, SU, ...) that ClickSend does not list.
+const NOT_COUNTRIES = new Set(
+  "EU EZ UN QO XA XB ZZ AC CP DG EA IC TA CQ UK AN HV DY BU ZR CS YU DD FX NH RH SU TP VD YD".split(
+    " ",
+  ),
+);
 
 export function countries(): Array<{ code: string; value: string }> {
   if (cache) return cache;

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAccount, listCountries } from "../tools/account.js";
+import { dataOf, type Harness, harness, textOf } from "./helpers.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
+describe("get_account", () => {
+  it("returns the balance and currency, and never the subaccount API key", async () => {
+    const result = await h.call(getAccount);
+    expect(result.isError).toBeFalsy();
+    expect(dataOf(result)).toMatchObject({
+      username: "sandbox",
+      balance: 25,
+      currency: "AUD",
+      sms_part_limit: 6,
+    });
+    expect(textOf(result)).not.toContain("api_key");
+    expect(textOf(result)).not.toContain("F3702045");
+    expect(h.sandbox.requests.at(-1)).toMatchObject({
+      method: "GET",
+      path: "account",
+      user: "sandbox",
+    });
+  });
+
+  it("reports rejected credentials with what to check", async () => {
+    h.sandbox.faults.inject({ path: "account", fault: { type: "status", status: 401 } });
+    const result = await h.call(getAccount);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("CLICKSEND_API_KEY");
+  });
+
+  it("refuses unknown arguments without a request", async () => {
+    const before = h.sandbox.requests.length;
+    const result = await h.call(getAccount, { verbose: true });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("unknown field verbose");
+    expect(h.sandbox.requests.length).toBe(before);
+  });
+});
+
+describe("list_countries", () => {
+  it("filters locally and maps codes to names", async () => {
+    const result = await h.call(listCountries, { q: "united king" });
+    expect(dataOf(result)).toEqual({ total: 1, countries: { GB: "United Kingdom" } });
+  });
+
+  it("lists about 250 countries without credentials being required", async () => {
+    const all = dataOf<{ total: number }>(await h.call(listCountries));
+    expect(all.total).toBeGreaterThan(230);
+  });
+});

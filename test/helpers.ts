@@ -1,0 +1,55 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type ClickSendClient, createClickSendClient } from "../src/client.js";
+import type { ToolDefinition } from "../src/define-tool.js";
+import { silentLogger } from "../src/logger.js";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../src/sandbox/server.js";
+import { callTool, SANDBOX_NOTICE } from "../src/server.js";
+
+export interface Harness {
+  sandbox: Sandbox;
+  client: ClickSendClient;
+  /** Runs a tool exactly as the server does (validation, rendering, error formatting). */
+  call(tool: ToolDefinition, args?: unknown): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** A sandbox plus a real ky client pointed at it, with fast retries for tests. */
+export async function harness(options: SandboxOptions = {}): Promise<Harness> {
+  const sandbox = await startSandbox(options);
+  const client = createClickSendClient({
+    baseUrl: sandbox.baseUrl,
+    auth: { kind: "basic", ...sandbox.credentials },
+    timeoutMs: 2000,
+    retry: { baseDelayMs: 1, maxRetryAfterMs: 2000 },
+  });
+  return {
+    sandbox,
+    client,
+    call: (tool, args = {}) =>
+      callTool(tool, args, {
+        client,
+        signal: new AbortController().signal,
+        sandbox: true,
+        logger: silentLogger,
+      }),
+    close: () => sandbox.close(),
+  };
+}
+
+/** The text the model sees, without the sandbox notice line. */
+export function textOf(result: CallToolResult): string {
+  const text = (result.content as Array<{ type: string; text?: string }>)
+    .map((c) => c.text ?? "")
+    .join("\n");
+  return text.startsWith(SANDBOX_NOTICE) ? text.slice(SANDBOX_NOTICE.length + 1) : text;
+}
+
+/** The structured result as a plain object. */
+export function dataOf<T = Record<string, unknown>>(result: CallToolResult): T {
+  return result.structuredContent as T;
+}
+
+/** Requests the sandbox received, excluding GETs when only writes matter. */
+export function writes(sandbox: Sandbox) {
+  return sandbox.requests.filter((r) => r.method !== "GET");
+}
