@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { TOOLSETS } from "../src/define-tool.js";
+import { toolListing } from "../src/server.js";
+import { tools } from "../tools/index.js";
+
+const VERBS = ["list", "get", "create", "update", "delete", "send", "cancel"];
+const KEY = /^[a-zA-Z0-9_.-]{1,64}$/;
+
+function propertyKeys(schema: unknown, out: string[] = []): string[] {
+  if (Array.isArray(schema)) {
+    for (const item of schema) propertyKeys(item, out);
+  } else if (schema && typeof schema === "object") {
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === "properties" && value && typeof value === "object") out.push(...Object.keys(value));
+      propertyKeys(value, out);
+    }
+  }
+  return out;
+}
+
+describe("tool registry", () => {
+  it("has unique snake_case verb_noun names", () => {
+    const names = tools.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) {
+      expect(name).toMatch(/^[a-z]+(_[a-z]+)+$/);
+      expect(VERBS).toContain(name.split("_")[0]);
+    }
+  });
+
+  it("sets all four annotations on every tool, and no read-only tool is destructive", () => {
+    for (const tool of tools) {
+      const a = tool.annotations;
+      for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
+        expect(typeof a[hint], `${tool.name}.${hint}`).toBe("boolean");
+      }
+      if (a.readOnlyHint) expect(a.destructiveHint, tool.name).toBe(false);
+      if (tool.name.startsWith("list_") || tool.name.startsWith("get_")) {
+        expect(a.readOnlyHint, tool.name).toBe(true);
+      }
+      if (tool.name.startsWith("send_")) {
+        expect(a, tool.name).toMatchObject({ destructiveHint: true, idempotentHint: false, openWorldHint: true });
+      }
+      if (tool.name.startsWith("delete_")) expect(a.destructiveHint, tool.name).toBe(true);
+    }
+  });
+
+  it("keeps descriptions short and in a known toolset", () => {
+    for (const tool of tools) {
+      expect(tool.description.length, tool.name).toBeGreaterThan(20);
+      expect(tool.description.length, tool.name).toBeLessThanOrEqual(300);
+      expect(TOOLSETS).toContain(tool.toolset);
+    }
+  });
+
+  it("uses property keys every major host accepts", () => {
+    for (const tool of tools) {
+      for (const key of propertyKeys(toolListing(tool).inputSchema)) {
+        expect(key, `${tool.name}: ${key}`).toMatch(KEY);
+      }
+    }
+  });
+
+  it("keeps the whole tools/list under 24,000 bytes (about 6,000 tokens)", () => {
+    const bytes = Buffer.byteLength(JSON.stringify({ tools: tools.map(toolListing) }));
+    expect(bytes).toBeLessThanOrEqual(24_000);
+  });
+});
