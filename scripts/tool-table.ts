@@ -6,10 +6,20 @@ export const END = "<!-- tools:end -->";
 /** The README's tool table, generated from the registry so it cannot drift. */
 export function toolTable(tools: ToolDefinition[]): string {
   const rows = tools.map((t) => {
-    const kind = t.annotations.readOnlyHint ? "read-only" : t.annotations.destructiveHint ? "writes (destructive)" : "writes";
+    const kind = t.annotations.readOnlyHint
+      ? "read-only"
+      : t.annotations.destructiveHint
+        ? "writes (destructive)"
+        : "writes";
     return `| \`${t.name}\` | ${t.toolset} | ${t.description.replace(/\|/g, "\\|")} | ${kind} |`;
   });
-  return [START, "| Tool | Toolset | What it does | Effect |", "| --- | --- | --- | --- |", ...rows, END].join("\n");
+  return [
+    START,
+    "| Tool | Toolset | What it does | Effect |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+    END,
+  ].join("\n");
 }
 
 export function replaceTable(readme: string, table: string): string {

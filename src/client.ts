@@ -51,6 +51,8 @@ export interface ClickSendClient {
 }
 
 const RETRY_STATUSES = [429, 500, 502, 503, 504];
+/** Statuses whose Retry-After (or ratelimit-reset) says when to try again. */
+const RETRY_AFTER_STATUSES = [429, 503];
 
 export function authorizationHeader(auth: Auth): string | undefined {
   if (auth.kind === "basic") {
@@ -76,13 +78,15 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
       limit: options.retry?.limit ?? 2,
       methods: ["get"],
       statusCodes: RETRY_STATUSES,
-      afterStatusCodes: [429, 503],
+      afterStatusCodes: RETRY_AFTER_STATUSES,
       maxRetryAfter: maxRetryAfterMs,
       delay: (attempt) => baseDelayMs * 2 ** (attempt - 1),
       jitter: false,
       // A Retry-After longer than we are willing to wait goes back to the model instead.
+      // Only on 429/503: ClickSend sends ratelimit-reset (the window's reset, not a retry hint)
+      // on every response, and it must not stop the retry of a 500.
       shouldRetry: ({ error }) => {
-        if (error instanceof HTTPError) {
+        if (error instanceof HTTPError && RETRY_AFTER_STATUSES.includes(error.response.status)) {
           const after = retryAfterSeconds(error.response);
           if (after !== undefined && after * 1000 > maxRetryAfterMs) return false;
         }
@@ -135,8 +139,19 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
 
   return {
     get: (path, query, opts) => call("get", path, { query, signal: opts?.signal }) as never,
-    getPage: async (path, query, opts) =>
-      normalisePage(await call("get", path, { query, signal: opts?.signal })),
+    getPage: async (path, query, opts) => {
+      const data = await call("get", path, { query, signal: opts?.signal });
+      try {
+        return normalisePage(data);
+      } catch {
+        throw new ClickSendResponseError(
+          { method: "GET", path },
+          200,
+          "not_sent",
+          `ClickSend answered GET /${path} with data that is not a page of results. This read is safe to retry.`,
+        );
+      }
+    },
     post: (path, body, opts) => call("post", path, { body, signal: opts?.signal }) as never,
     put: (path, body, opts) => call("put", path, { body, signal: opts?.signal }) as never,
     delete: (path, opts) => call("delete", path, { signal: opts?.signal }) as never,

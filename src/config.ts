@@ -54,8 +54,11 @@ function parseFlags(argv: string[]): { flags: Map<string, string | true>; proble
       else flags.set(name, value);
     } else if (name && BOOLEAN_FLAGS.has(name)) {
       flags.set(name, true);
+    } else if (name?.startsWith("-")) {
+      // Only the flag's name: its value (--api-key=...) may be a secret.
+      problems.push(`unknown option ${JSON.stringify(name.slice(0, 40))}`);
     } else {
-      problems.push(`unknown option ${JSON.stringify(arg.slice(0, 40))}`);
+      problems.push("unexpected argument (its value is not shown)");
     }
   }
   return { flags, problems };

@@ -44,11 +44,28 @@ export function selectTools(tools: ToolDefinition[], options: ServerOptions): To
   );
 }
 
+/** zod states JavaScript's safe-integer bounds on every int; they tell a model nothing. */
+function dropSafeIntegerBounds(_key: string, value: unknown): unknown {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    if (v.maximum === Number.MAX_SAFE_INTEGER || v.minimum === Number.MIN_SAFE_INTEGER) {
+      const { maximum, minimum, ...rest } = v;
+      return {
+        ...rest,
+        ...(maximum !== Number.MAX_SAFE_INTEGER ? { maximum } : {}),
+        ...(minimum !== Number.MIN_SAFE_INTEGER ? { minimum } : {}),
+      };
+    }
+  }
+  return value;
+}
+
 export function toolListing(tool: ToolDefinition): Tool {
-  const { $schema: _ignored, ...inputSchema } = z.toJSONSchema(tool.input, {
-    io: "input",
-    unrepresentable: "any",
-  }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" });
+  const { $schema: _ignored, ...inputSchema } = JSON.parse(
+    JSON.stringify(schema),
+    dropSafeIntegerBounds,
+  ) as Record<string, unknown>;
   return {
     name: tool.name,
     title: tool.title,

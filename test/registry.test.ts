@@ -11,7 +11,8 @@ function propertyKeys(schema: unknown, out: string[] = []): string[] {
     for (const item of schema) propertyKeys(item, out);
   } else if (schema && typeof schema === "object") {
     for (const [key, value] of Object.entries(schema)) {
-      if (key === "properties" && value && typeof value === "object") out.push(...Object.keys(value));
+      if (key === "properties" && value && typeof value === "object")
+        out.push(...Object.keys(value));
       propertyKeys(value, out);
     }
   }
@@ -31,7 +32,12 @@ describe("tool registry", () => {
   it("sets all four annotations on every tool, and no read-only tool is destructive", () => {
     for (const tool of tools) {
       const a = tool.annotations;
-      for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
+      for (const hint of [
+        "readOnlyHint",
+        "destructiveHint",
+        "idempotentHint",
+        "openWorldHint",
+      ] as const) {
         expect(typeof a[hint], `${tool.name}.${hint}`).toBe("boolean");
       }
       if (a.readOnlyHint) expect(a.destructiveHint, tool.name).toBe(false);
@@ -39,7 +45,11 @@ describe("tool registry", () => {
         expect(a.readOnlyHint, tool.name).toBe(true);
       }
       if (tool.name.startsWith("send_")) {
-        expect(a, tool.name).toMatchObject({ destructiveHint: true, idempotentHint: false, openWorldHint: true });
+        expect(a, tool.name).toMatchObject({
+          destructiveHint: true,
+          idempotentHint: false,
+          openWorldHint: true,
+        });
       }
       if (tool.name.startsWith("delete_")) expect(a.destructiveHint, tool.name).toBe(true);
     }

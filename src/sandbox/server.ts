@@ -22,6 +22,9 @@ export interface RequestRecord {
   user?: string;
   fault?: Fault["type"];
   status?: number;
+  /** The User-Agent and Content-Type request headers; the Authorization header is never kept. */
+  userAgent?: string;
+  contentType?: string;
 }
 
 export interface SandboxOptions {
@@ -87,6 +90,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       path,
       query: Object.fromEntries(url.searchParams),
       body,
+      userAgent: req.headers["user-agent"],
+      contentType: req.headers["content-type"],
     };
     requests.push(record);
 

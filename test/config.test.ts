@@ -1,0 +1,238 @@
+import { spawnSync } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Config, DEFAULT_BASE_URL, HELP, parseCli } from "../src/config.js";
+import { ConfigError } from "../src/errors.js";
+import { VERSION } from "../src/version.js";
+import { ensureBuilt } from "./build.js";
+import { cleanEnv } from "./stdio.js";
+
+const CREDS = { CLICKSEND_USERNAME: "user", CLICKSEND_API_KEY: "KEY-123" };
+
+/** The ConfigError problems parseCli reports; fails the test if it parses. */
+function problems(argv: string[], env: Record<string, string | undefined>): string[] {
+  try {
+    parseCli(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a configuration error");
+}
+
+function config(argv: string[], env: Record<string, string | undefined>): Config {
+  const action = parseCli(argv, env);
+  if (action.kind !== "serve") throw new Error(`expected serve, got ${action.kind}`);
+  return action.config;
+}
+
+describe("parseCli", () => {
+  it("parses credentials into a Basic-auth config with defaults", () => {
+    expect(config([], CREDS)).toEqual({
+      sandbox: false,
+      baseUrl: DEFAULT_BASE_URL,
+      auth: { kind: "basic", username: "user", apiKey: "KEY-123" },
+      timeoutMs: 30_000,
+      readOnly: false,
+      logLevel: "info",
+    });
+  });
+
+  it("reports both credentials missing, pointing at --sandbox", () => {
+    const found = problems([], {});
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain("CLICKSEND_USERNAME and CLICKSEND_API_KEY are missing");
+    expect(found[0]).toContain("--sandbox");
+  });
+
+  it("reports only the key missing", () => {
+    expect(problems([], { CLICKSEND_USERNAME: "user" })).toEqual(["CLICKSEND_API_KEY is missing"]);
+    expect(problems([], { CLICKSEND_USERNAME: "user", CLICKSEND_API_KEY: "  " })).toEqual([
+      "CLICKSEND_API_KEY is missing",
+    ]);
+  });
+
+  it("reports only the username missing", () => {
+    expect(problems([], { CLICKSEND_API_KEY: "KEY-123" })).toEqual([
+      "CLICKSEND_USERNAME is missing",
+    ]);
+  });
+
+  it("refuses a username containing ':'", () => {
+    expect(problems([], { ...CREDS, CLICKSEND_USERNAME: "a:b" })).toEqual([
+      "CLICKSEND_USERNAME must not contain ':'",
+    ]);
+  });
+
+  it("refuses a base URL that is not a URL", () => {
+    expect(problems([], { ...CREDS, CLICKSEND_BASE_URL: "rest.clicksend.com/v3" })).toEqual([
+      "CLICKSEND_BASE_URL is not a valid URL",
+    ]);
+  });
+
+  it("refuses plain http except on loopback", () => {
+    for (const url of ["http://rest.clicksend.com/v3", "http://localhost.example.com/v3"]) {
+      expect(problems([], { ...CREDS, CLICKSEND_BASE_URL: url })[0]).toContain("must use https");
+    }
+    for (const url of ["http://localhost:8080/v3", "http://127.0.0.1:9/v3", "http://[::1]:9/v3"]) {
+      expect(config([], { ...CREDS, CLICKSEND_BASE_URL: url }).baseUrl).toBe(url);
+    }
+  });
+
+  it("refuses credentials, a query or a fragment in the base URL", () => {
+    expect(
+      problems([], { ...CREDS, CLICKSEND_BASE_URL: "https://u:p@gw.example.com/v3" })[0],
+    ).toContain("must not contain credentials");
+    expect(
+      problems([], { ...CREDS, CLICKSEND_BASE_URL: "https://gw.example.com/v3?x=1" }),
+    ).toHaveLength(1);
+  });
+
+  it("strips a trailing slash from the base URL", () => {
+    expect(
+      config([], { ...CREDS, CLICKSEND_BASE_URL: "https://gw.example.com/clicksend/v3/" }).baseUrl,
+    ).toBe("https://gw.example.com/clicksend/v3");
+  });
+
+  it("needs a gateway base URL for a bearer token", () => {
+    const found = problems([], { CLICKSEND_BEARER_TOKEN: "tok" });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain("CLICKSEND_BEARER_TOKEN");
+    expect(found[0]).toContain("CLICKSEND_BASE_URL");
+    expect(found[0]).not.toContain('tok"');
+    const gateway = config([], {
+      CLICKSEND_BEARER_TOKEN: "tok",
+      CLICKSEND_BASE_URL: "https://gw.example.com/clicksend/v3",
+    });
+    expect(gateway.auth).toEqual({ kind: "bearer", token: "tok" });
+  });
+
+  it.each(["abc", "500", "1.5", "300001", "-1"])("refuses CLICKSEND_TIMEOUT_MS=%s", (value) => {
+    expect(problems([], { ...CREDS, CLICKSEND_TIMEOUT_MS: value })[0]).toContain(
+      "CLICKSEND_TIMEOUT_MS",
+    );
+  });
+
+  it("accepts a timeout in range", () => {
+    expect(config([], { ...CREDS, CLICKSEND_TIMEOUT_MS: "5000" }).timeoutMs).toBe(5000);
+  });
+
+  it("refuses an unknown flag", () => {
+    expect(problems(["--frobnicate"], CREDS)).toEqual(['unknown option "--frobnicate"']);
+  });
+
+  it("never echoes the value of an unknown flag (it may be a secret)", () => {
+    const secret = "D83DED51-9E35-4D42-9BB9-0E34B7CA85AE";
+    const found = [
+      ...problems([`--api-key=${secret}`], CREDS),
+      ...problems(["--api-key", secret], CREDS),
+    ];
+    expect(found.join(" ")).toContain("--api-key");
+    for (const problem of found) expect(problem).not.toContain(secret.slice(0, 8));
+  });
+
+  it("refuses bad toolsets from the flag or the environment", () => {
+    expect(problems(["--toolsets", "sms,bogus"], CREDS)[0]).toContain("--toolsets must list");
+    expect(problems(["--toolsets=,"], CREDS)[0]).toContain("--toolsets must list");
+    expect(problems(["--toolsets"], CREDS)).toEqual(["--toolsets needs a value"]);
+    expect(problems([], { ...CREDS, CLICKSEND_TOOLSETS: "nope" })[0]).toContain(
+      "CLICKSEND_TOOLSETS must list",
+    );
+  });
+
+  it("accepts toolsets as --toolsets x,y and --toolsets=x", () => {
+    expect(config(["--toolsets", "sms, lists"], CREDS).toolsets).toEqual(["sms", "lists"]);
+    expect(config(["--toolsets=account"], CREDS).toolsets).toEqual(["account"]);
+  });
+
+  it("refuses an unknown log level", () => {
+    expect(problems([], { ...CREDS, CLICKSEND_LOG_LEVEL: "loud" })[0]).toContain(
+      "CLICKSEND_LOG_LEVEL",
+    );
+  });
+
+  it("reports every problem at once", () => {
+    expect(problems(["--nope"], { CLICKSEND_TIMEOUT_MS: "x" })).toHaveLength(3);
+  });
+
+  it("needs no credentials with --sandbox or CLICKSEND_SANDBOX=1", () => {
+    expect(config(["--sandbox"], {})).toMatchObject({ sandbox: true, auth: { kind: "none" } });
+    expect(config([], { CLICKSEND_SANDBOX: "1" })).toMatchObject({ sandbox: true });
+    expect(config(["--sandbox", "--read-only"], {}).readOnly).toBe(true);
+  });
+
+  it("answers --help and --version before checking anything else", () => {
+    expect(parseCli(["--help"], {})).toEqual({ kind: "help" });
+    expect(parseCli(["-h", "--bogus"], {})).toEqual({ kind: "help" });
+    expect(parseCli(["--version"], {})).toEqual({ kind: "version" });
+    expect(parseCli(["-v"], {})).toEqual({ kind: "version" });
+  });
+
+  it("never puts a secret value in a problem", () => {
+    const secret = "canary-secret-123";
+    const found = problems([], {
+      CLICKSEND_USERNAME: "user",
+      CLICKSEND_API_KEY: secret,
+      CLICKSEND_BEARER_TOKEN: secret,
+      CLICKSEND_BASE_URL: `http://example.com/${secret}`,
+    });
+    expect(found.join(" ")).not.toContain(secret);
+  });
+});
+
+describe("the built CLI", () => {
+  let cli: string;
+  beforeAll(async () => {
+    cli = await ensureBuilt();
+  }, 120_000);
+
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [cli, ...args], {
+      env: cleanEnv(env),
+      encoding: "utf8",
+      input: "",
+      timeout: 10_000,
+    });
+
+  function expectOneLineConfigError(result: ReturnType<typeof run>) {
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    const lines = result.stderr.split("\n").filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^clicksend-mcp: configuration error: .+ See --help\.$/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    return lines[0] as string;
+  }
+
+  it("exits 2 with one line naming the missing credentials", () => {
+    const line = expectOneLineConfigError(run([]));
+    expect(line).toContain("CLICKSEND_USERNAME and CLICKSEND_API_KEY are missing");
+  });
+
+  it("names only what is missing", () => {
+    const line = expectOneLineConfigError(run([], { CLICKSEND_USERNAME: "user" }));
+    expect(line).toContain("CLICKSEND_API_KEY is missing");
+    expect(line).not.toContain("CLICKSEND_USERNAME");
+  });
+
+  it("never echoes a secret from the environment or the command line", () => {
+    const secret = "canary-secret-123";
+    const result = run([`--api-key=${secret}`], {
+      CLICKSEND_USERNAME: "user",
+      CLICKSEND_API_KEY: secret,
+      CLICKSEND_BASE_URL: "not a url",
+    });
+    const line = expectOneLineConfigError(result);
+    expect(line).toContain("CLICKSEND_BASE_URL is not a valid URL");
+    expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+
+  it("prints --help and --version on stdout and exits 0", () => {
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(HELP);
+    expect(help.stderr).toBe("");
+    const version = run(["--version"]);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`${VERSION}\n`);
+  });
+});
