@@ -9,11 +9,22 @@ export const pageInput = {
   limit: z.number().int().min(15).max(100).optional().describe("Per page, 15-100 (default 15)"),
 };
 
-/** Unix seconds or an ISO 8601 date-time with offset; always sent as Unix seconds. */
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/**
+ * Unix seconds or an ISO 8601 date-time with offset; always sent as Unix seconds.
+ * The ISO check is a refinement so tools/list carries format "date-time", not zod's 400-byte regex.
+ */
 export const unixTime = z
   .union([
     z.number().int().nonnegative(),
-    z.iso.datetime({ offset: true, message: "must be Unix seconds or an ISO 8601 date-time" }),
+    z
+      .string()
+      .refine(
+        (value) => isoDateTime.safeParse(value).success,
+        "must be Unix seconds or an ISO 8601 date-time",
+      )
+      .meta({ format: "date-time" }),
   ])
   .transform((value) => (typeof value === "number" ? value : Math.floor(Date.parse(value) / 1000)));
 
@@ -29,3 +40,14 @@ export const searchInput = (fields: string) => ({
 export const e164 = z
   .string()
   .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number like +61411111111");
+
+const emailCheck = z.email();
+
+/** A valid email address; checked by refinement so tools/list says format "email", not a regex. */
+export const email = z
+  .string()
+  .refine((value) => emailCheck.safeParse(value).success, "must be a valid email address")
+  .meta({ format: "email" });
+
+/** A string with something in it; sent as given (no trimming of a message body). */
+export const nonBlank = z.string().refine((value) => value.trim() !== "", "must not be blank");

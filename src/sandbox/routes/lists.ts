@@ -1,0 +1,46 @@
+import { listForbidden, ok, type SandboxResponse } from "../envelope.js";
+import { type Route, route, type SandboxRequest } from "../router.js";
+import type { ContactList } from "../state.js";
+import { findById, pageOf, withFields, withItem } from "./resource.js";
+
+const REQUIRED = { list_name: "List name" };
+
+/**
+ * Runs fn for the list named by the list_id path parameter. Any other list_id is 403, as live
+ * for list-scoped contact operations; the bare /lists/{bad} was not captured (§8.4).
+ */
+export const withList = (req: SandboxRequest, fn: (list: ContactList) => SandboxResponse) =>
+  withItem(findById(req.state.lists, "list_id", req.params.list_id), listForbidden, fn);
+
+export const listRoutes: Route[] = [
+  route("GET", "lists", (req) =>
+    pageOf(
+      req,
+      req.state.lists.map((list) => req.state.listView(list)),
+    ),
+  ),
+  route("POST", "lists", (req) =>
+    withFields(req, REQUIRED, ({ list_name }) =>
+      ok("New list has been created.", req.state.listView(req.state.createList(list_name))),
+    ),
+  ),
+  route("GET", "lists/:list_id", (req) =>
+    withList(req, (list) => ok("Here are your data.", req.state.listView(list))),
+  ),
+  route("PUT", "lists/:list_id", (req) =>
+    withList(req, (list) =>
+      withFields(req, REQUIRED, ({ list_name }) => {
+        list.list_name = list_name;
+        return ok(`List #${list.list_id} has been updated.`, req.state.listView(list));
+      }),
+    ),
+  ),
+  route("DELETE", "lists/:list_id", (req) =>
+    withList(req, (list) => {
+      req.state.lists = req.state.lists.filter((l) => l !== list);
+      // The list's contacts go with it.
+      req.state.contacts = req.state.contacts.filter((c) => c.list_id !== list.list_id);
+      return ok(`List #${list.list_id} has been deleted.`, []);
+    }),
+  ),
+];

@@ -1,0 +1,281 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClickSendApiError } from "../src/errors.js";
+import type { ContactList } from "../src/sandbox/state.js";
+import {
+  createContact,
+  deleteContact,
+  getContact,
+  listContacts,
+  updateContact,
+} from "../tools/contacts.js";
+import { type Harness, harness } from "./helpers.js";
+import { failed, refused, succeeded } from "./resource-helpers.js";
+
+let h: Harness;
+let list: ContactList;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+beforeAll(() => {
+  list = h.sandbox.state.createList("Contacts under test");
+});
+
+const FORBIDDEN = "Resource not found or you don't have the permissions to access this resource.";
+const addContact = (fields: Parameters<Harness["sandbox"]["state"]["createContact"]>[1]) =>
+  h.sandbox.state.createContact(list.list_id, fields);
+
+describe("list_contacts", () => {
+  it("sends the query as ClickSend expects and trims the items", async () => {
+    const customers = h.sandbox.state.lists.find((l) => l.list_name === "Customers");
+    const { data, text, request } = await succeeded(h, listContacts, {
+      list_id: customers?.list_id,
+      q: "email:example.com",
+      order_by: "first_name:asc",
+      limit: 15,
+      updated_after: "2020-01-01T00:00:00Z",
+    });
+    expect(request).toMatchObject({
+      method: "GET",
+      path: `lists/${customers?.list_id}/contacts`,
+      query: {
+        q: "email:example.com",
+        order_by: "first_name:asc",
+        limit: "15",
+        updated_after: "1577836800",
+      },
+    });
+    expect(data).toMatchObject({ total: 4, page: 1, has_more: false });
+    expect((data.items as unknown[])[0]).toEqual({
+      contact_id: expect.any(Number),
+      phone_number: "+61411111111",
+      first_name: "Ellen",
+      last_name: "Diaz",
+      email: "ellen@example.com",
+      custom_1: "Gold",
+      date_updated: expect.any(Number),
+    });
+    for (const noise of ["_list_name", "date_added", "list_id", "custom_2", "address_city"]) {
+      expect(text).not.toContain(noise);
+    }
+  });
+
+  it("filters on updated_after given as Unix seconds", async () => {
+    const old = addContact({ phone_number: "+61400000001" });
+    old.date_updated = 1_000;
+    const { data, request } = await succeeded(h, listContacts, {
+      list_id: list.list_id,
+      updated_after: 2_000,
+      q: "phone_number:+6140000000",
+    });
+    expect(request.query.updated_after).toBe("2000");
+    expect(data.items).toEqual([]);
+  });
+
+  it("a page of 100 contacts is less than half the bytes of ClickSend's raw envelope", async () => {
+    const big = h.sandbox.state.createList("Hundred");
+    for (let i = 0; i < 100; i++) {
+      h.sandbox.state.createContact(big.list_id, {
+        phone_number: `+614${String(10_000_000 + i).padStart(8, "0")}`,
+        first_name: `First${i}`,
+        last_name: `Last${i}`,
+        email: i % 2 ? `person${i}@example.com` : null,
+        custom_1: i % 3 ? "" : "Gold",
+      });
+    }
+    const { username, apiKey } = h.sandbox.credentials;
+    const raw = await fetch(`${h.sandbox.baseUrl}/lists/${big.list_id}/contacts?limit=100`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${username}:${apiKey}`).toString("base64")}`,
+      },
+    }).then((r) => r.text());
+    expect(JSON.parse(raw).data.data).toHaveLength(100);
+
+    const { data, text } = await succeeded(h, listContacts, { list_id: big.list_id, limit: 100 });
+    expect(data.items).toHaveLength(100);
+    expect(Buffer.byteLength(text)).toBeLessThan(Buffer.byteLength(raw) / 2);
+  });
+
+  it("answers an unknown list with 403 and where to find list ids", async () => {
+    const { text, request } = await failed(h, listContacts, { list_id: 999 });
+    expect(request).toMatchObject({ path: "lists/999/contacts", status: 403 });
+    expect(text).toContain(FORBIDDEN);
+    expect(text).toContain("find list ids with list_contact_lists");
+  });
+
+  it("refuses a bad updated_after or limit without a request", async () => {
+    expect(
+      await refused(h, listContacts, { list_id: list.list_id, updated_after: "yesterday" }),
+    ).toContain("updated_after: must be Unix seconds or an ISO 8601 date-time");
+    expect(await refused(h, listContacts, { list_id: list.list_id, limit: 14 })).toContain("limit");
+  });
+});
+
+describe("get_contact", () => {
+  it("gets one contact with its list_id, without ClickSend's bookkeeping", async () => {
+    const contact = addContact({ email: "get@example.com", first_name: "Gina" });
+    const { data, request } = await succeeded(h, getContact, {
+      list_id: list.list_id,
+      contact_id: contact.contact_id,
+    });
+    expect(request).toMatchObject({
+      method: "GET",
+      path: `lists/${list.list_id}/contacts/${contact.contact_id}`,
+    });
+    expect(data).toEqual({
+      contact_id: contact.contact_id,
+      list_id: list.list_id,
+      email: "get@example.com",
+      first_name: "Gina",
+      date_updated: contact.date_updated,
+    });
+  });
+
+  it("answers a contact of another list with 404 and where to find contact ids", async () => {
+    const contact = addContact({ phone_number: "+61411111111" });
+    const other = h.sandbox.state.createList("Other");
+    const { text, request } = await failed(h, getContact, {
+      list_id: other.list_id,
+      contact_id: contact.contact_id,
+    });
+    expect(request.status).toBe(404);
+    expect(text).toContain("Contact record not found.");
+    expect(text).toContain("Check the id. Find contact ids with list_contacts.");
+  });
+});
+
+describe("create_contact", () => {
+  it("posts every field under its wire name and returns the created contact", async () => {
+    const fields = {
+      phone_number: "+14039999999",
+      email: "john@mail.us",
+      fax_number: "+14035555555",
+      first_name: "John",
+      last_name: "Smith",
+      organization_name: "ABC Inc.",
+      address_line_1: "5000",
+      address_line_2: "4000 40 Ave NW",
+      address_city: "Toronto",
+      address_state: "Ontario",
+      address_postal_code: "A1A 1A1",
+      address_country: "CA",
+      custom_1: "One",
+      custom_2: "Two",
+      custom_3: "Three",
+      custom_4: "Four",
+    };
+    const { data, request } = await succeeded(h, createContact, {
+      list_id: list.list_id,
+      ...fields,
+    });
+    expect(request).toMatchObject({
+      method: "POST",
+      path: `lists/${list.list_id}/contacts`,
+      body: fields,
+    });
+    expect(data).toEqual({
+      contact_id: expect.any(Number),
+      list_id: list.list_id,
+      ...fields,
+      date_updated: expect.any(Number),
+    });
+  });
+
+  it("needs one of phone_number, email, fax_number, without a request", async () => {
+    const text = await refused(h, createContact, { list_id: list.list_id, first_name: "Nobody" });
+    expect(text).toContain("at least one of phone_number, email, fax_number is required");
+  });
+
+  it("checks each field's format without a request", async () => {
+    const base = { list_id: list.list_id, email: "ok@example.com" };
+    expect(await refused(h, createContact, { ...base, phone_number: "0411 111 111" })).toContain(
+      "phone_number: must be an E.164 number",
+    );
+    expect(await refused(h, createContact, { ...base, email: "not-an-email" })).toContain(
+      "email: must be a valid email address",
+    );
+    expect(await refused(h, createContact, { ...base, address_country: "AUS" })).toContain(
+      "address_country: must be an ISO 3166-1 alpha-2 code",
+    );
+    expect(await refused(h, createContact, { ...base, mobile: "+61411111111" })).toContain(
+      "unknown field mobile",
+    );
+  });
+
+  it("answers an unknown list with 403", async () => {
+    const { text, request } = await failed(h, createContact, {
+      list_id: 999,
+      phone_number: "+61411111111",
+    });
+    expect(request).toMatchObject({ method: "POST", status: 403 });
+    expect(text).toContain("list_contact_lists");
+    expect(text).toContain("Nothing was sent or changed.");
+  });
+
+  it("the sandbox answers a contact without phone, email or fax with 400", async () => {
+    const error = await h.client
+      .post(`lists/${list.list_id}/contacts`, { first_name: "x" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClickSendApiError);
+    expect(error).toMatchObject({ status: 400, fieldErrors: { phone_number: expect.any(String) } });
+  });
+});
+
+describe("update_contact", () => {
+  it("sends only the fields to change and keeps the others", async () => {
+    const contact = addContact({ phone_number: "+61422222222", first_name: "Old" });
+    contact.date_updated = 1_000;
+    const { data, request } = await succeeded(h, updateContact, {
+      list_id: list.list_id,
+      contact_id: contact.contact_id,
+      first_name: "New",
+      custom_2: "Silver",
+    });
+    expect(request).toMatchObject({
+      method: "PUT",
+      path: `lists/${list.list_id}/contacts/${contact.contact_id}`,
+      body: { first_name: "New", custom_2: "Silver" },
+    });
+    expect(data).toMatchObject({
+      contact_id: contact.contact_id,
+      phone_number: "+61422222222",
+      first_name: "New",
+      custom_2: "Silver",
+    });
+    expect(data.date_updated).toBeGreaterThan(1_000);
+  });
+
+  it("refuses an update with no field to change, without a request", async () => {
+    const text = await refused(h, updateContact, { list_id: list.list_id, contact_id: 5 });
+    expect(text).toContain("give at least one field to change");
+  });
+
+  it("answers an unknown contact with 404", async () => {
+    const { text, request } = await failed(h, updateContact, {
+      list_id: list.list_id,
+      contact_id: 999,
+      first_name: "x",
+    });
+    expect(request).toMatchObject({ method: "PUT", status: 404 });
+    expect(text).toContain("Contact record not found.");
+  });
+});
+
+describe("delete_contact", () => {
+  it("deletes by list and contact id and says what was deleted", async () => {
+    const contact = addContact({ email: "bye@example.com" });
+    const ids = { list_id: list.list_id, contact_id: contact.contact_id };
+    const { data, request } = await succeeded(h, deleteContact, ids);
+    expect(request).toMatchObject({
+      method: "DELETE",
+      path: `lists/${list.list_id}/contacts/${contact.contact_id}`,
+    });
+    expect(data).toEqual({ deleted: ids });
+    expect(h.sandbox.state.contacts).not.toContain(contact);
+    expect((await failed(h, deleteContact, ids)).request.status).toBe(404);
+  });
+
+  it("refuses a missing contact_id without a request", async () => {
+    expect(await refused(h, deleteContact, { list_id: list.list_id })).toContain("contact_id");
+  });
+});

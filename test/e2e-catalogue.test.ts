@@ -1,0 +1,92 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ensureBuilt } from "./build.js";
+import { cleanEnv, RecordingStdioTransport } from "./stdio.js";
+
+/** Every tool the built server lists is called at least once over stdio, as a host would. */
+let client: Client;
+let transport: RecordingStdioTransport;
+const called = new Set<string>();
+
+beforeAll(async () => {
+  const cli = await ensureBuilt();
+  transport = new RecordingStdioTransport(process.execPath, [cli, "--sandbox"], cleanEnv());
+  client = new Client({ name: "e2e-catalogue", version: "1.0.0" });
+  await client.connect(transport);
+});
+afterAll(async () => {
+  await client?.close();
+  await transport?.close();
+});
+
+async function call(name: string, args: Record<string, unknown> = {}) {
+  called.add(name);
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(result.isError, `${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+  return result.structuredContent as Record<string, any>;
+}
+
+it("runs every tool of the catalogue end to end against the sandbox", async () => {
+  const { tools } = await client.listTools();
+
+  await call("get_account");
+  await call("list_countries", { q: "AU" });
+
+  const lists = await call("list_contact_lists");
+  const listId = lists.items[0].list_id as number;
+  await call("get_contact_list", { list_id: listId });
+  const created = await call("create_contact_list", { list_name: "E2E" });
+  const newListId = (created.list_id ?? created.list?.list_id) as number;
+  expect(newListId).toBeGreaterThan(0);
+  await call("update_contact_list", { list_id: newListId, list_name: "E2E renamed" });
+
+  const contact = await call("create_contact", {
+    list_id: newListId,
+    phone_number: "+61411111111",
+    first_name: "Eve",
+  });
+  const contactId = (contact.contact_id ?? contact.contact?.contact_id) as number;
+  await call("list_contacts", { list_id: newListId });
+  await call("get_contact", { list_id: newListId, contact_id: contactId });
+  await call("update_contact", { list_id: newListId, contact_id: contactId, last_name: "Example" });
+
+  const sms = await call("send_sms", {
+    messages: [{ list_id: newListId, body: "Hello from e2e" }],
+  });
+  expect(sms.queued_count).toBe(1);
+  await call("list_sms_history", { order_by: "date:desc" });
+
+  await call("delete_contact", { list_id: newListId, contact_id: contactId });
+  await call("delete_contact_list", { list_id: newListId });
+
+  await call("list_templates");
+  const template = await call("create_template", { template_name: "E2E", body: "Hi [first_name]" });
+  const templateId = (template.template_id ?? template.template?.template_id) as number;
+  await call("update_template", { template_id: templateId, template_name: "E2E 2", body: "Hello" });
+  await call("delete_template", { template_id: templateId });
+
+  await call("list_email_addresses");
+  const email = await call("create_email_address", { email_address: "e2e@example.com" });
+  const emailId = (email.email_address_id ?? email.email_address?.email_address_id) as number;
+  await call("delete_email_address", { email_address_id: emailId });
+
+  await call("send_mms", {
+    media_file: "https://example.com/picture.jpg",
+    messages: [{ to: "+61422222222", subject: "Hi", body: "A picture" }],
+  });
+  await call("list_mms_history");
+  await call("list_voice_languages");
+  await call("send_voice", {
+    messages: [{ to: "+61433333333", body: "Your code is 1 2 3", voice: "female" }],
+  });
+
+  const uncalled = tools.map((t) => t.name).filter((name) => !called.has(name));
+  expect(uncalled).toEqual([]);
+  expect(
+    transport.stdout
+      .split("\n")
+      .filter(Boolean)
+      .every((line) => JSON.parse(line).jsonrpc === "2.0"),
+  ).toBe(true);
+});

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClickSendApiError } from "../src/errors.js";
+import {
+  createContactList,
+  deleteContactList,
+  getContactList,
+  listContactLists,
+  updateContactList,
+} from "../tools/lists.js";
+import { type Harness, harness } from "./helpers.js";
+import { failed, refused, succeeded } from "./resource-helpers.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
+const FORBIDDEN = "Resource not found or you don't have the permissions to access this resource.";
+
+describe("list_contact_lists", () => {
+  it("returns trimmed lists with their contact counts", async () => {
+    const { data, text, request } = await succeeded(h, listContactLists, {});
+    expect(request).toMatchObject({ method: "GET", path: "lists", query: {} });
+    expect(data).toMatchObject({ page: 1, per_page: 15, has_more: false });
+    const items = data.items as Array<Record<string, unknown>>;
+    expect(items.find((l) => l.list_name === "Customers")).toEqual({
+      list_id: expect.any(Number),
+      list_name: "Customers",
+      contacts_count: 8,
+    });
+    expect(text).not.toContain("list_email_id");
+    expect(text).not.toContain("_in_progress");
+  });
+
+  it("searches by list_name", async () => {
+    const { data, request } = await succeeded(h, listContactLists, { q: "list_name:staff" });
+    expect(request.query).toEqual({ q: "list_name:staff" });
+    expect(data).toMatchObject({ total: 1, items: [{ list_name: "Staff", contacts_count: 4 }] });
+  });
+
+  it("refuses unknown fields without a request", async () => {
+    expect(await refused(h, listContactLists, { name: "Staff" })).toContain("unknown field name");
+  });
+});
+
+describe("get_contact_list", () => {
+  it("gets one list by id", async () => {
+    const list = h.sandbox.state.createList("Get me");
+    const { data, request } = await succeeded(h, getContactList, { list_id: list.list_id });
+    expect(request).toMatchObject({ method: "GET", path: `lists/${list.list_id}` });
+    expect(data).toEqual({ list_id: list.list_id, list_name: "Get me", contacts_count: 0 });
+  });
+
+  it("shows an import or opt-out in progress only when there is one", async () => {
+    h.sandbox.faults.inject({
+      path: "lists/77",
+      fault: {
+        type: "status",
+        status: 200,
+        body: {
+          http_code: 200,
+          response_code: "SUCCESS",
+          response_msg: "Here are your data.",
+          data: {
+            list_id: 77,
+            list_name: "Importing",
+            list_email_id: "KB0LHD6WXFVHZWTR",
+            _contacts_count: 3,
+            _import_in_progress: 1,
+            _optout_in_progress: 0,
+          },
+        },
+      },
+    });
+    const { data } = await succeeded(h, getContactList, { list_id: 77 });
+    expect(data).toEqual({
+      list_id: 77,
+      list_name: "Importing",
+      contacts_count: 3,
+      import_in_progress: true,
+    });
+  });
+
+  it("answers an unknown list with ClickSend's 403 and where to find list ids", async () => {
+    const { text, request } = await failed(h, getContactList, { list_id: 999 });
+    expect(request).toMatchObject({ path: "lists/999", status: 403 });
+    expect(text).toContain(FORBIDDEN);
+    expect(text).toContain("find list ids with list_contact_lists");
+  });
+
+  it("refuses a list_id that is not a positive integer without a request", async () => {
+    expect(await refused(h, getContactList, { list_id: "12" })).toContain("list_id");
+    expect(await refused(h, getContactList, {})).toContain("list_id");
+  });
+});
+
+describe("create_contact_list", () => {
+  it("posts the name and returns the new, empty list", async () => {
+    const { data, request } = await succeeded(h, createContactList, { list_name: "VIPs" });
+    expect(request).toMatchObject({ method: "POST", path: "lists", body: { list_name: "VIPs" } });
+    expect(data).toEqual({ list_id: expect.any(Number), list_name: "VIPs", contacts_count: 0 });
+    expect(h.sandbox.state.lists.some((l) => l.list_id === data.list_id)).toBe(true);
+  });
+
+  it("requires list_name, without a request", async () => {
+    expect(await refused(h, createContactList, {})).toContain("list_name");
+    expect(await refused(h, createContactList, { list_name: " " })).toContain("list_name");
+  });
+
+  it("the sandbox answers a missing list_name with 400 and a field map", async () => {
+    const error = await h.client.post("lists", {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClickSendApiError);
+    expect(error).toMatchObject({
+      status: 400,
+      fieldErrors: { list_name: "List name field is required." },
+    });
+  });
+});
+
+describe("update_contact_list", () => {
+  it("renames a list", async () => {
+    const list = h.sandbox.state.createList("Old");
+    const { data, request } = await succeeded(h, updateContactList, {
+      list_id: list.list_id,
+      list_name: "New",
+    });
+    expect(request).toMatchObject({
+      method: "PUT",
+      path: `lists/${list.list_id}`,
+      body: { list_name: "New" },
+    });
+    expect(data).toEqual({ list_id: list.list_id, list_name: "New", contacts_count: 0 });
+  });
+
+  it("refuses an update with nothing to change, without a request", async () => {
+    expect(await refused(h, updateContactList, { list_id: 1 })).toContain("list_name");
+  });
+
+  it("answers an unknown list with 403", async () => {
+    const { text, request } = await failed(h, updateContactList, {
+      list_id: 999,
+      list_name: "x",
+    });
+    expect(request.status).toBe(403);
+    expect(text).toContain("list_contact_lists");
+  });
+});
+
+describe("delete_contact_list", () => {
+  it("deletes the list and its contacts and says what was deleted", async () => {
+    const list = h.sandbox.state.createList("Doomed");
+    h.sandbox.state.createContact(list.list_id, { phone_number: "+61411111111" });
+    const { data, request } = await succeeded(h, deleteContactList, { list_id: list.list_id });
+    expect(request).toMatchObject({ method: "DELETE", path: `lists/${list.list_id}` });
+    expect(data).toEqual({ deleted: { list_id: list.list_id } });
+    expect(h.sandbox.state.lists).not.toContain(list);
+    expect(h.sandbox.state.contacts.filter((c) => c.list_id === list.list_id)).toEqual([]);
+
+    const again = await failed(h, deleteContactList, { list_id: list.list_id });
+    expect(again.request.status).toBe(403);
+  });
+
+  it("refuses a bad id without a request", async () => {
+    expect(await refused(h, deleteContactList, { list_id: -1 })).toContain("list_id");
+  });
+});

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listMmsHistory, sendMms } from "../tools/mms.js";
+import { dataOf, type Harness, harness, textOf } from "./helpers.js";
+import { balanceOf, expectRefused, lastRequest } from "./send-helpers.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
+const media_file = "https://example.com/promo.gif";
+const message = { to: "+61400555111", subject: "Promo", body: "20% off this week" };
+
+describe("send_mms", () => {
+  it("sends one media file with every message, charged per MMS", async () => {
+    const before = balanceOf(h);
+    const result = await h.call(sendMms, {
+      media_file,
+      messages: [message, { to: "+61411111111", subject: "Test", body: "Free test" }],
+    });
+    expect(result.isError).toBeFalsy();
+    expect(lastRequest(h)).toMatchObject({
+      method: "POST",
+      path: "mms/send",
+      body: {
+        media_file,
+        messages: [
+          { ...message, source: "clicksend-mcp" },
+          { to: "+61411111111", subject: "Test", body: "Free test", source: "clicksend-mcp" },
+        ],
+      },
+    });
+    expect(dataOf(result)).toEqual({
+      queued_count: 2,
+      failed_count: 0,
+      total_price: 2.42,
+      currency: "AUD",
+      queued: [
+        {
+          to: message.to,
+          status: "SUCCESS",
+          message_id: expect.any(String),
+          parts: 1,
+          price: 2.42,
+        },
+        {
+          to: "+61411111111",
+          status: "SUCCESS",
+          message_id: expect.any(String),
+          parts: 0,
+          price: 0,
+        },
+      ],
+    });
+    expect(textOf(result)).not.toContain("20% off");
+    expect(balanceOf(h)).toBeCloseTo(before - 2.42, 6);
+  });
+
+  it("lists the failed message first when a country is not enabled", async () => {
+    const result = await h.call(sendMms, {
+      media_file,
+      messages: [message, { ...message, to: "+380502762716" }],
+    });
+    expect(result.isError).toBeFalsy();
+    const data = dataOf<Record<string, unknown>>(result);
+    expect(Object.keys(data)).toEqual([
+      "queued_count",
+      "failed_count",
+      "total_price",
+      "currency",
+      "failures",
+      "queued",
+    ]);
+    expect(data.failures).toEqual([
+      expect.objectContaining({ to: "+380502762716", status: "COUNTRY_NOT_ENABLED" }),
+    ]);
+  });
+
+  it("is an error when ClickSend refuses the media file for every message", async () => {
+    const result = await h.call(sendMms, {
+      media_file: "https://example.com/photo.png",
+      messages: [message],
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("Nothing was sent");
+    expect(dataOf(result)).toMatchObject({
+      failures: [{ status: "INVALID_MEDIA_FILE", reason: expect.stringContaining(".jpg or .gif") }],
+    });
+  });
+
+  it.each([
+    ["a missing media_file", { messages: [message] }, "media_file"],
+    [
+      "a media_file that is not a URL",
+      { media_file: "promo.gif", messages: [message] },
+      "media_file",
+    ],
+    [
+      "an ftp media_file",
+      { media_file: "ftp://example.com/a.gif", messages: [message] },
+      "media_file: must be an http(s) URL",
+    ],
+    [
+      "a missing subject",
+      { media_file, messages: [{ to: message.to, body: "x" }] },
+      "messages[0].subject",
+    ],
+    [
+      "a 21-character subject",
+      { media_file, messages: [{ ...message, subject: "x".repeat(21) }] },
+      "messages[0].subject",
+    ],
+    [
+      "an alpha sender",
+      { media_file, messages: [{ ...message, from: "MyShop" }] },
+      "messages[0].from",
+    ],
+    [
+      "both to and list_id",
+      { media_file, messages: [{ ...message, list_id: 3 }] },
+      "messages[0].list_id",
+    ],
+  ])("refuses %s without a request", async (_what, args, fragment) => {
+    await expectRefused(h, sendMms, args, fragment);
+  });
+});
+
+describe("list_mms_history", () => {
+  it("shows a sent MMS with its subject and media file", async () => {
+    const result = await h.call(listMmsHistory, {
+      q: `to:${message.to}`,
+      order_by: "date_added:desc",
+    });
+    expect(lastRequest(h)).toMatchObject({
+      method: "GET",
+      path: "mms/history",
+      query: { q: `to:${message.to}`, order_by: "date_added:desc" },
+    });
+    const items = dataOf<{ items: Array<Record<string, unknown>> }>(result).items;
+    expect(items).toHaveLength(2);
+    expect(items[0]).toEqual({
+      message_id: expect.any(String),
+      date: expect.stringMatching(/Z$/),
+      to: message.to,
+      from: "+61447254068",
+      subject: "Promo",
+      body: "20% off this week",
+      status: "Sent",
+      status_code: "201",
+      status_text: "Message delivered to the handset",
+      parts: 1,
+      price: 2.42,
+      media_file,
+    });
+  });
+
+  it("refuses a page below 1 without a request", async () => {
+    await expectRefused(h, listMmsHistory, { page: 0 }, "page");
+  });
+});

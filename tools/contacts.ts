@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { defineTool, READ } from "../src/define-tool.js";
+import { path } from "../src/path.js";
+import { e164, email, id, pageInput, searchInput, unixTime } from "./inputs.js";
+import { listId } from "./lists.js";
+import { CREATE, DELETE, deleted, hasAny, omit, saved, trimmedPage, UPDATE } from "./shape.js";
+
+type Contact = Record<string, unknown>;
+
+const contactId = id("Contact id (list_contacts)");
+
+const TEXT_FIELDS = [
+  "first_name",
+  "last_name",
+  "organization_name",
+  "address_line_1",
+  "address_line_2",
+  "address_city",
+  "address_state",
+  "address_postal_code",
+  "custom_1",
+  "custom_2",
+  "custom_3",
+  "custom_4",
+] as const;
+
+/** The contact fields, written once for create_contact and update_contact. */
+const contactFields = {
+  phone_number: e164.optional().describe("Mobile, E.164"),
+  email: email.optional(),
+  fax_number: e164.optional().describe("E.164"),
+  ...(Object.fromEntries(TEXT_FIELDS.map((field) => [field, z.string().optional()])) as Record<
+    (typeof TEXT_FIELDS)[number],
+    z.ZodOptional<z.ZodString>
+  >),
+  address_country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code like AU (see list_countries)")
+    .optional()
+    .describe("ISO alpha-2, e.g. AU"),
+};
+const CONTACT_KEYS = Object.keys(contactFields);
+const REACH = ["phone_number", "email", "fax_number"];
+
+/** ClickSend's bookkeeping an agent does not need; render drops nulls and empty custom fields. */
+const NOISE = ["_list_name", "date_added"];
+const trimContact = (contact: Contact) => omit(contact, NOISE);
+/** Page items all share the list_id the caller gave. */
+const trimItem = (contact: Contact) => omit(contact, [...NOISE, "list_id"]);
+
+const contactPath = (list_id: number, contact_id: number) =>
+  path`lists/${list_id}/contacts/${contact_id}`;
+
+export const listContacts = defineTool({
+  name: "list_contacts",
+  toolset: "contacts",
+  title: "List contacts",
+  description:
+    "List the contacts of one contact list, one page at a time; q finds people by phone or email. Find list ids with list_contact_lists.",
+  input: z.strictObject({
+    list_id: listId,
+    ...pageInput,
+    ...searchInput("phone_number, email, first_name, last_name, custom_1..custom_4"),
+    updated_after: unixTime.optional().describe("Only contacts updated after this time"),
+  }),
+  annotations: READ,
+  run: ({ list_id, ...query }, ctx) =>
+    trimmedPage(ctx, path`lists/${list_id}/contacts`, query, trimItem),
+});
+
+export const getContact = defineTool({
+  name: "get_contact",
+  toolset: "contacts",
+  title: "Get contact",
+  description: "Get one contact of a contact list. Find ids with list_contacts.",
+  input: z.strictObject({ list_id: listId, contact_id: contactId }),
+  annotations: READ,
+  run: async ({ list_id, contact_id }, { client, signal }) =>
+    trimContact(await client.get<Contact>(contactPath(list_id, contact_id), undefined, { signal })),
+});
+
+export const createContact = defineTool({
+  name: "create_contact",
+  toolset: "contacts",
+  title: "Create contact",
+  description:
+    "Add a contact to a contact list. ClickSend allows duplicates: search with list_contacts first. Find list ids with list_contact_lists.",
+  input: z.strictObject({ list_id: listId, ...contactFields }).refine(hasAny(REACH), {
+    message: "at least one of phone_number, email, fax_number is required",
+    path: ["phone_number"],
+  }),
+  annotations: CREATE,
+  run: ({ list_id, ...fields }, ctx) =>
+    saved(ctx, "post", path`lists/${list_id}/contacts`, fields, trimContact),
+});
+
+export const updateContact = defineTool({
+  name: "update_contact",
+  toolset: "contacts",
+  title: "Update contact",
+  description:
+    "Change some fields of a contact; fields left out keep their values. Find ids with list_contacts.",
+  input: z
+    .strictObject({ list_id: listId, contact_id: contactId, ...contactFields })
+    .refine(hasAny(CONTACT_KEYS), {
+      message: `give at least one field to change (${REACH.join(", ")}, first_name, ...)`,
+    }),
+  annotations: UPDATE,
+  run: ({ list_id, contact_id, ...fields }, ctx) =>
+    saved(ctx, "put", contactPath(list_id, contact_id), fields, trimContact),
+});
+
+export const deleteContact = defineTool({
+  name: "delete_contact",
+  toolset: "contacts",
+  title: "Delete contact",
+  description: "Delete a contact from its contact list, for good. Find ids with list_contacts.",
+  input: z.strictObject({ list_id: listId, contact_id: contactId }),
+  annotations: DELETE,
+  run: ({ list_id, contact_id }, ctx) =>
+    deleted(ctx, contactPath(list_id, contact_id), { list_id, contact_id }),
+});

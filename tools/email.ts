@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { defineTool, READ } from "../src/define-tool.js";
+import { path } from "../src/path.js";
+import { email, id, pageInput } from "./inputs.js";
+import { CREATE, DELETE, deleted, saved, trimmedPage } from "./shape.js";
+
+interface EmailAddress {
+  email_address_id: number;
+  email_address: string;
+  verified: number | string;
+}
+
+const trimAddress = (a: EmailAddress) => ({
+  email_address_id: a.email_address_id,
+  email_address: a.email_address,
+  verified: Number(a.verified) === 1,
+});
+
+export const listEmailAddresses = defineTool({
+  name: "list_email_addresses",
+  toolset: "email",
+  title: "List allowed email addresses",
+  description:
+    "List the allowed sender email addresses and whether each is verified, one page at a time.",
+  input: z.strictObject(pageInput),
+  annotations: READ,
+  run: (args, ctx) => trimmedPage(ctx, "email/addresses", args, trimAddress),
+});
+
+export const createEmailAddress = defineTool({
+  name: "create_email_address",
+  toolset: "email",
+  title: "Add allowed email address",
+  description:
+    "Add an allowed sender email address. It stays unverified, and unusable as a sender, until verified in ClickSend.",
+  input: z.strictObject({ email_address: email }),
+  annotations: CREATE,
+  run: (args, ctx) => saved(ctx, "post", "email/addresses", args, trimAddress),
+});
+
+export const deleteEmailAddress = defineTool({
+  name: "delete_email_address",
+  toolset: "email",
+  title: "Delete allowed email address",
+  description: "Remove an allowed sender email address. Find ids with list_email_addresses.",
+  input: z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
+  annotations: DELETE,
+  run: ({ email_address_id }, ctx) =>
+    deleted(ctx, path`email/addresses/${email_address_id}`, { email_address_id }),
+});

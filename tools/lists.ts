@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { defineTool, READ } from "../src/define-tool.js";
+import { path } from "../src/path.js";
+import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
+import { CREATE, DELETE, deleted, saved, trimmedPage, UPDATE } from "./shape.js";
+
+interface ContactList {
+  list_id: number;
+  list_name: string;
+  list_email_id?: string;
+  _contacts_count?: number;
+  _import_in_progress?: number;
+  _optout_in_progress?: number;
+}
+
+export const listId = id("Contact list id (list_contact_lists)");
+const listName = nonBlank.describe("List name");
+
+/** What an agent needs of a list: no email-to-SMS id, busy flags only when set. */
+function trimList(list: ContactList) {
+  return {
+    list_id: list.list_id,
+    list_name: list.list_name,
+    contacts_count: list._contacts_count,
+    ...(Number(list._import_in_progress) ? { import_in_progress: true } : {}),
+    ...(Number(list._optout_in_progress) ? { optout_in_progress: true } : {}),
+  };
+}
+
+export const listContactLists = defineTool({
+  name: "list_contact_lists",
+  toolset: "lists",
+  title: "List contact lists",
+  description:
+    "List contact lists with their contact counts, one page at a time. Not for the contacts in a list (list_contacts).",
+  input: z.strictObject({ ...pageInput, ...searchInput("list_name") }),
+  annotations: READ,
+  run: (args, ctx) => trimmedPage(ctx, "lists", args, trimList),
+});
+
+export const getContactList = defineTool({
+  name: "get_contact_list",
+  toolset: "lists",
+  title: "Get contact list",
+  description: "Get one contact list and its contact count. Find list ids with list_contact_lists.",
+  input: z.strictObject({ list_id: listId }),
+  annotations: READ,
+  run: async ({ list_id }, { client, signal }) =>
+    trimList(await client.get<ContactList>(path`lists/${list_id}`, undefined, { signal })),
+});
+
+export const createContactList = defineTool({
+  name: "create_contact_list",
+  toolset: "lists",
+  title: "Create contact list",
+  description: "Create an empty contact list; add people to it with create_contact.",
+  input: z.strictObject({ list_name: listName }),
+  annotations: CREATE,
+  run: (args, ctx) => saved(ctx, "post", "lists", args, trimList),
+});
+
+export const updateContactList = defineTool({
+  name: "update_contact_list",
+  toolset: "lists",
+  title: "Rename contact list",
+  description: "Rename a contact list. Find list ids with list_contact_lists.",
+  input: z.strictObject({ list_id: listId, list_name: listName }),
+  annotations: UPDATE,
+  run: ({ list_id, list_name }, ctx) =>
+    saved(ctx, "put", path`lists/${list_id}`, { list_name }, trimList),
+});
+
+export const deleteContactList = defineTool({
+  name: "delete_contact_list",
+  toolset: "lists",
+  title: "Delete contact list",
+  description:
+    "Delete a contact list and every contact in it, for good. Find list ids with list_contact_lists.",
+  input: z.strictObject({ list_id: listId }),
+  annotations: DELETE,
+  run: ({ list_id }, ctx) => deleted(ctx, path`lists/${list_id}`, { list_id }),
+});

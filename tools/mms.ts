@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { defineTool, READ } from "../src/define-tool.js";
+import { e164 } from "./inputs.js";
+import { history, historyInput, messageItem, messages, SEND, send, text } from "./send.js";
+
+const mmsMessage = messageItem(text(1500).describe("Text, up to 1500 GSM or 500 Unicode chars"), {
+  subject: text(20).describe("Subject, up to 20 chars"),
+  from: e164.optional().describe("Your ClickSend number; omit for a shared one"),
+});
+
+export const sendMms = defineTool({
+  name: "send_mms",
+  toolset: "mms",
+  title: "Send MMS",
+  description:
+    "Send one picture with text to numbers or contact lists. Real and charged; cannot be recalled: confirm with the user first.",
+  input: z.strictObject({
+    media_file: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .describe("Public URL of a .jpg or .gif up to 250 kB, sent with every message"),
+    messages: messages(mmsMessage),
+  }),
+  annotations: SEND,
+  run: (args, ctx) => send("mms", args, ctx),
+});
+
+export const listMmsHistory = defineTool({
+  name: "list_mms_history",
+  toolset: "mms",
+  title: "List MMS history",
+  description:
+    "List sent MMS with status and price, one page at a time; oldest first unless order_by is date_added:desc.",
+  input: historyInput("status, to, from, subject, list_id, message_id"),
+  annotations: READ,
+  run: (args, ctx) => history("mms", args, ctx),
+});

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { defineTool, READ } from "../src/define-tool.js";
+import { history, historyInput, messageItem, messages, SEND, send, text } from "./send.js";
+
+const smsMessage = messageItem(
+  text(1224).describe("Text; 160 GSM or 70 Unicode chars per part, split beyond that"),
+  {
+    from: z
+      .string()
+      .min(1)
+      .max(16)
+      .optional()
+      .describe("Sender ID: your number or a 3-11 char alpha tag; omit for a shared number"),
+  },
+);
+
+export const sendSms = defineTool({
+  name: "send_sms",
+  toolset: "sms",
+  title: "Send SMS",
+  description:
+    "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
+  input: z.strictObject({ messages: messages(smsMessage) }),
+  annotations: SEND,
+  run: (args, ctx) => send("sms", args, ctx),
+});
+
+export const listSmsHistory = defineTool({
+  name: "list_sms_history",
+  toolset: "sms",
+  title: "List SMS history",
+  description:
+    "List sent SMS with status and price, one page at a time; oldest first unless order_by is date:desc.",
+  input: historyInput("status, to, from, message_id, subaccount_id"),
+  annotations: READ,
+  run: (args, ctx) => history("sms", args, ctx),
+});

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { defineTool, READ } from "../src/define-tool.js";
+import { path } from "../src/path.js";
+import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
+import { CREATE, DELETE, deleted, saved, trimmedPage, UPDATE } from "./shape.js";
+
+interface Template {
+  template_id: number;
+  template_name: string;
+  body: string;
+}
+
+const templateId = id("Template id (list_templates)");
+const templateFields = {
+  template_name: nonBlank.describe("Template name"),
+  body: nonBlank.describe("Message text; may use [first_name]-style fields"),
+};
+const only = ({ template_id, template_name, body }: Template) => ({
+  template_id,
+  template_name,
+  body,
+});
+
+export const listTemplates = defineTool({
+  name: "list_templates",
+  toolset: "templates",
+  title: "List SMS templates",
+  description: "List saved SMS templates (id, name, body), one page at a time.",
+  input: z.strictObject({
+    ...pageInput,
+    ...searchInput("template_id, template_name, body"),
+  }),
+  annotations: READ,
+  run: (args, ctx) => trimmedPage<Template>(ctx, "sms/templates", args, only),
+});
+
+export const createTemplate = defineTool({
+  name: "create_template",
+  toolset: "templates",
+  title: "Create SMS template",
+  description: "Save a new SMS template. Stores text only: nothing is sent.",
+  input: z.strictObject(templateFields),
+  annotations: CREATE,
+  run: (args, ctx) => saved(ctx, "post", "sms/templates", args, only),
+});
+
+export const updateTemplate = defineTool({
+  name: "update_template",
+  toolset: "templates",
+  title: "Update SMS template",
+  description:
+    "Replace an SMS template's name and body (ClickSend needs both). Find template ids with list_templates.",
+  input: z.strictObject({ template_id: templateId, ...templateFields }),
+  annotations: UPDATE,
+  run: ({ template_id, ...fields }, ctx) =>
+    saved(ctx, "put", path`sms/templates/${template_id}`, fields, only),
+});
+
+export const deleteTemplate = defineTool({
+  name: "delete_template",
+  toolset: "templates",
+  title: "Delete SMS template",
+  description: "Delete an SMS template for good. Find template ids with list_templates.",
+  input: z.strictObject({ template_id: templateId }),
+  annotations: DELETE,
+  run: ({ template_id }, ctx) => deleted(ctx, path`sms/templates/${template_id}`, { template_id }),
+});
