@@ -24,6 +24,7 @@ async function call(name: string, args: Record<string, unknown> = {}) {
   called.add(name);
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   expect(result.isError, `${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+  // biome-ignore lint/suspicious/noExplicitAny: results are walked loosely to chain ids between calls.
   return result.structuredContent as Record<string, any>;
 }
 
