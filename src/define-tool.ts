@@ -1,6 +1,7 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { ClickSendClient } from "./client.js";
 import type { Logger } from "./logger.js";
+import type { SendingPolicy } from "./sending/policy.js";
 
 export const TOOLSETS = [
   "account",
@@ -29,6 +30,8 @@ export interface ToolContext {
   /** True when talking to the embedded simulator: nothing real is sent. */
   sandbox: boolean;
   logger: Logger;
+  /** Operator guards and the send ledger, shared across the process. */
+  sending: SendingPolicy;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.

@@ -6,6 +6,8 @@ export type Outcome = "not_sent" | "maybe_sent";
 
 export abstract class ToolError extends Error {
   abstract readonly outcome: Outcome;
+  /** True when the message already says what may have happened and what to do. */
+  readonly explainsOutcome: boolean = false;
 }
 
 /** Bad arguments: refused before any request leaves the process. */
@@ -110,7 +112,7 @@ function nextStep(request: RequestInfo, status: number, retryAfter?: number): st
     }
     return "The account is not allowed to do this (suspended, or no permission on this resource).";
   }
-  if (status === 404) return `Check the id. ${whereIdsComeFrom(request.path)}`;
+  if (status === 404) return whereIdsComeFrom(request.path);
   if (status === 429) {
     return retryAfter !== undefined
       ? `Rate-limited: retry after ${retryAfter} seconds.`
@@ -125,6 +127,11 @@ function nextStep(request: RequestInfo, status: number, retryAfter?: number): st
 }
 
 function whereIdsComeFrom(path: string): string {
+  if (/\/(send|price)$/.test(path)) return "This endpoint was not found: check CLICKSEND_BASE_URL.";
+  return `Check the id. ${idSource(path)}`;
+}
+
+function idSource(path: string): string {
   if (path.includes("/contacts")) return "Find contact ids with list_contacts.";
   if (path.startsWith("lists")) return "Find list ids with list_contact_lists.";
   if (path.startsWith("sms/templates")) return "Find template ids with list_templates.";
@@ -140,6 +147,7 @@ export function formatToolError(error: unknown, opts: { readOnly: boolean }): st
   }
   if (error instanceof ToolError) {
     if (opts.readOnly) return error.message;
+    if (error.explainsOutcome) return error.message;
     return error.outcome === "not_sent"
       ? `${error.message} Nothing was sent or changed.`
       : `${error.message} The request reached ClickSend and may have taken effect: check before trying again.`;
@@ -157,5 +165,21 @@ export class FailedResultError extends ToolError {
     readonly outcome: Outcome = "not_sent",
   ) {
     super(message);
+  }
+}
+
+/**
+ * A send whose fate is unknown (timeout, dropped connection, 5xx after the request was written).
+ * It is never retried: the model is told where to look before sending again.
+ */
+export class AmbiguousSendError extends ToolError {
+  override name = "AmbiguousSendError";
+  readonly outcome = "maybe_sent" as const;
+  override readonly explainsOutcome = true;
+  constructor(cause: ToolError, tag: string, whereToLook: string) {
+    super(
+      `${cause.message} The message may already have been delivered: it was not retried. ` +
+        `Before sending again, look for custom_string ${tag} in ${whereToLook}.`,
+    );
   }
 }

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { UserInputError } from "./errors.js";
 
 /** Formats a zod path as messages[0].to */
@@ -25,6 +25,13 @@ export function parseArguments<I extends z.ZodType>(
   schema: I,
   args: unknown,
 ): z.output<I> {
+  if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
+    const got = Array.isArray(args) ? "an array" : `a ${typeof args}`;
+    throw new UserInputError(
+      `Invalid arguments for ${toolName}: (arguments): must be a JSON object of named fields, not ${got}.`,
+      ["(arguments)"],
+    );
+  }
   const result = schema.safeParse(args ?? {});
   if (result.success) return result.data;
   const issues = result.error.issues.slice(0, 5);

@@ -34,7 +34,37 @@ describe("parseCli", () => {
       timeoutMs: 30_000,
       readOnly: false,
       logLevel: "info",
+      sending: { duplicateWindowS: 600 },
     });
+  });
+
+  it("parses the operator's sending guards from flags or variables, naming bad ones", () => {
+    const sending = config(
+      ["--allowed-recipients", "+61*,+447777777777", "--daily-message-limit=50"],
+      {
+        ...CREDS,
+        CLICKSEND_MAX_RECIPIENTS_PER_CALL: "10",
+        CLICKSEND_DUPLICATE_WINDOW_S: "0",
+      },
+    ).sending;
+    expect(sending).toEqual({
+      allowedRecipients: ["+61*", "+447777777777"],
+      maxRecipientsPerCall: 10,
+      dailyMessageLimit: 50,
+      duplicateWindowS: 0,
+    });
+    expect(
+      problems([], {
+        ...CREDS,
+        CLICKSEND_ALLOWED_RECIPIENTS: "61411111111",
+        CLICKSEND_MAX_RECIPIENTS_PER_CALL: "0",
+        CLICKSEND_DAILY_MESSAGE_LIMIT: "lots",
+      }),
+    ).toEqual([
+      "CLICKSEND_ALLOWED_RECIPIENTS must list E.164 numbers or prefixes ending in * (e.g. +61411111111,+44*)",
+      "CLICKSEND_MAX_RECIPIENTS_PER_CALL must be a whole number of at least 1",
+      "CLICKSEND_DAILY_MESSAGE_LIMIT must be a whole number of at least 0",
+    ]);
   });
 
   it("reports both credentials missing, pointing at --sandbox", () => {

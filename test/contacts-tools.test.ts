@@ -186,10 +186,20 @@ describe("create_contact", () => {
     expect(text).toContain("at least one of phone_number, email, fax_number is required");
   });
 
+  it("normalises a local phone number using address_country", async () => {
+    const result = await h.call(createContact, {
+      list_id: list.list_id,
+      phone_number: "0411 111 111",
+      address_country: "AU",
+    });
+    expect(result.isError).toBeFalsy();
+    expect(h.sandbox.requests.at(-1)?.body).toMatchObject({ phone_number: "+61411111111" });
+  });
+
   it("checks each field's format without a request", async () => {
     const base = { list_id: list.list_id, email: "ok@example.com" };
     expect(await refused(h, createContact, { ...base, phone_number: "0411 111 111" })).toContain(
-      "phone_number: must be an E.164 number",
+      'phone_number: "0411 111 111" cannot be a phone number: it has no country code',
     );
     expect(await refused(h, createContact, { ...base, email: "not-an-email" })).toContain(
       "email: must be a valid email address",

@@ -78,6 +78,28 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   });
   await call("list_mms_history");
   await call("list_voice_languages");
+
+  // The loop a person can try: send to the sandbox's reply number, read the receipt and the reply.
+  const sent = await call("send_sms", {
+    messages: [{ to: "+61491570156", body: "Confirm for 10am?" }],
+  });
+  const sentId = sent.queued[0].message_id as string;
+  const receipts = await call("list_delivery_receipts", { limit: 100 });
+  expect(receipts.items.map((r: { message_id: string }) => r.message_id)).toContain(sentId);
+  const inbound = await call("list_inbound_sms");
+  expect(inbound.items[0]).toMatchObject({
+    original_message_id: sentId,
+    body: "<untrusted>Yes please, see you then!</untrusted>",
+  });
+  const later = await call("send_sms", {
+    messages: [{ to: "+61422222222", body: "Later", schedule: "2030-01-01T09:00:00Z" }],
+  });
+  await call("cancel_scheduled_sms", { message_id: later.queued[0].message_id });
+  const preview = await call("send_sms", {
+    dry_run: true,
+    messages: [{ to: "0411 111 111", country: "AU", body: "Hi" }],
+  });
+  expect(preview.dry_run).toBe("Preview only: nothing was sent.");
   await call("send_voice", {
     messages: [{ to: "+61433333333", body: "Your code is 1 2 3", voice: "female" }],
   });

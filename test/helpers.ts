@@ -3,10 +3,16 @@ import { type ClickSendClient, createClickSendClient } from "../src/client.js";
 import type { ToolDefinition } from "../src/define-tool.js";
 import { silentLogger } from "../src/logger.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../src/sandbox/server.js";
+import {
+  createSendingPolicy,
+  type SendingConfig,
+  type SendingPolicy,
+} from "../src/sending/policy.js";
 import { callTool, SANDBOX_NOTICE } from "../src/server.js";
 
 export interface Harness {
   sandbox: Sandbox;
+  sending: SendingPolicy;
   client: ClickSendClient;
   /** Runs a tool exactly as the server does (validation, rendering, error formatting). */
   call(tool: ToolDefinition, args?: unknown): Promise<CallToolResult>;
@@ -14,8 +20,13 @@ export interface Harness {
 }
 
 /** A sandbox plus a real ky client pointed at it, with fast retries for tests. */
-export async function harness(options: SandboxOptions = {}): Promise<Harness> {
-  const sandbox = await startSandbox(options);
+export async function harness(
+  options: SandboxOptions & { sending?: Partial<SendingConfig> } = {},
+): Promise<Harness> {
+  const { sending: sendingConfig, ...sandboxOptions } = options;
+  const sandbox = await startSandbox(sandboxOptions);
+  // Tests send the same text repeatedly, so the duplicate window is off unless a test sets it.
+  const sending = createSendingPolicy({ duplicateWindowS: 0, ...sendingConfig });
   const client = createClickSendClient({
     baseUrl: sandbox.baseUrl,
     auth: { kind: "basic", ...sandbox.credentials },
@@ -24,6 +35,7 @@ export async function harness(options: SandboxOptions = {}): Promise<Harness> {
   });
   return {
     sandbox,
+    sending,
     client,
     call: (tool, args = {}) =>
       callTool(tool, args, {
@@ -31,6 +43,7 @@ export async function harness(options: SandboxOptions = {}): Promise<Harness> {
         signal: new AbortController().signal,
         sandbox: true,
         logger: silentLogger,
+        sending,
       }),
     close: () => sandbox.close(),
   };

@@ -26,8 +26,14 @@ describe("send_mms", () => {
       body: {
         media_file,
         messages: [
-          { ...message, source: "clicksend-mcp" },
-          { to: "+61411111111", subject: "Test", body: "Free test", source: "clicksend-mcp" },
+          { ...message, source: "clicksend-mcp", custom_string: expect.stringMatching(/^mcp-/) },
+          {
+            to: "+61411111111",
+            subject: "Test",
+            body: "Free test",
+            source: "clicksend-mcp",
+            custom_string: expect.stringMatching(/^mcp-/),
+          },
         ],
       },
     });
@@ -36,6 +42,7 @@ describe("send_mms", () => {
       failed_count: 0,
       total_price: 2.42,
       currency: "AUD",
+      tag: expect.stringMatching(/^mcp-[0-9a-f]{8}$/),
       queued: [
         {
           to: message.to,
@@ -71,6 +78,7 @@ describe("send_mms", () => {
       "currency",
       "failures",
       "queued",
+      "tag",
     ]);
     expect(data.failures).toEqual([
       expect.objectContaining({ to: "+380502762716", status: "COUNTRY_NOT_ENABLED" }),
@@ -147,10 +155,10 @@ describe("list_mms_history", () => {
       subject: "Promo",
       body: "20% off this week",
       status: "Sent",
-      status_code: "201",
-      status_text: "Message delivered to the handset",
+      status_code: 201,
       parts: 1,
       price: 2.42,
+      custom_string: expect.stringMatching(/^mcp-/),
       media_file,
     });
   });

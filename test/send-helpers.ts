@@ -41,6 +41,7 @@ export function callAs(
     signal: new AbortController().signal,
     sandbox: true,
     logger: silentLogger,
+    sending: h.sending,
   });
 }
 

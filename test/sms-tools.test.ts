@@ -98,8 +98,17 @@ describe("send_sms", () => {
       ],
     });
     expect(lastRequest(h)?.body).toEqual({
-      messages: [{ to: "+61400123457", body: "Reminder", schedule: 1893456000, source: "crm" }],
+      messages: [
+        {
+          to: "+61400123457",
+          body: "Reminder",
+          schedule: 1893456000,
+          source: "crm",
+          custom_string: dataOf<{ tag: string }>(result).tag,
+        },
+      ],
     });
+    expect(dataOf<{ tag: string }>(result).tag).toMatch(/^mcp-[0-9a-f]{8}$/);
     expect(dataOf<SendResult>(result).queued?.[0]).toMatchObject({
       schedule: "2030-01-01T00:00:00Z",
     });
@@ -121,7 +130,14 @@ describe("send_sms", () => {
     const list_id = customers();
     const result = await h.call(sendSms, { messages: [{ list_id, body: "Sale today" }] });
     expect(lastRequest(h)?.body).toEqual({
-      messages: [{ list_id, body: "Sale today", source: "clicksend-mcp" }],
+      messages: [
+        {
+          list_id,
+          body: "Sale today",
+          source: "clicksend-mcp",
+          custom_string: dataOf<{ tag: string }>(result).tag,
+        },
+      ],
     });
     const queued = dataOf<SendResult>(result).queued ?? [];
     expect(queued).toHaveLength(8);
@@ -239,7 +255,8 @@ describe("send_sms", () => {
     h.sandbox.faults.clear();
     expect(result.isError).toBe(true);
     expect(writes(h.sandbox).length).toBe(before + 1);
-    expect(textOf(result)).toContain("may have taken effect");
+    expect(textOf(result)).toContain("may already have been delivered: it was not retried");
+    expect(textOf(result)).toContain("list_sms_history");
   });
 
   it.each([
@@ -252,9 +269,9 @@ describe("send_sms", () => {
     ],
     ["neither to nor list_id", [{ body: "x" }], "messages[0].to: required"],
     [
-      "a local number",
+      "a local number without a country",
       [{ to: "0411111111", body: "x" }],
-      "messages[0].to: must be an E.164 number",
+      'messages[0].to: "0411111111" cannot be a phone number: it has no country code',
     ],
     ["list_id 0", [{ list_id: 0, body: "x" }], "messages[0].list_id"],
     ["a fractional list_id", [{ list_id: 1.5, body: "x" }], "messages[0].list_id"],
@@ -311,8 +328,7 @@ describe("list_sms_history", () => {
       from: "+61447254068",
       body: "History check",
       status: "Sent",
-      status_code: "201",
-      status_text: "Message delivered to the handset",
+      status_code: 201,
       parts: 1,
       price: 0.0792,
       custom_string: "hist-1",

@@ -1,7 +1,7 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
 import { path } from "../src/path.js";
-import { e164, email, id, pageInput, searchInput, unixTime } from "./inputs.js";
+import { email, id, pageInput, searchInput, unixTime } from "./inputs.js";
 import { listId } from "./lists.js";
 import { CREATE, DELETE, deleted, hasAny, omit, saved, trimmedPage, UPDATE } from "./shape.js";
 
@@ -24,15 +24,29 @@ const TEXT_FIELDS = [
   "custom_4",
 ] as const;
 
+const phone = z.string().min(1).max(40);
+
+/** Phone and fax numbers as people type them, normalised to E.164 before anything is sent. */
+async function withE164<
+  F extends { phone_number?: string; fax_number?: string; address_country?: string },
+>(fields: F): Promise<F> {
+  const { normalisePhone } = await import("../src/sending/phone.js");
+  const out = { ...fields };
+  for (const key of ["phone_number", "fax_number"] as const) {
+    const value = fields[key];
+    if (value !== undefined) out[key] = normalisePhone(key, value, fields.address_country).e164;
+  }
+  return out;
+}
+
 /** The contact fields, written once for create_contact and update_contact. */
 const contactFields = {
-  phone_number: e164.optional().describe("Mobile, E.164"),
+  phone_number: phone.optional().describe("Mobile: E.164, or local with address_country"),
   email: email.optional(),
-  fax_number: e164.optional().describe("E.164"),
-  ...(Object.fromEntries(TEXT_FIELDS.map((field) => [field, z.string().optional()])) as Record<
-    (typeof TEXT_FIELDS)[number],
-    z.ZodOptional<z.ZodString>
-  >),
+  fax_number: phone.optional().describe("Fax number, like phone_number"),
+  ...(Object.fromEntries(
+    TEXT_FIELDS.map((field) => [field, z.string().max(500).optional()]),
+  ) as Record<(typeof TEXT_FIELDS)[number], z.ZodOptional<z.ZodString>>),
   address_country: z
     .string()
     .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code like AU (see list_countries)")
@@ -90,8 +104,8 @@ export const createContact = defineTool({
     path: ["phone_number"],
   }),
   annotations: CREATE,
-  run: ({ list_id, ...fields }, ctx) =>
-    saved(ctx, "post", path`lists/${list_id}/contacts`, fields, trimContact),
+  run: async ({ list_id, ...fields }, ctx) =>
+    saved(ctx, "post", path`lists/${list_id}/contacts`, await withE164(fields), trimContact),
 });
 
 export const updateContact = defineTool({
@@ -106,8 +120,8 @@ export const updateContact = defineTool({
       message: `give at least one field to change (${REACH.join(", ")}, first_name, ...)`,
     }),
   annotations: UPDATE,
-  run: ({ list_id, contact_id, ...fields }, ctx) =>
-    saved(ctx, "put", contactPath(list_id, contact_id), fields, trimContact),
+  run: async ({ list_id, contact_id, ...fields }, ctx) =>
+    saved(ctx, "put", contactPath(list_id, contact_id), await withE164(fields), trimContact),
 });
 
 export const deleteContact = defineTool({

@@ -16,6 +16,7 @@ import {
   updateContactList,
 } from "./lists.js";
 import { listMmsHistory, sendMms } from "./mms.js";
+import { cancelScheduledSms, listDeliveryReceipts, listInboundSms } from "./replies.js";
 import { listSmsHistory, sendSms } from "./sms.js";
 import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from "./templates.js";
 import { listVoiceLanguages, sendVoice } from "./voice.js";
@@ -26,6 +27,9 @@ export const tools: ToolDefinition[] = [
   listCountries,
   sendSms,
   listSmsHistory,
+  cancelScheduledSms,
+  listInboundSms,
+  listDeliveryReceipts,
   listTemplates,
   createTemplate,
   updateTemplate,

@@ -1,7 +1,16 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
 import { e164 } from "./inputs.js";
-import { history, historyInput, messageItem, messages, SEND, send, text } from "./send.js";
+import {
+  history,
+  historyInput,
+  messageItem,
+  messages,
+  SEND,
+  send,
+  sendOptions,
+  text,
+} from "./send.js";
 
 const mmsMessage = messageItem(text(1500).describe("Text, up to 1500 GSM or 500 Unicode chars"), {
   subject: text(20).describe("Subject, up to 20 chars"),
@@ -19,6 +28,7 @@ export const sendMms = defineTool({
       .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
       .describe("Public URL of a .jpg or .gif up to 250 kB, sent with every message"),
     messages: messages(mmsMessage),
+    ...sendOptions,
   }),
   annotations: SEND,
   run: (args, ctx) => send("mms", args, ctx),

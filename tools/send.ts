@@ -1,7 +1,19 @@
-import { z } from "zod";
+import { randomBytes } from "node:crypto";
+import * as z from "zod";
 import type { ToolAnnotations, ToolContext } from "../src/define-tool.js";
-import { FailedResultError } from "../src/errors.js";
-import { e164, id, pageInput, searchInput, unixTime } from "./inputs.js";
+import { AmbiguousSendError, FailedResultError, ToolError } from "../src/errors.js";
+import { logSend } from "../src/logger.js";
+import { id, pageInput, searchInput, unixTime } from "./inputs.js";
+import {
+  type Channel,
+  checkGuards,
+  fingerprintOf,
+  normaliseRecipients,
+  type OutgoingMessage,
+  preview,
+  refuseDuplicate,
+  replay,
+} from "./send-safety.js";
 import { trimmedPage } from "./shape.js";
 
 /** Shared by send_sms, send_mms and send_voice, and by the SMS and MMS history tools. */
@@ -49,18 +61,23 @@ function oneRecipient(message: { to?: unknown; list_id?: unknown }, ctx: z.Refin
 export function messageItem<S extends z.ZodRawShape>(body: z.ZodType<string>, extra: S) {
   return z
     .strictObject({
-      to: e164.optional().describe("E.164 number, e.g. +61411111111; or list_id"),
+      to: z
+        .string()
+        .min(1)
+        .max(40)
+        .optional()
+        .describe("Phone number: E.164 (+61411111111), or local with country; or list_id"),
       list_id: id("Contact list id (list_contact_lists): sends to each contact").optional(),
       body,
       ...extra,
       schedule: unixTime.optional().describe("Send later: Unix seconds or ISO 8601"),
-      custom_string: z.string().optional().describe("Your reference, kept in history"),
+      custom_string: z.string().max(255).optional().describe("Your reference, kept in history"),
       country: z
         .string()
         .regex(/^[A-Z]{2}$/, "must be an ISO alpha-2 code like AU")
         .optional()
         .describe("Recipient country, ISO alpha-2"),
-      source: z.string().optional().describe(`App name; default ${SOURCE}`),
+      source: z.string().max(100).optional().describe(`App name; default ${SOURCE}`),
     })
     .superRefine(oneRecipient);
 }
@@ -104,6 +121,8 @@ const REASONS: Record<string, string> = {
   REGISTRATION_NEEDED: "the sender or number must be registered for this country first",
 };
 
+const describeStatus = (status: string) => REASONS[status] ?? status;
+
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 function numberOf(value: unknown): number | undefined {
@@ -130,7 +149,7 @@ function failure(message: SentMessage) {
   return {
     ...recipient(message),
     status,
-    reason: REASONS[status] ?? status,
+    reason: describeStatus(status),
     message_id: message.message_id,
   };
 }
@@ -148,24 +167,121 @@ function queuedMessage(message: SentMessage) {
   };
 }
 
+/** Options every send takes, beside its messages. */
+export const sendOptions = {
+  dry_run: z
+    .boolean()
+    .optional()
+    .describe("Preview: encoding, parts, price and warnings; sends nothing"),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      "Your key for this send; a repeat within 24 h returns the first result, sends nothing",
+    ),
+  allow_duplicate: z
+    .boolean()
+    .optional()
+    .describe("Send even if identical to a send in the last few minutes"),
+};
+
+type SendArgs = { messages: OutgoingMessage[] } & Record<string, unknown> & {
+    dry_run?: boolean;
+    idempotency_key?: string;
+    allow_duplicate?: boolean;
+    media_file?: string;
+  };
+
+const WHERE_TO_LOOK: Record<Channel, string> = {
+  sms: "list_sms_history (order_by date:desc)",
+  mms: "list_mms_history (order_by date_added:desc)",
+  voice: "the account's voice history in the ClickSend dashboard",
+};
+
 /**
- * Posts a send (never retried: the client retries GET only) and summarises it: counts, the
- * price of what was queued, failures first. Throws when nothing was queued.
+ * A send, made safe for agents: numbers normalised, operator guards, duplicate and idempotency
+ * checks, a tag in custom_string; then one POST, never retried, summarised with failures first.
+ * dry_run stops before the POST and quotes the price instead.
  */
-export async function send(
-  channel: "sms" | "mms" | "voice",
-  payload: { messages: Array<{ source?: string }> } & Record<string, unknown>,
-  { client, signal }: ToolContext,
-) {
+export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
+  const { dry_run, idempotency_key, allow_duplicate, ...payload } = args;
+  const { ledger, guard } = ctx.sending;
+  const warnings: string[] = [];
+  const normalised = await normaliseRecipients(payload.messages, warnings);
+
+  const fingerprint = fingerprintOf(channel, normalised, payload.media_file);
+  if (idempotency_key !== undefined && !dry_run) {
+    const first = ledger.findKey(idempotency_key);
+    if (first) return replay(idempotency_key, first, fingerprint);
+  }
+  const recipients = await checkGuards(normalised, ctx);
+  if (!dry_run && idempotency_key === undefined && !allow_duplicate) {
+    const duplicate = ledger.findDuplicate(fingerprint);
+    if (duplicate) refuseDuplicate(duplicate);
+  }
+
+  // Untagged messages get one tag per call, so the send can be found in history.
+  const tag = normalised.every((m) => m.custom_string !== undefined)
+    ? (normalised[0]?.custom_string as string)
+    : `mcp-${randomBytes(4).toString("hex")}`;
   const body = {
     ...payload,
-    messages: payload.messages.map((message) => ({ ...message, source: message.source ?? SOURCE })),
+    messages: normalised.map((message) => ({
+      ...message,
+      source: message.source ?? SOURCE,
+      custom_string: message.custom_string ?? tag,
+    })),
   };
-  const data = await client.post<SendData>(`${channel}/send`, body, { signal });
+  if (dry_run) return preview(channel, body, warnings, ctx, describeStatus);
+
+  const attempt = ledger.begin({ key: idempotency_key, fingerprint, tag });
+  let data: SendData;
+  try {
+    data = await ctx.client.post<SendData>(`${channel}/send`, body, { signal: ctx.signal });
+  } catch (error) {
+    if (error instanceof ToolError && error.outcome === "maybe_sent") {
+      attempt.maybeSent();
+      guard.record(recipients);
+      ctx.logger.warn(`send_${channel}: outcome unknown (${error.name}), tag ${tag}, not retried`);
+      throw new AmbiguousSendError(error, tag, WHERE_TO_LOOK[channel]);
+    }
+    attempt.notSent();
+    throw error;
+  }
+  const result = { ...summarise(data), tag, ...(warnings.length ? { warnings } : {}) };
+  logSend(ctx.logger, {
+    tool: `send_${channel}`,
+    queued: result.queued_count,
+    failed: result.failed_count,
+    total_price: result.total_price,
+    currency: result.currency,
+    message_ids: (result.queued ?? []).flatMap((m) => (m.message_id ? [m.message_id] : [])),
+    sandbox: ctx.sandbox,
+  });
+  if (result.queued_count === 0) {
+    attempt.notSent();
+    throw new FailedResultError(
+      result.failed_count === 0
+        ? "The contact lists have no contacts with a phone number."
+        : result.failed_count === 1
+          ? "The message failed; see failures."
+          : `All ${result.failed_count} messages failed; see failures.`,
+      result,
+    );
+  }
+  attempt.sent(result);
+  guard.record(result.queued_count);
+  return result;
+}
+
+/** Counts, the price of what was queued, failures first. */
+function summarise(data: SendData) {
   const all = data.messages ?? [];
   const failures = all.filter((m) => m.status !== "SUCCESS").map(failure);
   const queued = all.filter((m) => m.status === "SUCCESS").map(queuedMessage);
-  const result = {
+  return {
     queued_count: queued.length,
     failed_count: failures.length,
     total_price: round4(queued.reduce((sum, row) => sum + (row.price ?? 0), 0)),
@@ -173,17 +289,6 @@ export async function send(
     ...(failures.length ? { failures } : {}),
     ...(queued.length ? { queued } : {}),
   };
-  if (queued.length === 0) {
-    throw new FailedResultError(
-      failures.length === 0
-        ? "The contact lists have no contacts with a phone number."
-        : failures.length === 1
-          ? "The message failed; see failures."
-          : `All ${failures.length} messages failed; see failures.`,
-      result,
-    );
-  }
-  return result;
 }
 
 interface HistoryItem {
@@ -207,6 +312,11 @@ interface HistoryItem {
   _media_file_url?: string | null;
 }
 
+const delivered = (code: unknown) => {
+  const n = numberOf(code);
+  return n === 200 || n === 201;
+};
+
 /** What an agent needs of a sent message; render() drops the empty fields. */
 function historyItem(item: HistoryItem) {
   return {
@@ -217,8 +327,9 @@ function historyItem(item: HistoryItem) {
     subject: item.subject,
     body: item.body,
     status: item.status,
-    status_code: item.status_code,
-    status_text: item.status_text,
+    status_code: numberOf(item.status_code),
+    // "Delivered" beside status_code 200/201 says nothing new; failures keep their text.
+    status_text: delivered(item.status_code) ? undefined : item.status_text,
     error_text: item.error_text,
     parts: numberOf(item.message_parts),
     price: numberOf(item.message_price),

@@ -1,6 +1,15 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
-import { history, historyInput, messageItem, messages, SEND, send, text } from "./send.js";
+import {
+  history,
+  historyInput,
+  messageItem,
+  messages,
+  SEND,
+  send,
+  sendOptions,
+  text,
+} from "./send.js";
 
 const smsMessage = messageItem(
   text(1224).describe("Text; 160 GSM or 70 Unicode chars per part, split beyond that"),
@@ -20,7 +29,7 @@ export const sendSms = defineTool({
   title: "Send SMS",
   description:
     "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
-  input: z.strictObject({ messages: messages(smsMessage) }),
+  input: z.strictObject({ messages: messages(smsMessage), ...sendOptions }),
   annotations: SEND,
   run: (args, ctx) => send("sms", args, ctx),
 });

@@ -1,7 +1,7 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
 import { e164 } from "./inputs.js";
-import { flag, messageItem, messages, SEND, send, text } from "./send.js";
+import { flag, messageItem, messages, SEND, send, sendOptions, text } from "./send.js";
 
 const voiceMessage = messageItem(
   text(1200).describe("Words to speak; commas add pauses. 300 GSM chars per credit"),
@@ -24,7 +24,7 @@ export const sendVoice = defineTool({
   title: "Send voice call",
   description:
     "Call numbers or contact lists and speak a text. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
-  input: z.strictObject({ messages: messages(voiceMessage) }),
+  input: z.strictObject({ messages: messages(voiceMessage), ...sendOptions }),
   annotations: SEND,
   run: (args, ctx) => send("voice", args, ctx),
 });

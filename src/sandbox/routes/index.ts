@@ -4,6 +4,7 @@ import { contactRoutes } from "./contacts.js";
 import { emailRoutes } from "./email.js";
 import { listRoutes } from "./lists.js";
 import { messagingRoutes } from "./messaging.js";
+import { repliesRoutes } from "./replies.js";
 import { templateRoutes } from "./templates.js";
 
 export const routes: Route[] = [
@@ -13,4 +14,5 @@ export const routes: Route[] = [
   ...contactRoutes,
   ...emailRoutes,
   ...messagingRoutes,
+  ...repliesRoutes,
 ];

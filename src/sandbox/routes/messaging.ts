@@ -128,6 +128,7 @@ function settle(
   user: SandboxUser,
   state: SandboxState,
   mediaFile: unknown,
+  charge: boolean,
 ): { reply: Fields; stored?: OutboundMessage } {
   const m = target.message;
   const from = str(m.from);
@@ -175,7 +176,7 @@ function settle(
   if (user.balance <= 0 || price > user.balance) {
     return { reply: { ...priced, status: "INSUFFICIENT_CREDIT" } };
   }
-  user.balance = round(user.balance - price, 6);
+  if (charge) user.balance = round(user.balance - price, 6);
 
   const extra = channelFields(channel, m, mediaFile);
   const [status, status_code, status_text] =
@@ -228,8 +229,9 @@ function settle(
   };
 }
 
-function sendRoute(channel: Channel): Route {
-  return route("POST", `${channel}/send`, ({ body, user, state }: SandboxRequest) => {
+/** POST {channel}/send queues and charges; POST {channel}/price answers the same without either. */
+function sendRoute(channel: Channel, mode: "send" | "price"): Route {
+  return route("POST", `${channel}/${mode}`, ({ body, user, state }: SandboxRequest) => {
     const request = fields(body);
     const messages = request.messages;
     if (!Array.isArray(messages) || messages.length === 0) {
@@ -245,10 +247,13 @@ function sendRoute(channel: Channel): Route {
       });
     }
     const account = user as SandboxUser;
-    const settled = targets.map((t) => settle(channel, t, account, state, request.media_file));
+    const charge = mode === "send";
+    const settled = targets.map((t) =>
+      settle(channel, t, account, state, request.media_file, charge),
+    );
     const replies = settled.map((s) => s.reply);
-    for (const { stored } of settled) if (stored) state.messages.push(stored);
-    return ok("Messages queued for delivery.", {
+    if (charge) for (const { stored } of settled) if (stored) state.messages.push(stored);
+    return ok(charge ? "Messages queued for delivery." : "Here is some pricing.", {
       total_price: round(
         replies.reduce((sum, r) => sum + Number(r.message_price ?? 0), 0),
         4,
@@ -322,9 +327,10 @@ function historyRoute(channel: "sms" | "mms", message: string): Route {
 }
 
 export const messagingRoutes: Route[] = [
-  sendRoute("sms"),
-  sendRoute("mms"),
-  sendRoute("voice"),
+  ...(["sms", "mms", "voice"] as const).flatMap((channel) => [
+    sendRoute(channel, "send"),
+    sendRoute(channel, "price"),
+  ]),
   historyRoute("sms", "Here are your data."),
   historyRoute("mms", "Here is your history."),
   route("GET", "voice/lang", () => ok("Here are the possible languages.", VOICE_LANGUAGES)),

@@ -1,0 +1,90 @@
+import { SendLedger } from "./dedupe.js";
+import { type GuardConfig, SendGuard } from "./guards.js";
+
+/** The account owner's sending rules, from env and flags. */
+export interface SendingConfig extends GuardConfig {
+  /** Identical sends within this many seconds are refused; 0 turns the check off. */
+  duplicateWindowS: number;
+}
+
+/** Per-process sending state, shared by every server this process makes (stdio or HTTP). */
+export interface SendingPolicy {
+  guard: SendGuard;
+  ledger: SendLedger<Record<string, unknown>>;
+}
+
+export const DEFAULT_DUPLICATE_WINDOW_S = 600;
+
+export function createSendingPolicy(config: Partial<SendingConfig> = {}): SendingPolicy {
+  const { duplicateWindowS = DEFAULT_DUPLICATE_WINDOW_S, ...guards } = config;
+  return { guard: new SendGuard(guards), ledger: new SendLedger(duplicateWindowS * 1000) };
+}
+
+type Env = Record<string, string | undefined>;
+
+export const SENDING_FLAGS = [
+  "--allowed-recipients",
+  "--max-recipients-per-call",
+  "--daily-message-limit",
+  "--duplicate-window",
+] as const;
+
+export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164 numbers and prefixes (+61*) may be sent to
+  --max-recipients-per-call N      refuse sends to more recipients (a list counts as its size)
+  --daily-message-limit N          refuse sends beyond N messages per rolling 24 hours
+  --duplicate-window S             refuse identical sends within S seconds (default 600; 0: off)`;
+
+function wholeNumber(
+  raw: string | undefined,
+  name: string,
+  min: number,
+  problems: string[],
+): number | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min) {
+    problems.push(`${name} must be a whole number of at least ${min}`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Each rule from its flag, or else its CLICKSEND_* variable. */
+export function parseSendingConfig(
+  flags: Map<string, string | true>,
+  env: Env,
+  problems: string[],
+): SendingConfig {
+  const pick = (flag: string, variable: string) => {
+    const value = flags.get(flag);
+    return typeof value === "string"
+      ? { raw: value, name: flag }
+      : { raw: env[variable], name: variable };
+  };
+  const recipients = pick("--allowed-recipients", "CLICKSEND_ALLOWED_RECIPIENTS");
+  let allowedRecipients: string[] | undefined;
+  if (recipients.raw !== undefined && recipients.raw.trim() !== "") {
+    allowedRecipients = recipients.raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (allowedRecipients.some((rule) => !/^\+\d{1,15}\*?$/.test(rule))) {
+      problems.push(
+        `${recipients.name} must list E.164 numbers or prefixes ending in * (e.g. +61411111111,+44*)`,
+      );
+    }
+  }
+  const max = pick("--max-recipients-per-call", "CLICKSEND_MAX_RECIPIENTS_PER_CALL");
+  const daily = pick("--daily-message-limit", "CLICKSEND_DAILY_MESSAGE_LIMIT");
+  const window = pick("--duplicate-window", "CLICKSEND_DUPLICATE_WINDOW_S");
+  const maxRecipientsPerCall = wholeNumber(max.raw, max.name, 1, problems);
+  const dailyMessageLimit = wholeNumber(daily.raw, daily.name, 0, problems);
+  const duplicateWindowS =
+    wholeNumber(window.raw, window.name, 0, problems) ?? DEFAULT_DUPLICATE_WINDOW_S;
+  return {
+    ...(allowedRecipients ? { allowedRecipients } : {}),
+    ...(maxRecipientsPerCall !== undefined ? { maxRecipientsPerCall } : {}),
+    ...(dailyMessageLimit !== undefined ? { dailyMessageLimit } : {}),
+    duplicateWindowS,
+  };
+}
