@@ -1,11 +1,14 @@
 #!/usr/bin/env node
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { tools } from "../tools/index.js";
-import { createClickSendClient } from "./client.js";
+import { type ClickSendClient, createClickSendClient } from "./client.js";
 import { type Config, HELP, parseCli } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { createLogger } from "./logger.js";
-import { createServer } from "./server.js";
+import { prebuiltListing } from "./listing.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createSendingPolicy } from "./sending/policy.js";
+import { createServer, type ServerOptions } from "./server.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {
@@ -42,33 +45,53 @@ async function serve(config: Config): Promise<void> {
     );
   }
   const client = createClickSendClient({ baseUrl, auth, timeoutMs: config.timeoutMs, logger });
-  const server = createServer({
-    client,
-    tools,
-    options: {
-      sandbox: config.sandbox,
-      readOnly: config.readOnly,
-      ...(config.toolsets ? { toolsets: config.toolsets } : {}),
-      logger,
-    },
-  });
-  logger.addSink((level, message) => {
-    server.sendLoggingMessage({ level, logger: NAME, data: message }).catch(() => {});
-  });
+  const newServer = serverFactory(config, client, logger);
 
+  let closeTransport: () => Promise<unknown> = async () => {};
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
-    await server.close().catch(() => {});
+    await closeTransport().catch(() => {});
     await closeSandbox?.();
     process.exit(0);
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
-  process.stdin.on("end", shutdown);
 
-  await server.connect(new StdioServerTransport());
+  if (config.http) {
+    // Loaded only with --http: stdio start-up does not pay for the HTTP stack.
+    const { startHttpServer } = await import("./http.js");
+    const http = await startHttpServer({ ...config.http, createServer: newServer, logger });
+    closeTransport = http.close;
+    process.stderr.write(
+      `${NAME}: serving MCP over Streamable HTTP at ${http.url}${
+        config.http.token ? " (bearer token required)" : ""
+      }\n`,
+    );
+  } else {
+    const server = newServer();
+    closeTransport = () => server.close();
+    process.stdin.on("end", shutdown);
+    await server.connect(new StdioServerTransport());
+  }
+}
+
+/**
+ * The one way this process makes an MCP Server, for stdio (once) and HTTP (per request). State
+ * that must outlive a request (the client, the logger, the client's log level, operator guards)
+ * is created here once; each call makes only the Server.
+ */
+function serverFactory(config: Config, client: ClickSendClient, logger: Logger): () => Server {
+  const options: ServerOptions = {
+    sandbox: config.sandbox,
+    readOnly: config.readOnly,
+    ...(config.toolsets ? { toolsets: config.toolsets } : {}),
+    logger,
+    clientLogLevel: { level: config.logLevel },
+    sending: createSendingPolicy(config.sending),
+  };
+  return () => createServer({ client, tools, options, listing: prebuiltListing });
 }
 
 process.on("uncaughtException", (error) => {

@@ -1,9 +1,27 @@
+import { isIP } from "node:net";
 import type { Auth } from "./client.js";
 import { TOOLSETS, type Toolset } from "./define-tool.js";
 import { ConfigError } from "./errors.js";
 import type { LogLevel } from "./logger.js";
+import {
+  parseSendingConfig,
+  SENDING_FLAGS,
+  SENDING_HELP,
+  type SendingConfig,
+} from "./sending/policy.js";
 
 export const DEFAULT_BASE_URL = "https://rest.clicksend.com/v3";
+
+/** Streamable HTTP instead of stdio (--http). */
+export interface HttpConfig {
+  host: string;
+  /** 0 asks the OS for a free port; the bound port is printed on stderr. */
+  port: number;
+  /** Required on a non-loopback host; on loopback enforced when set. */
+  token?: string;
+  /** Extra names the Host and Origin headers may carry (reverse proxies, DNS names). */
+  allowedHosts: string[];
+}
 
 export interface Config {
   sandbox: boolean;
@@ -13,22 +31,43 @@ export interface Config {
   readOnly: boolean;
   toolsets?: Toolset[];
   logLevel: LogLevel;
+  http?: HttpConfig;
+  /** Operator guards on sends. */
+  sending: SendingConfig;
 }
 
 export type CliAction = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
 
 type Env = Record<string, string | undefined>;
 
-const FLAGS_WITH_VALUE = new Set(["--toolsets"]);
-const BOOLEAN_FLAGS = new Set(["--sandbox", "--read-only", "--help", "-h", "--version", "-v"]);
+const FLAGS_WITH_VALUE = new Set(["--toolsets", "--port", "--host", ...SENDING_FLAGS]);
+const BOOLEAN_FLAGS = new Set([
+  "--sandbox",
+  "--read-only",
+  "--http",
+  "--help",
+  "-h",
+  "--version",
+  "-v",
+]);
 
-export const HELP = `clicksend-mcp: an MCP server for the ClickSend REST API v3 (stdio).
+export const DEFAULT_HTTP_PORT = 8787;
+export const DEFAULT_HTTP_HOST = "127.0.0.1";
+const MIN_TOKEN_LENGTH = 16;
+
+export const HELP = `clicksend-mcp: an MCP server for the ClickSend REST API v3 (stdio or Streamable HTTP).
 
 Usage: clicksend-mcp [--sandbox] [--read-only] [--toolsets sms,contacts,...]
+                     [--http [--port ${DEFAULT_HTTP_PORT}] [--host ${DEFAULT_HTTP_HOST}]]
 
   --sandbox            run against the embedded ClickSend simulator (no credentials, nothing sent)
   --read-only          register only tools that never change anything
   --toolsets LIST      register only these toolsets: ${TOOLSETS.join(", ")}
+  --http               serve MCP over Streamable HTTP at http://HOST:PORT/mcp instead of stdio
+  --port N             HTTP port, default ${DEFAULT_HTTP_PORT}; 0 picks a free one (printed on stderr)
+  --host ADDR          HTTP bind address, default ${DEFAULT_HTTP_HOST}; any other than loopback
+                       needs CLICKSEND_MCP_HTTP_TOKEN
+${SENDING_HELP}
   --help, --version
 
 Environment:
@@ -37,6 +76,10 @@ Environment:
   CLICKSEND_BEARER_TOKEN                  send "Authorization: Bearer" instead (API gateways)
   CLICKSEND_TIMEOUT_MS                    request timeout, default 30000
   CLICKSEND_SANDBOX=1, CLICKSEND_READ_ONLY=1, CLICKSEND_TOOLSETS, CLICKSEND_LOG_LEVEL
+  CLICKSEND_ALLOWED_RECIPIENTS, CLICKSEND_MAX_RECIPIENTS_PER_CALL, CLICKSEND_DAILY_MESSAGE_LIMIT,
+  CLICKSEND_DUPLICATE_WINDOW_S            the sending rules above, as variables
+  CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)
+  CLICKSEND_MCP_ALLOWED_HOSTS             extra host names --http accepts in Host and Origin
 `;
 
 const truthy = (value: string | undefined) =>
@@ -135,10 +178,70 @@ function parseAuth(env: Env, sandbox: boolean, baseUrl: string, problems: string
   return { kind: "basic", username: username ?? "", apiKey: apiKey ?? "" };
 }
 
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return bare === "localhost" || bare === "::1" || (isIP(bare) === 4 && bare.startsWith("127."));
+}
+
+function parseHttp(
+  flags: Map<string, string | true>,
+  env: Env,
+  problems: string[],
+): HttpConfig | undefined {
+  if (!flags.has("--http")) {
+    for (const flag of ["--port", "--host"]) {
+      if (flags.has(flag)) problems.push(`${flag} needs --http`);
+    }
+    return undefined;
+  }
+  const portRaw = flags.get("--port");
+  let port = DEFAULT_HTTP_PORT;
+  if (typeof portRaw === "string") {
+    port = Number(portRaw);
+    if (!/^\d+$/.test(portRaw.trim()) || port > 65_535) {
+      problems.push("--port must be a whole number from 1 to 65535 (or 0 for any free port)");
+      port = DEFAULT_HTTP_PORT;
+    }
+  }
+  const hostRaw = flags.get("--host");
+  let host = DEFAULT_HTTP_HOST;
+  if (typeof hostRaw === "string") {
+    host = hostRaw.trim().replace(/^\[(.*)\]$/, "$1");
+    if (host.toLowerCase() !== "localhost" && isIP(host) === 0) {
+      problems.push(
+        "--host must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::1) or localhost",
+      );
+      host = DEFAULT_HTTP_HOST;
+    }
+  }
+  const token = env.CLICKSEND_MCP_HTTP_TOKEN?.trim() || undefined;
+  if (token === undefined && !isLoopback(host)) {
+    problems.push(
+      `--host ${host} is reachable from other machines: set CLICKSEND_MCP_HTTP_TOKEN so clients must authenticate`,
+    );
+  }
+  if (token !== undefined && (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))) {
+    problems.push(
+      `CLICKSEND_MCP_HTTP_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters without spaces`,
+    );
+  }
+  const allowedHosts = (env.CLICKSEND_MCP_ALLOWED_HOSTS ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  const badName = allowedHosts.find((name) => !/^[a-z0-9.:[\]-]+$/.test(name));
+  if (badName !== undefined) {
+    problems.push("CLICKSEND_MCP_ALLOWED_HOSTS must list host names or addresses, without ports");
+  }
+  return { host, port, ...(token ? { token } : {}), allowedHosts };
+}
+
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warning", "error"];
 
 /** Parses flags and environment into a Config. Error messages name variables, never values of secrets. */
-export function parseCli(argv: string[], env: Env): CliAction {
+export function parseCli(argv: string[], rawEnv: Env): CliAction {
+  const env = withoutPlaceholders(rawEnv);
   const { flags, problems } = parseFlags(argv);
   if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
   if (flags.has("--version") || flags.has("-v")) return { kind: "version" };
@@ -161,6 +264,9 @@ export function parseCli(argv: string[], env: Env): CliAction {
     problems.push(`CLICKSEND_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   }
 
+  const http = parseHttp(flags, env, problems);
+  const sending = parseSendingConfig(flags, env, problems);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     kind: "serve",
@@ -172,6 +278,21 @@ export function parseCli(argv: string[], env: Env): CliAction {
       readOnly: flags.has("--read-only") || truthy(env.CLICKSEND_READ_ONLY),
       ...(toolsets ? { toolsets } : {}),
       logLevel: logLevelRaw as LogLevel,
+      ...(http ? { http } : {}),
+      sending,
     },
   };
+}
+
+/**
+ * Hosts that fill env from a template (Claude Desktop bundles) pass an unfilled optional
+ * "${user_config.x}" through literally; such a value means "not set".
+ */
+function withoutPlaceholders(env: Env): Env {
+  const clean: Env = {};
+  for (const [key, value] of Object.entries(env)) {
+    clean[key] =
+      value !== undefined && /^\$\{user_config\.[^}]*\}$/.test(value.trim()) ? undefined : value;
+  }
+  return clean;
 }

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
 export interface Logger {
@@ -11,9 +13,36 @@ const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 
 
 export type LogSink = (level: LogLevel, message: string) => void;
 
+/** The sink of the MCP request being handled, so its logs reach the client that made it. */
+const requestSink = new AsyncLocalStorage<LogSink>();
+
 /**
- * Logs to stderr (stdout is the JSON-RPC channel) and to any extra sinks, such as MCP logging
- * notifications. Callers never pass headers, credentials or message bodies.
+ * Runs fn with everything logged inside it (by the tool, by the shared client) also sent to
+ * sink: over HTTP each request has its own stream, so a process-wide sink could not reach it.
+ */
+export function withRequestSink<T>(sink: LogSink, fn: () => T): T {
+  return requestSink.run(sink, fn);
+}
+
+/**
+ * A phone number: 8 to 15 digits, optionally with a leading + and spaces, dashes or parentheses
+ * between them, not part of a longer token (ids, UUIDs, decimals, addresses, paths).
+ */
+const PHONE = /(?<![\w.:/-])\+?\(?\d(?:[ ()-]{0,2}\d){7,14}(?![\w.:/-])/g;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Masks every phone number in text to its last 3 digits: "+61411111111" -> "***111". */
+export function maskPhoneNumbers(text: string): string {
+  return text.replace(PHONE, (match) => {
+    if (ISO_DATE.test(match)) return match;
+    return `***${match.replace(/\D/g, "").slice(-3)}`;
+  });
+}
+
+/**
+ * Logs to stderr (stdout is the JSON-RPC channel), to any extra sinks, and to the client of the
+ * MCP request being handled (see withRequestSink). Callers never pass headers, credentials or
+ * message bodies; phone numbers are masked here as a last line of defence.
  */
 export function createLogger(
   minLevel: LogLevel = "info",
@@ -22,10 +51,12 @@ export function createLogger(
   addSink(sink: LogSink): void;
 } {
   const all: LogSink[] = [...sinks];
-  const emit = (level: LogLevel, message: string) => {
+  const emit = (level: LogLevel, raw: string) => {
+    const message = maskPhoneNumbers(raw);
     if (ORDER[level] >= ORDER[minLevel])
       process.stderr.write(`[clicksend-mcp] ${level}: ${message}\n`);
     for (const sink of all) sink(level, message);
+    requestSink.getStore()?.(level, message);
   };
   return {
     debug: (m) => emit("debug", m),
@@ -37,3 +68,37 @@ export function createLogger(
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** What a send tool reports about a send: never bodies or recipients. */
+export interface SendSummary {
+  /** The tool that sent, e.g. "send_sms". */
+  tool: string;
+  queued: number;
+  failed: number;
+  total_price?: number;
+  currency?: string;
+  message_ids?: string[];
+  /** True when the embedded simulator took the send. */
+  sandbox?: boolean;
+}
+
+const MAX_LOGGED_IDS = 10;
+
+/**
+ * Logs one send at info level (stderr and an MCP notification): counts, price and message ids,
+ * so an operator can trace what was sent without the log holding anyone's number or text.
+ */
+export function logSend(logger: Logger, send: SendSummary): void {
+  const ids = send.message_ids ?? [];
+  const shown = ids.slice(0, MAX_LOGGED_IDS).join(", ");
+  const more = ids.length > MAX_LOGGED_IDS ? ` and ${ids.length - MAX_LOGGED_IDS} more` : "";
+  const price =
+    send.total_price !== undefined
+      ? `, total price ${send.total_price}${send.currency ? ` ${send.currency}` : ""}`
+      : "";
+  logger.info(
+    `${send.tool}${send.sandbox ? " (sandbox, nothing sent)" : ""}: ${send.queued} queued, ${send.failed} failed${price}${
+      ids.length ? `; message ids ${shown}${more}` : ""
+    }`,
+  );
+}

@@ -1,18 +1,21 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema,
   type CallToolResult,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError,
+  type LoggingLevel,
+  LoggingLevelSchema,
+  SetLevelRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+import * as z from "zod";
 import type { ClickSendClient } from "./client.js";
 import type { ToolContext, ToolDefinition, Toolset } from "./define-tool.js";
 import { FailedResultError, formatToolError } from "./errors.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
 import { asStructured, compact } from "./render.js";
+import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 import { parseArguments } from "./validate.js";
 import { NAME, VERSION } from "./version.js";
 
@@ -21,7 +24,16 @@ export interface ServerOptions {
   readOnly?: boolean;
   toolsets?: Toolset[];
   logger?: Logger;
+  /**
+   * The lowest level sent to the client as notifications/message; logging/setLevel changes it.
+   * Share one object between servers so the level outlives one stateless HTTP request.
+   */
+  clientLogLevel?: { level: LoggingLevel };
+  /** Share one between servers so guards, counts and the send ledger outlive a request. */
+  sending?: SendingPolicy;
 }
+
+const SEVERITY = LoggingLevelSchema.options;
 
 export const SANDBOX_NOTICE =
   "SANDBOX: simulated by the embedded ClickSend sandbox; nothing real was sent or changed.";
@@ -71,45 +83,100 @@ export function toolListing(tool: ToolDefinition): Tool {
     title: tool.title,
     description: tool.description,
     inputSchema: inputSchema as Tool["inputSchema"],
-    annotations: { title: tool.title, ...tool.annotations },
+    annotations: { ...tool.annotations },
   };
 }
+
+const listings = new WeakMap<ToolDefinition, Tool>();
+
+/** A tool's listing: from the build's precomputed listing when given, else computed once. */
+function listingOf(tool: ToolDefinition, prebuilt?: ReadonlyMap<string, Tool>): Tool {
+  let listing = prebuilt?.get(tool.name) ?? listings.get(tool);
+  if (!listing) {
+    listing = toolListing(tool);
+    listings.set(tool, listing);
+  }
+  return listing;
+}
+
+/**
+ * The SDK checks elicitation answers with a JSON Schema validator and builds an Ajv one unless
+ * given another. This server never elicits, so it needs none, and the bundle leaves Ajv out.
+ */
+const noElicitation: jsonSchemaValidator = {
+  getValidator() {
+    throw new Error(`${NAME} does not elicit input.`);
+  },
+};
+
+/**
+ * tools/call with any `arguments`: the SDK then answers a JSON string or an array there with
+ * -32602 naming params.arguments, where its own schema would fail earlier with -32603.
+ */
+const LooseCallToolRequestSchema = z.object({
+  method: z.literal("tools/call"),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
 
 export function createServer(params: {
   client: ClickSendClient;
   tools: ToolDefinition[];
   options?: ServerOptions;
+  /** tools/list of the whole catalogue as computed at build time (see src/listing.ts), by name. */
+  listing?: ReadonlyMap<string, Tool>;
 }): Server {
   const options = params.options ?? {};
   const logger = options.logger ?? createLogger();
   const tools = selectTools(params.tools, options);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const sending = options.sending ?? createSendingPolicy();
   const server = new Server(
     { name: NAME, version: VERSION },
     {
       capabilities: { tools: { listChanged: false }, logging: {} },
       instructions: instructionsFor(options.sandbox ?? false),
+      jsonSchemaValidator: noElicitation,
     },
   );
 
+  const clientLogLevel = options.clientLogLevel ?? { level: "info" };
+  server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    clientLogLevel.level = request.params.level;
+    return {};
+  });
+
   let listing: Tool[] | undefined;
   server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= tools.map(toolListing);
+    listing ??= tools.map((tool) => listingOf(tool, params.listing));
     return { tools: listing };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  server.setRequestHandler(LooseCallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+      // A plain error with a code: McpError would prefix "MCP error -32602:" once more on the client.
+      throw Object.assign(new Error(`Unknown tool: ${request.params.name}`), {
+        code: ErrorCode.InvalidParams,
+      });
     }
     const ctx: ToolContext = {
       client: params.client,
       signal: extra.signal,
       sandbox: options.sandbox ?? false,
       logger,
+      sending,
     };
-    return callTool(tool, request.params.arguments, ctx);
+    // Logs of this call go to its own response stream (over HTTP, the only one there is).
+    const notify: LogSink = (level, message) => {
+      if (SEVERITY.indexOf(level) < SEVERITY.indexOf(clientLogLevel.level)) return;
+      extra
+        .sendNotification({
+          method: "notifications/message",
+          params: { level, logger: NAME, data: message },
+        })
+        .catch(() => {});
+    };
+    return withRequestSink(notify, () => callTool(tool, request.params.arguments, ctx));
   });
 
   return server;

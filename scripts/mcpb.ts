@@ -1,0 +1,83 @@
+/**
+ * npm run bundle: builds clicksend-mcp.mcpb, the Claude Desktop bundle, from exactly what the npm
+ * package holds (npm pack of the fresh build that `npm run bundle` makes first), its production
+ * dependencies installed from package-lock.json (npm ci --omit=dev), and manifest.json with the
+ * tool list filled in.
+ *
+ *   node dist/scripts/mcpb.js [--tarball clicksend-mcp-x.y.z.tgz] [--out clicksend-mcp.mcpb]
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tools } from "../tools/index.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MCPB = join(ROOT, "node_modules", "@anthropic-ai", "mcpb", "dist", "cli", "cli.js");
+
+/** npm itself: the one running this script if any, else the one on PATH. */
+function npm(args: string[], cwd: string): string {
+  const cli = process.env.npm_execpath;
+  const [command, prefix] =
+    cli && /npm-cli\.c?js$/.test(cli) ? [process.execPath, [cli]] : ["npm", []];
+  return execFileSync(command, [...prefix, ...args], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    shell: process.platform === "win32" && command === "npm",
+  });
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+const out = resolve(option("--out") ?? join(ROOT, "clicksend-mcp.mcpb"));
+const work = mkdtempSync(join(tmpdir(), "clicksend-mcp-bundle-"));
+try {
+  let tarball = option("--tarball");
+  if (tarball === undefined) {
+    // Without prepack: npm run bundle has just made a clean build. --json names the tarball.
+    const packed = npm(["pack", "--ignore-scripts", "--json", "--pack-destination", work], ROOT);
+    const [{ filename }] = JSON.parse(packed.slice(packed.indexOf("["))) as [{ filename: string }];
+    tarball = join(work, filename);
+  }
+  execFileSync("tar", ["-xzf", resolve(tarball), "-C", work]);
+  const stage = join(work, "package");
+  // Production dependencies at the lockfile's exact versions.
+  copyFileSync(join(ROOT, "package-lock.json"), join(stage, "package-lock.json"));
+  npm(
+    ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"],
+    stage,
+  );
+  const pkg = JSON.parse(readFileSync(join(stage, "package.json"), "utf8")) as {
+    version: string;
+    bin: Record<string, string>;
+  };
+  const manifest = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf8")) as {
+    version: string;
+    server: { entry_point: string; mcp_config: { args?: string[] } };
+    tools?: Array<{ name: string; description: string }>;
+  };
+  // manifest.json is committed as it ships: it must agree with the package it wraps.
+  const bin = pkg.bin["clicksend-mcp"];
+  const start = `\${__dirname}/${bin}`;
+  const problems = [
+    manifest.version !== pkg.version && `version is not ${pkg.version}`,
+    manifest.server.entry_point !== bin && `server.entry_point is not the bin, ${bin}`,
+    manifest.server.mcp_config.args?.[0] !== start && `server.mcp_config.args[0] is not ${start}`,
+  ].filter(Boolean);
+  if (problems.length) {
+    throw new Error(`manifest.json disagrees with package.json: ${problems.join("; ")}`);
+  }
+  manifest.tools = tools.map((tool) => ({ name: tool.name, description: tool.description }));
+  writeFileSync(join(stage, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  execFileSync(process.execPath, [MCPB, "pack", stage, out], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  console.log(`${out}: ${tools.length} tools, version ${pkg.version}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,223 @@
+/**
+ * The Streamable HTTP transport (--http): stateless, a fresh MCP Server per request from the
+ * same factory stdio uses. Loaded by cli.ts only when asked for.
+ *
+ * Every request passes, in order: Host/Origin (DNS-rebinding protection, 403), path (404),
+ * bearer token (401), method (405), body size (413) and JSON (400); the SDK transport then
+ * checks Accept (406) and Content-Type (415).
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { type HttpConfig, isLoopback } from "./config.js";
+import type { Logger } from "./logger.js";
+import { NAME } from "./version.js";
+
+export const MCP_PATH = "/mcp";
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** How long in-flight requests may run on after SIGINT/SIGTERM. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+export interface HttpServer {
+  /** The MCP endpoint, e.g. http://127.0.0.1:8787/mcp */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface HttpServerOptions extends HttpConfig {
+  /** Builds the MCP Server for one request; per-process state lives in the factory. */
+  createServer: () => Server;
+  logger: Logger;
+  maxBodyBytes?: number;
+}
+
+/** Host names (lower case, IPv6 without brackets) that Host and Origin may carry. */
+export function allowedHostnames(host: string, extra: string[] = []): Set<string> {
+  const names = new Set<string>([host.toLowerCase(), ...extra.map(bare)]);
+  if (isLoopback(host)) {
+    for (const name of ["localhost", "127.0.0.1", "::1"]) names.add(name);
+  }
+  if (host === "0.0.0.0" || host === "::") {
+    // Bound to every interface: any of this machine's own addresses is the bound address.
+    names.add("localhost");
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const address of addresses ?? []) names.add(address.address.toLowerCase());
+    }
+  }
+  return names;
+}
+
+function bare(hostname: string): string {
+  return hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+}
+
+/** The hostname of a Host header ("127.0.0.1:8787", "[::1]:8787"), or undefined if malformed. */
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return bare(new URL(`http://${hostHeader}`).hostname);
+  } catch {
+    return undefined;
+  }
+}
+
+function originHostname(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    return url.protocol === "http:" || url.protocol === "https:" ? bare(url.hostname) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+
+/** Compares bearer tokens in constant time (hashes have equal length whatever the input). */
+export function tokenMatches(authorization: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? "");
+  const presented = digest(match?.[1] ?? "");
+  return timingSafeEqual(presented, expected) && match !== null;
+}
+
+/** A JSON-RPC error body, the shape MCP clients expect from an HTTP error. */
+function reject(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  code = -32000,
+): void {
+  const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const { logger } = options;
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const allowed = allowedHostnames(options.host, options.allowedHosts);
+  const expectedToken = options.token ? digest(options.token) : undefined;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const hostname = hostnameOf(req.headers.host ?? "");
+    const origin = req.headers.origin;
+    if (hostname === undefined || !allowed.has(hostname)) {
+      logger.warn("refused an HTTP request whose Host header is not this server's address");
+      return reject(res, 403, "Forbidden: the Host header does not name this server.");
+    }
+    if (origin !== undefined) {
+      const originHost = originHostname(origin);
+      if (originHost === undefined || !allowed.has(originHost)) {
+        logger.warn("refused an HTTP request from a foreign Origin");
+        return reject(res, 403, "Forbidden: requests from this Origin are not allowed.");
+      }
+    }
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path !== MCP_PATH) {
+      return reject(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+    }
+    if (expectedToken && !tokenMatches(req.headers.authorization, expectedToken)) {
+      logger.warn("refused an HTTP request without the right bearer token");
+      return reject(
+        res,
+        401,
+        "Unauthorized: send Authorization: Bearer <CLICKSEND_MCP_HTTP_TOKEN>.",
+        {
+          "www-authenticate": `Bearer realm="${NAME}"`,
+        },
+      );
+    }
+    if (req.method !== "POST") {
+      // Stateless: no sessions to stream to (GET) or end (DELETE).
+      return reject(res, 405, "Method not allowed: this stateless server takes POST only.", {
+        allow: "POST",
+      });
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, limit);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      return reject(res, 413, `Payload too large: the limit is ${limit} bytes.`, {
+        connection: "close",
+      });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      return reject(res, 400, "Parse error: the body is not valid JSON.", {}, -32700);
+    }
+
+    const server = options.createServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => {
+      transport.close().catch(() => {});
+      server.close().catch(() => {});
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error(`HTTP request failed: ${error instanceof Error ? error.name : "unknown error"}`);
+      if (!res.headersSent) reject(res, 500, "Internal error.", {}, -32603);
+      else res.end();
+    });
+  };
+  const http = createServer(onRequest);
+  // "Expect: 100-continue": refuse an oversized body before the client sends it.
+  http.on("checkContinue", (req, res) => {
+    if (Number(req.headers["content-length"]) > limit) {
+      return reject(res, 413, `Payload too large: the limit is ${limit} bytes.`, {
+        connection: "close",
+      });
+    }
+    res.writeContinue();
+    onRequest(req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port, options.host, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = http.address() as AddressInfo;
+  const hostInUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostInUrl}:${port}${MCP_PATH}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+        // In-flight calls get a moment to finish; then every connection is cut.
+        setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+      }),
+  };
+}

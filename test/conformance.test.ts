@@ -1,0 +1,128 @@
+/**
+ * The official MCP conformance suite (@modelcontextprotocol/conformance, server mode, active
+ * suite) against the built server over Streamable HTTP. Scenarios that need the reference
+ * server's fixture tools, prompts and resources are expected to fail, each listed with its
+ * reason in conformance-baseline.json; the baseline must stay true in both directions.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "./build.js";
+import { type HttpCli, startHttpCli } from "./servers.js";
+import { cleanEnv } from "./stdio.js";
+
+const CONFORMANCE = join(
+  ROOT,
+  "node_modules",
+  "@modelcontextprotocol",
+  "conformance",
+  "dist",
+  "index.js",
+);
+const MUST_PASS = [
+  "server-initialize",
+  "ping",
+  "tools-list",
+  "logging-set-level",
+  "dns-rebinding-protection",
+];
+
+const baseline: Record<string, string> = JSON.parse(
+  readFileSync(new URL("./conformance-baseline.json", import.meta.url), "utf8"),
+).server;
+
+/**
+ * Scenario name -> checks that did not pass ("id: STATUS message"), read from the suite's
+ * results folders. Like the suite's own baseline check, a WARNING counts as not passing.
+ */
+function readResults(dir: string): Map<string, string[]> {
+  const results = new Map<string, string[]>();
+  for (const entry of readdirSync(dir)) {
+    // server-<scenario>-<ISO timestamp>
+    const scenario = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(entry)?.[1];
+    if (!scenario) continue;
+    const checks: Array<{ id: string; status: string; errorMessage?: string }> = JSON.parse(
+      readFileSync(join(dir, entry, "checks.json"), "utf8"),
+    );
+    results.set(
+      scenario,
+      checks
+        .filter((check) => check.status === "FAILURE" || check.status === "WARNING")
+        .map((check) => `${check.id}: ${check.status} ${check.errorMessage ?? ""}`),
+    );
+  }
+  return results;
+}
+
+describe("MCP conformance suite over Streamable HTTP", () => {
+  let server: HttpCli;
+  let work: string;
+  let results: Map<string, string[]>;
+  let run: { code: number; output: string };
+
+  beforeAll(async () => {
+    server = await startHttpCli();
+    work = mkdtempSync(join(tmpdir(), "clicksend-conformance-"));
+    // The suite's own baseline check too: exit 1 on a regression or a stale entry.
+    const expected = join(work, "expected-failures.yml");
+    writeFileSync(
+      expected,
+      `server:\n${Object.keys(baseline)
+        .map((s) => `  - ${s}\n`)
+        .join("")}`,
+    );
+    const out = join(work, "results");
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [CONFORMANCE, "server", "--url", server.url, "-o", out, "--expected-failures", expected],
+        { cwd: work, env: cleanEnv(), timeout: 120_000, maxBuffer: 10 * 1024 * 1024 },
+      );
+      run = { code: 0, output: stdout + stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      run = { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+    }
+    results = readResults(out);
+  }, 150_000);
+
+  afterAll(async () => {
+    await server?.stop("SIGKILL");
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("ran the active suite, including every baselined scenario", () => {
+    expect(results.size).toBeGreaterThanOrEqual(25);
+    const missing = Object.keys(baseline).filter((scenario) => !results.has(scenario));
+    expect(missing, "baselined scenarios the suite no longer runs").toEqual([]);
+  });
+
+  it("passes server-initialize, ping, tools-list, logging-set-level and dns-rebinding-protection", () => {
+    for (const scenario of MUST_PASS) {
+      expect(baseline[scenario], `${scenario} must not be baselined`).toBeUndefined();
+      expect(results.get(scenario), scenario).toEqual([]);
+    }
+  });
+
+  it("fails exactly the baselined scenarios", () => {
+    const unexpectedFailures = [...results]
+      .filter(([scenario, failures]) => failures.length > 0 && !(scenario in baseline))
+      .map(([scenario, failures]) => `${scenario}: ${failures.join("; ")}`);
+    expect(unexpectedFailures, "failing scenarios outside the baseline").toEqual([]);
+    const unexpectedPasses = [...results]
+      .filter(([scenario, failures]) => failures.length === 0 && scenario in baseline)
+      .map(([scenario]) => scenario);
+    expect(unexpectedPasses, "baselined scenarios that now pass: remove them").toEqual([]);
+    expect(run.code, run.output.slice(-3000)).toBe(0);
+  });
+
+  it("gives a one-line reason for every baselined scenario", () => {
+    for (const [scenario, reason] of Object.entries(baseline)) {
+      expect(reason.trim(), scenario).not.toBe("");
+      expect(reason, scenario).not.toContain("\n");
+    }
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The host entries users copy: mcp.json and the JSON blocks of README.md parse, start the
+ * package's bin, keep credentials out of args, and use each host's own shape.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { NAME } from "../src/version.js";
+
+const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
+const BIN: string = JSON.parse(read("package.json")).bin[NAME];
+
+interface Entry {
+  type?: string;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+/** Secrets and secret-bearing variables: never on a command line. */
+const SECRET = /CLICKSEND_(API_KEY|BEARER_TOKEN|MCP_HTTP_TOKEN)|your-api-key|Bearer/;
+
+function entriesOf(config: {
+  mcpServers?: Record<string, Entry>;
+  servers?: Record<string, Entry>;
+}) {
+  return Object.entries(config.mcpServers ?? config.servers ?? {});
+}
+
+describe("mcp.json", () => {
+  const config = JSON.parse(read("mcp.json"));
+  const entries = new Map<string, Entry>(entriesOf(config));
+
+  it("starts the package's bin, live and in the sandbox, with credentials from the environment", () => {
+    expect(entries.get("clicksend")).toMatchObject({ command: "node", args: [BIN] });
+    expect(entries.get("clicksend-sandbox")).toMatchObject({ args: [BIN, "--sandbox"] });
+    for (const value of Object.values(entries.get("clicksend")?.env ?? {})) {
+      expect(value).toMatch(/^\$\{CLICKSEND_[A-Z_]+(:-)?\}$/);
+    }
+  });
+
+  it("reaches the HTTP transport at /mcp on loopback with the token from the environment", () => {
+    const http = entries.get("clicksend-http");
+    expect(http?.type).toBe("http");
+    expect(new URL(http?.url ?? "").pathname).toBe("/mcp");
+    expect(new URL(http?.url ?? "").hostname).toBe("127.0.0.1");
+    expect(http?.headers?.Authorization).toMatch(/^Bearer \$\{CLICKSEND_MCP_HTTP_TOKEN(:-)?\}$/);
+  });
+
+  it("puts no credential on a command line", () => {
+    for (const [name, entry] of entries) {
+      expect((entry.args ?? []).join(" "), name).not.toMatch(SECRET);
+    }
+  });
+});
+
+describe("README host entries", () => {
+  const blocks = [...read("README.md").matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+
+  it("are valid JSON, keep credentials out of args, and start clicksend-mcp", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    for (const block of blocks) {
+      const config = JSON.parse(block);
+      for (const [name, entry] of entriesOf(config)) {
+        expect((entry.args ?? []).join(" "), name).not.toMatch(SECRET);
+        if (entry.command) expect(`${entry.command} ${entry.args?.join(" ")}`).toContain(NAME);
+      }
+    }
+  });
+
+  it("give VS Code its servers key with a stdio and an http entry", () => {
+    const vscode = blocks.map((block) => JSON.parse(block)).find((config) => config.servers);
+    const types = Object.values(vscode?.servers ?? {}).map((entry) => (entry as Entry).type);
+    expect(types).toEqual(expect.arrayContaining(["stdio", "http"]));
+  });
+});

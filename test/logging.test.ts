@@ -1,0 +1,155 @@
+/**
+ * MCP logging: tool failures and sends reach the client as notifications/message (over stdio
+ * here; over HTTP in http.test.ts) at the level it set, and no log line holds a full number.
+ */
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import {
+  type CallToolResult,
+  LoggingMessageNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createLogger,
+  type LogLevel,
+  logSend,
+  maskPhoneNumbers,
+  withRequestSink,
+} from "../src/logger.js";
+import { ensureBuilt } from "./build.js";
+import { connectStdio } from "./servers.js";
+import { cleanEnv } from "./stdio.js";
+
+describe("log notifications over stdio", () => {
+  let client: Client;
+  let stderr: () => string;
+  const logs: Array<{ level: string; logger?: string; data: unknown }> = [];
+
+  beforeAll(async () => {
+    const server = await connectStdio(
+      process.execPath,
+      [await ensureBuilt(), "--sandbox"],
+      cleanEnv(),
+    );
+    client = server.client;
+    stderr = server.stderr;
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      logs.push(n.params);
+    });
+  }, 120_000);
+  afterAll(() => client?.close());
+
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it("sends a tool failure as a warning, by default and on stderr too", async () => {
+    logs.length = 0;
+    const result = (await client.callTool({
+      name: "get_account",
+      arguments: { bogus: 1 },
+    })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    await settle();
+    expect(logs).toEqual([
+      {
+        level: "warning",
+        logger: "clicksend-mcp",
+        data: expect.stringMatching(/^get_account failed: .*bogus/),
+      },
+    ]);
+    expect(stderr()).toMatch(/warning: get_account failed: /);
+  });
+
+  it("honours logging/setLevel: nothing below it, and the shared client's debug lines at debug", async () => {
+    await client.setLoggingLevel("error");
+    logs.length = 0;
+    await client.callTool({ name: "get_account", arguments: { bogus: 1 } });
+    await settle();
+    expect(logs).toEqual([]);
+
+    await client.setLoggingLevel("debug");
+    await client.callTool({ name: "get_account", arguments: {} });
+    await settle();
+    // Logged by the ky client, which is shared by every request, yet routed to this call.
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "debug",
+        data: expect.stringMatching(/^GET \/account -> 200/),
+      }),
+    );
+    await client.setLoggingLevel("info");
+  });
+});
+
+describe("the logger", () => {
+  function capture(minLevel: LogLevel = "error") {
+    const lines: Array<[string, string]> = [];
+    const logger = createLogger(minLevel, [(level, message) => lines.push([level, message])]);
+    return { logger, lines };
+  }
+
+  it("routes messages to the request's sink only inside withRequestSink", async () => {
+    const { logger } = capture();
+    const routed: string[] = [];
+    logger.info("before");
+    await withRequestSink(
+      (_level, message) => routed.push(message),
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        logger.info("inside, after an await");
+      },
+    );
+    logger.info("after");
+    expect(routed).toEqual(["inside, after an await"]);
+  });
+
+  it("masks phone numbers to their last 3 digits, and leaves ids, prices and dates alone", () => {
+    const cases: Array<[string, string]> = [
+      ["to +61411111111 failed", "to ***111 failed"],
+      ["+61 411 111 111 and (02) 9999 9999", "***111 and ***999"],
+      ["+1-555-123-4567", "***567"],
+      ["0411111111,0411222333", "***111,***333"],
+      ["id BF7AD270-0DE2-418B-B606-71D527D9C1AE", "id BF7AD270-0DE2-418B-B606-71D527D9C1AE"],
+      ["id 12345678-1234-5678-1234-567812345678", "id 12345678-1234-5678-1234-567812345678"],
+      ["total price 0.0770 AUD on 2026-11-27", "total price 0.0770 AUD on 2026-11-27"],
+      [
+        "GET /lists/12345678/contacts -> 200 in 15 ms",
+        "GET /lists/12345678/contacts -> 200 in 15 ms",
+      ],
+      ["http://127.0.0.1:40123/v3", "http://127.0.0.1:40123/v3"],
+    ];
+    for (const [input, masked] of cases) expect(maskPhoneNumbers(input), input).toBe(masked);
+  });
+
+  it("masks numbers in every message, whoever logs them", () => {
+    const { logger, lines } = capture();
+    logger.warn("send_sms failed: +61411111111 is not a valid number");
+    expect(lines).toEqual([["warning", "send_sms failed: ***111 is not a valid number"]]);
+  });
+
+  it("logs a send with counts, price and message ids only", () => {
+    const { logger, lines } = capture();
+    logSend(logger, {
+      tool: "send_sms",
+      queued: 2,
+      failed: 1,
+      total_price: 0.154,
+      currency: "AUD",
+      message_ids: ["BF7AD270-0DE2-418B-B606-71D527D9C1AE", "C1AE0DE2-418B-B606-71D5-27D9BF7AD270"],
+      sandbox: true,
+    });
+    expect(lines).toEqual([
+      [
+        "info",
+        "send_sms (sandbox, nothing sent): 2 queued, 1 failed, total price 0.154 AUD; message ids BF7AD270-0DE2-418B-B606-71D527D9C1AE, C1AE0DE2-418B-B606-71D5-27D9BF7AD270",
+      ],
+    ]);
+  });
+
+  it("caps the ids it lists", () => {
+    const { logger, lines } = capture();
+    const ids = Array.from({ length: 25 }, (_, i) => `ID-${i}`);
+    logSend(logger, { tool: "send_voice", queued: 25, failed: 0, message_ids: ids });
+    expect(lines[0]?.[1]).toBe(
+      `send_voice: 25 queued, 0 failed; message ids ${ids.slice(0, 10).join(", ")} and 15 more`,
+    );
+  });
+});
