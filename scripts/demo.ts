@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
-const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+// The shipped bin, as a host runs it.
+const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
 
 const transport = new StdioClientTransport({
   command: process.execPath,

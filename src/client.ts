@@ -1,4 +1,4 @@
-import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
+import type { KyInstance } from "ky";
 import {
   type Envelope,
   envelopeSchema,
@@ -52,7 +52,22 @@ export interface ClickSendClient {
 
 const RETRY_STATUSES = [429, 500, 502, 503, 504];
 /** Statuses whose Retry-After (or ratelimit-reset) says when to try again. */
-const RETRY_AFTER_STATUSES = [429, 503];
+/**
+ * Only a 429 waits for Retry-After: ClickSend also sends ratelimit-reset (the window's reset, not
+ * a retry hint) on every response, and a 503 must back off normally rather than read it.
+ */
+const RETRY_AFTER_STATUSES = [429];
+
+type Ky = typeof import("ky");
+let kyModule: Promise<Ky> | undefined;
+/**
+ * ky is loaded on the first request, not at start: importing it touches fetch, which makes Node
+ * load undici, tens of milliseconds that the first tools/list does not need.
+ */
+const loadKy = (): Promise<Ky> => {
+  kyModule ??= import("ky");
+  return kyModule;
+};
 
 export function authorizationHeader(auth: Auth): string | undefined {
   if (auth.kind === "basic") {
@@ -66,34 +81,34 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
   const maxRetryAfterMs = options.retry?.maxRetryAfterMs ?? 10_000;
   const baseDelayMs = options.retry?.baseDelayMs ?? 300;
   const authorization = authorizationHeader(options.auth);
-  const http: KyInstance = ky.create({
-    prefixUrl: options.baseUrl.replace(/\/+$/, ""),
-    timeout: options.timeoutMs,
-    headers: {
-      accept: "application/json",
-      "user-agent": `${NAME}/${VERSION}`,
-      ...(authorization ? { authorization } : {}),
-    },
-    retry: {
-      limit: options.retry?.limit ?? 2,
-      methods: ["get"],
-      statusCodes: RETRY_STATUSES,
-      afterStatusCodes: RETRY_AFTER_STATUSES,
-      maxRetryAfter: maxRetryAfterMs,
-      delay: (attempt) => baseDelayMs * 2 ** (attempt - 1),
-      jitter: false,
-      // A Retry-After longer than we are willing to wait goes back to the model instead.
-      // Only on 429/503: ClickSend sends ratelimit-reset (the window's reset, not a retry hint)
-      // on every response, and it must not stop the retry of a 500.
-      shouldRetry: ({ error }) => {
-        if (error instanceof HTTPError && RETRY_AFTER_STATUSES.includes(error.response.status)) {
-          const after = retryAfterSeconds(error.response);
-          if (after !== undefined && after * 1000 > maxRetryAfterMs) return false;
-        }
-        return undefined;
+  const create = ({ default: ky, HTTPError }: Ky): KyInstance =>
+    ky.create({
+      prefixUrl: options.baseUrl.replace(/\/+$/, ""),
+      timeout: options.timeoutMs,
+      headers: {
+        accept: "application/json",
+        "user-agent": `${NAME}/${VERSION}`,
+        ...(authorization ? { authorization } : {}),
       },
-    },
-  });
+      retry: {
+        limit: options.retry?.limit ?? 2,
+        methods: ["get"],
+        statusCodes: RETRY_STATUSES,
+        afterStatusCodes: RETRY_AFTER_STATUSES,
+        maxRetryAfter: maxRetryAfterMs,
+        delay: (attempt) => baseDelayMs * 2 ** (attempt - 1),
+        jitter: false,
+        // A Retry-After longer than we are willing to wait goes back to the model instead.
+        shouldRetry: ({ error }) => {
+          if (error instanceof HTTPError && RETRY_AFTER_STATUSES.includes(error.response.status)) {
+            const after = retryAfterSeconds(error.response);
+            if (after !== undefined && after * 1000 > maxRetryAfterMs) return false;
+          }
+          return undefined;
+        },
+      },
+    });
+  let http: KyInstance | undefined;
 
   async function call(
     method: "get" | "post" | "put" | "delete",
@@ -103,6 +118,8 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
     const request: RequestInfo = { method: method.toUpperCase(), path };
     const started = Date.now();
     let response: Response;
+    const ky = await loadKy();
+    http ??= create(ky);
     try {
       response = await http(path, {
         method,
@@ -111,10 +128,10 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
         ...(init.signal ? { signal: init.signal } : {}),
       });
     } catch (error) {
-      if (error instanceof HTTPError) {
+      if (error instanceof ky.HTTPError) {
         response = error.response;
       } else {
-        const failure = networkError(request, error);
+        const failure = networkError(request, error, ky);
         options.logger?.warn(`${request.method} /${path} failed: ${failure.kind}`);
         throw failure;
       }
@@ -209,7 +226,11 @@ export function retryAfterSeconds(response: Response): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-function networkError(request: RequestInfo, error: unknown): ClickSendNetworkError {
+function networkError(
+  request: RequestInfo,
+  error: unknown,
+  { TimeoutError }: Ky,
+): ClickSendNetworkError {
   const where = `${request.method} /${request.path}`;
   if (error instanceof TimeoutError) {
     return new ClickSendNetworkError(

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * ClickSend wraps every answer in {http_code, response_code, response_msg, data}.

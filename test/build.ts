@@ -1,22 +1,31 @@
 /**
- * Builds the server once for the tests that spawn it (tsc -p tsconfig.build.json), into a
- * private output directory so test runs never race `npm run build` or each other over dist/.
+ * Builds the server once for the tests that spawn it: the shipped bundle (scripts/build-bin.ts,
+ * the same esbuild output `bin` points at), into a private output directory so test runs never
+ * race `npm run build` or each other over dist/.
  * Test files run in parallel workers, so a lock directory serialises the build and a stamp
  * file lets later callers reuse a build that is newer than every source file.
  */
-import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { bundle } from "../scripts/build-bin.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Inside the project so the build resolves the project's node_modules. */
 export const BUILD_DIR = join(ROOT, "node_modules", ".cache", "clicksend-mcp-test-build");
-export const CLI = join(BUILD_DIR, "src", "cli.js");
+export const CLI = join(BUILD_DIR, "cli.js");
 
 const STAMP = join(BUILD_DIR, ".built");
 const LOCK = `${BUILD_DIR}.lock`;
+const STAGING = `${BUILD_DIR}.staging`;
 const SOURCES = ["src", "tools", "scripts", "tsconfig.json", "tsconfig.build.json", "package.json"];
 
 function newestSourceMtime(): number {
@@ -59,6 +68,22 @@ function tryLock(): boolean {
   }
 }
 
+/**
+ * Moves a build from STAGING into BUILD_DIR without a moment where a test could start a half
+ * written bundle: the content-named chunks first (earlier ones stay, for servers still running
+ * from an earlier build), then cli.js, renamed over the old one in one step.
+ */
+function publish(): void {
+  mkdirSync(join(BUILD_DIR, "chunks"), { recursive: true });
+  // Outside the project's package scope (node_modules stops the lookup), so say ESM here.
+  writeFileSync(join(BUILD_DIR, "package.json"), '{ "type": "module" }\n');
+  for (const chunk of readdirSync(join(STAGING, "chunks"))) {
+    renameSync(join(STAGING, "chunks", chunk), join(BUILD_DIR, "chunks", chunk));
+  }
+  renameSync(join(STAGING, "cli.js"), CLI);
+  rmSync(STAGING, { recursive: true, force: true });
+}
+
 /** Returns the path of the built cli.js, building it first if any source changed. */
 export async function ensureBuilt(): Promise<string> {
   mkdirSync(join(ROOT, "node_modules", ".cache"), { recursive: true });
@@ -72,26 +97,9 @@ export async function ensureBuilt(): Promise<string> {
     try {
       if (isFresh()) break;
       const started = new Date();
-      const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-      await promisify(execFile)(
-        process.execPath,
-        [
-          tsc,
-          "-p",
-          "tsconfig.build.json",
-          "--outDir",
-          BUILD_DIR,
-          // Incremental: a rebuild after a small edit takes a few seconds, not a full compile.
-          "--incremental",
-          "--tsBuildInfoFile",
-          join(BUILD_DIR, ".tsbuildinfo"),
-        ],
-        { cwd: ROOT, maxBuffer: 10 * 1024 * 1024 },
-      ).catch((error: { stdout?: string }) => {
-        throw new Error(`tsc -p tsconfig.build.json failed:\n${error.stdout ?? String(error)}`);
-      });
-      // Outside the project's package scope (node_modules stops the lookup), so say ESM here.
-      writeFileSync(join(BUILD_DIR, "package.json"), '{ "type": "module" }\n');
+      rmSync(STAGING, { recursive: true, force: true });
+      await bundle({ root: ROOT, outdir: STAGING });
+      publish();
       writeFileSync(STAMP, "");
       // Stamped with the start time: a source edited during the build triggers a rebuild.
       utimesSync(STAMP, started, started);

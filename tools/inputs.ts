@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Shared input pieces. Field names are ClickSend's wire names. */
 

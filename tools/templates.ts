@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { id, nonBlank, pageInput, searchInput } from "./inputs.js";

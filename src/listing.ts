@@ -1,0 +1,9 @@
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+
+/**
+ * tools/list of the whole catalogue by tool name, computed at build time: scripts/build-bin.ts
+ * replaces this module in the bundle with the registry's listing, so a start does not convert
+ * every tool's zod schema to JSON Schema. Running from source (tests, tsc output) it is undefined
+ * and the server computes the listing; test/listing.test.ts proves the two agree.
+ */
+export const prebuiltListing: ReadonlyMap<string, Tool> | undefined = undefined;

@@ -1,0 +1,90 @@
+/**
+ * The shipped bundle serves tools/list from the listing computed at build time
+ * (scripts/build-bin.ts, src/listing.ts). It must be exactly what the server derives live from
+ * the registry, for the whole catalogue and after the operator's filters.
+ */
+import { readFileSync } from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClickSendClient } from "../src/client.js";
+import { createServer, type ServerOptions, selectTools, toolListing } from "../src/server.js";
+import { tools } from "../tools/index.js";
+import { ensureBuilt } from "./build.js";
+import { RpcProcess } from "./rpc.js";
+import { cleanEnv } from "./stdio.js";
+
+/** The listing as the live server computes it, as plain JSON. */
+const live = (options: ServerOptions = {}) =>
+  JSON.parse(JSON.stringify(selectTools(tools, options).map(toolListing))) as Tool[];
+
+let cli: string;
+beforeAll(async () => {
+  cli = await ensureBuilt();
+}, 120_000);
+
+/** tools/list of the built bundle started with args, over raw JSON-RPC. */
+async function bundledListing(args: string[], env: Record<string, string>): Promise<Tool[]> {
+  const rpc = RpcProcess.start(cli, args, cleanEnv(env));
+  try {
+    await rpc.initialize();
+    const listed = await rpc.request("tools/list");
+    expect(listed.error, rpc.stderr).toBeUndefined();
+    return listed.result?.tools as Tool[];
+  } finally {
+    await rpc.close();
+  }
+}
+
+const CREDENTIALS = { CLICKSEND_USERNAME: "listing", CLICKSEND_API_KEY: "LISTING-TEST-KEY" };
+
+describe("the bundle's prebuilt tools/list", () => {
+  it("replaces src/listing.ts in the bundle", () => {
+    expect(readFileSync(cli, "utf8")).toMatch(/prebuiltListing = new Map\(JSON\.parse\(/);
+  });
+
+  it("equals the listing derived live from the registry", async () => {
+    expect(await bundledListing([], CREDENTIALS)).toEqual(live());
+  });
+
+  it("equals it after --read-only and --toolsets too", async () => {
+    expect(await bundledListing(["--read-only"], CREDENTIALS)).toEqual(live({ readOnly: true }));
+    expect(await bundledListing(["--sandbox", "--toolsets", "contacts,lists"], {})).toEqual(
+      live({ toolsets: ["contacts", "lists"] }),
+    );
+  });
+});
+
+describe("createServer with a listing", () => {
+  let client: Client;
+  const get = tools.find((tool) => tool.name === "get_account");
+  const prebuilt: Tool = {
+    name: "get_account",
+    description: "from the build",
+    inputSchema: { type: "object" },
+  };
+
+  beforeAll(async () => {
+    const server = createServer({
+      client: createClickSendClient({
+        baseUrl: "https://rest.clicksend.com/v3",
+        auth: { kind: "none" },
+        timeoutMs: 1000,
+      }),
+      tools: get ? [get, ...tools.filter((tool) => tool !== get)] : tools,
+      listing: new Map([["get_account", prebuilt]]),
+    });
+    const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    client = new Client({ name: "listing-test", version: "1.0.0" });
+    await client.connect(clientSide);
+  });
+  afterAll(() => client?.close());
+
+  it("serves the given entries and computes the rest", async () => {
+    const { tools: listed } = await client.listTools();
+    expect(listed[0]).toEqual(prebuilt);
+    expect(listed.slice(1)).toEqual(live().filter((tool) => tool.name !== "get_account"));
+  });
+});
