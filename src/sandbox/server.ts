@@ -25,6 +25,11 @@ export interface RequestRecord {
   /** The User-Agent and Content-Type request headers; the Authorization header is never kept. */
   userAgent?: string;
   contentType?: string;
+  /**
+   * The connection closed before a response was written: the client gave up (timeout,
+   * cancellation) or a drop fault cut it. A delayed request is still handled after its delay.
+   */
+  closedEarly?: boolean;
 }
 
 export interface SandboxOptions {
@@ -94,6 +99,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       contentType: req.headers["content-type"],
     };
     requests.push(record);
+    res.on("close", () => {
+      if (!res.writableFinished) record.closedEarly = true;
+    });
 
     const fault = faults.take(method, path);
     if (fault) record.fault = fault.type;

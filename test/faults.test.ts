@@ -1,0 +1,237 @@
+/**
+ * The fault matrix: every tool of the registry against every fault the sandbox can inject.
+ * Each fault ends in isError saying what happened (and, for writes, whether anything was sent);
+ * reads are retried as the client's policy says and recover when the fault clears in time;
+ * writes are attempted exactly once; the next call after every fault works normally.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ToolDefinition } from "../src/define-tool.js";
+import type { Fault } from "../src/sandbox/faults.js";
+import type { RequestRecord } from "../src/sandbox/server.js";
+import { tools } from "../tools/index.js";
+import { type Harness, harness, textOf, writes } from "./helpers.js";
+import { callWithTimeout, MAYBE_SENT, NOTHING_SENT, within } from "./reliability.js";
+import { type Fixture, stateFixture, VALID_ARGS, validArgs } from "./tool-args.js";
+
+/** The client's timeout in the timeout case, and a delay well beyond it. */
+const SHORT_TIMEOUT_MS = 300;
+const DELAY_MS = 800;
+
+interface FaultCase {
+  name: string;
+  fault: Fault;
+  /** What the message must say happened. */
+  says: RegExp;
+  /** Requests a read makes: 3 when the client retries (limit 2), else 1. */
+  readAttempts: 1 | 3;
+  /** What a write must say about its outcome. */
+  write: "not_sent" | "maybe_sent";
+  timeout?: boolean;
+}
+
+const FAULTS: FaultCase[] = [
+  {
+    name: "400 with field errors",
+    fault: { type: "status", status: 400 },
+    says: /HTTP 400 BAD_REQUEST.*body: Body field is required/,
+    readAttempts: 1,
+    write: "not_sent",
+  },
+  {
+    name: "401",
+    fault: { type: "status", status: 401 },
+    says: /HTTP 401 .*credentials were rejected/,
+    readAttempts: 1,
+    write: "not_sent",
+  },
+  {
+    name: "403",
+    fault: { type: "status", status: 403 },
+    says: /HTTP 403 FORBIDDEN/,
+    readAttempts: 1,
+    write: "not_sent",
+  },
+  {
+    name: "404",
+    fault: { type: "status", status: 404 },
+    says: /HTTP 404 NOT_FOUND/,
+    readAttempts: 1,
+    write: "not_sent",
+  },
+  {
+    name: "429 with a short Retry-After",
+    fault: { type: "status", status: 429, retryAfter: 0 },
+    says: /HTTP 429 .*Rate-limited: retry after 0 seconds/,
+    readAttempts: 3,
+    write: "not_sent",
+  },
+  {
+    name: "429 with a Retry-After longer than the client waits",
+    fault: { type: "status", status: 429, retryAfter: 120 },
+    says: /HTTP 429 .*Rate-limited: retry after 120 seconds/,
+    readAttempts: 1,
+    write: "not_sent",
+  },
+  ...([500, 502, 503] as const).map(
+    (status): FaultCase => ({
+      name: String(status),
+      fault: { type: "status", status },
+      says: new RegExp(`HTTP ${status} `),
+      readAttempts: 3,
+      write: "maybe_sent",
+    }),
+  ),
+  {
+    name: "timeout",
+    fault: { type: "delay", ms: DELAY_MS },
+    says: /did not answer .* in time \(timeout\)/,
+    readAttempts: 1,
+    write: "maybe_sent",
+    timeout: true,
+  },
+  {
+    name: "HTML body (502)",
+    fault: { type: "html" },
+    says: /HTTP 502 and an HTML page instead of JSON/,
+    readAttempts: 3,
+    write: "maybe_sent",
+  },
+  {
+    name: "empty body (200)",
+    fault: { type: "empty" },
+    says: /HTTP 200 and an empty body/,
+    readAttempts: 1,
+    write: "maybe_sent",
+  },
+  {
+    name: "truncated JSON",
+    fault: { type: "truncated" },
+    says: /HTTP 200 and malformed JSON/,
+    readAttempts: 1,
+    write: "maybe_sent",
+  },
+  {
+    name: "reset connection",
+    fault: { type: "drop" },
+    says: /The connection to ClickSend broke during/,
+    readAttempts: 3,
+    write: "maybe_sent",
+  },
+];
+
+/** The faults a read retries through, so it succeeds when they clear within the budget. */
+const RETRIED = FAULTS.filter((c) => c.readAttempts === 3);
+
+let h: Harness;
+let fixture: Fixture;
+let callShort: ReturnType<typeof callWithTimeout>;
+
+beforeAll(async () => {
+  h = await harness();
+  const user = h.sandbox.state.users[0];
+  if (user) user.balance = 1_000_000;
+  fixture = stateFixture(h.sandbox.state);
+  callShort = callWithTimeout(h, SHORT_TIMEOUT_MS);
+});
+afterAll(() => h?.close());
+
+it("has valid arguments for every tool in the registry", () => {
+  expect(tools.map((t) => t.name).filter((name) => !(name in VALID_ARGS))).toEqual([]);
+});
+
+/** "lists/2932040/contacts/12" -> /^lists\/[^/]+\/contacts\/[^/]+$/: ids differ per call. */
+function routeOf(path: string): RegExp {
+  const segments = path
+    .split("/")
+    .map((s) =>
+      /^(\d+|[0-9A-F]{8}-[0-9A-F-]{27})$/i.test(s) ? "[^/]+" : s.replace(/\W/g, "\\$&"),
+    );
+  return new RegExp(`^${segments.join("/")}$`);
+}
+
+describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, tool) => {
+  const isWrite = !tool.annotations.readOnlyHint;
+  /** The request that does the tool's work: faults are injected on it, attempts counted. */
+  let target: { method: string; path: RegExp };
+  const matches = (r: RequestRecord) => r.method === target.method && target.path.test(r.path);
+
+  async function run(call: (tool: ToolDefinition, args: unknown) => Promise<unknown>) {
+    const before = h.sandbox.requests.length;
+    const writesBefore = writes(h.sandbox).length;
+    const result = (await within(
+      10_000,
+      tool.name,
+      call(tool, validArgs(tool.name, fixture)),
+    )) as Awaited<ReturnType<Harness["call"]>>;
+    h.sandbox.faults.clear();
+    const made = h.sandbox.requests.slice(before);
+    return {
+      result,
+      text: textOf(result),
+      attempts: made.filter(matches).length,
+      writes: writes(h.sandbox).length - writesBefore,
+    };
+  }
+
+  beforeAll(async () => {
+    const before = h.sandbox.requests.length;
+    const result = await h.call(tool, validArgs(tool.name, fixture));
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const main = h.sandbox.requests.slice(before).at(-1);
+    if (!main) throw new Error(`${tool.name} made no request`);
+    target = { method: main.method, path: routeOf(main.path) };
+    expect(main.method === "GET", `${tool.name}: ${main.method} /${main.path}`).toBe(!isWrite);
+  });
+
+  it.each(FAULTS)("$name: isError, says what happened, attempts as the policy says", async (c) => {
+    h.sandbox.faults.inject({ method: target.method, path: target.path, times: 3, fault: c.fault });
+    const {
+      result,
+      text,
+      attempts,
+      writes: writesMade,
+    } = await run(c.timeout ? callShort : h.call);
+    expect(result.isError, text).toBe(true);
+    expect(text).toMatch(c.says);
+    if (isWrite) {
+      // A write is never retried: one request, whatever the fault.
+      expect(attempts).toBe(1);
+      expect(writesMade).toBe(1);
+      if (c.write === "not_sent") {
+        expect(text).toMatch(NOTHING_SENT);
+        expect(text).not.toMatch(MAYBE_SENT);
+      } else {
+        expect(text).toMatch(MAYBE_SENT);
+        expect(text).not.toMatch(NOTHING_SENT);
+      }
+    } else {
+      expect(attempts).toBe(c.readAttempts);
+      expect(writesMade).toBe(0);
+      expect(text).not.toMatch(MAYBE_SENT);
+    }
+
+    // The fault is gone: the next call works normally.
+    const next = await run(h.call);
+    expect(next.result.isError, next.text).toBeFalsy();
+    expect(next.attempts).toBe(1);
+  });
+
+  if (!isWrite) {
+    it.each(RETRIED)(
+      "$name: a read succeeds when the fault clears within the retries",
+      async (c) => {
+        for (const times of [1, 2]) {
+          h.sandbox.faults.inject({
+            method: target.method,
+            path: target.path,
+            times,
+            fault: c.fault,
+          });
+          const { result, text, attempts } = await run(h.call);
+          expect(result.isError, text).toBeFalsy();
+          expect(attempts).toBe(times + 1);
+        }
+      },
+    );
+  }
+});

@@ -1,0 +1,352 @@
+/**
+ * Input fuzzing for every tool of the registry: arbitrary JSON for the whole arguments object
+ * and for each argument (nested ones too), plus targeted nasties. For every case a well-formed
+ * result arrives in time; a local refusal names the field to fix and no HTTP request left the
+ * process. Random inputs that happen to be valid are allowed to reach the sandbox.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { CallToolResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { ToolDefinition } from "../src/define-tool.js";
+import { silentLogger } from "../src/logger.js";
+import { createServer, toolListing } from "../src/server.js";
+import { fieldPath } from "../src/validate.js";
+import { tools } from "../tools/index.js";
+import { type Harness, harness, textOf } from "./helpers.js";
+import { isLocalRefusal, within } from "./reliability.js";
+import { type Fixture, stateFixture, validArgs } from "./tool-args.js";
+
+/** FUZZ_SEED=<n> replays a failing run; fast-check prints the seed of every failure. */
+if (process.env.FUZZ_SEED) fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) });
+const RUNS = 60;
+const CALL_MS = 5000;
+
+type Path = Array<string | number>;
+
+const nested = (depth: number, wrap: (inner: unknown) => unknown): unknown => {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = wrap(value);
+  return value;
+};
+
+/** Values a model (or an attacker behind one) may put in any argument. */
+const NASTIES: unknown[] = [
+  // empty, blank and huge
+  "",
+  " ",
+  "\t\n\r",
+  "x".repeat(1024 * 1024),
+  "é".repeat(300_000),
+  nested(5000, (inner) => [inner]),
+  nested(5000, (inner) => ({ a: inner })),
+  // numbers in disguise and numbers out of range
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "1e309",
+  "0x1F",
+  "1_000",
+  "12abc",
+  -1,
+  0,
+  -0,
+  1.5,
+  -2.5,
+  1e21,
+  2 ** 53,
+  -(2 ** 53),
+  Number.MAX_VALUE,
+  // ids that try to leave their path segment
+  "../",
+  "..",
+  "../account",
+  "1/../../account",
+  "%2F",
+  "1%2F2",
+  "..%2F..%2Faccount",
+  "1?page=2",
+  "1#x",
+  "/",
+  "\\..\\",
+  "5 ",
+  // E.164 look-alikes
+  "+61 4111",
+  "+0000",
+  "+",
+  "+61411111111 ",
+  " +61411111111",
+  "++61411111111",
+  "+61411111111;+61422222222",
+  "+61411111111\n+61422222222",
+  "٠٤١١١١١١١١",
+  "+٦١٤١١١١١١١١",
+  "+61४११११११११",
+  "+６１４１１１１１１１１",
+  "+61411\u200b111111",
+  "+6141111\u200d1111",
+  "+1 (405) 555-5555 ext. 9",
+  "tel:+61411111111",
+  // mixed scripts, invisible and control characters
+  "Hello мир 世界 مرحبا שלום",
+  "Ｔｅｓｔ",
+  "a\u0301\u0301\u0301",
+  "\u202eevil\u202c",
+  "\u0000",
+  "a\u0000b",
+  "\u0007\u001b[31mred",
+  "\ufeff",
+  "\ud800",
+  "👍🏽👨‍👩‍👧‍👦",
+  "<script>alert(1)</script>",
+  `\${process.env.CLICKSEND_API_KEY}`,
+  "{{7*7}}",
+  "' OR 1=1 --",
+  // wrong JSON types
+  null,
+  true,
+  false,
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  JSON.parse('{"__proto__": {"list_id": 1}}'),
+];
+
+/** Arbitrary strings of every kind, and arbitrary JSON. */
+const anyValue = fc.oneof(
+  fc.jsonValue(),
+  fc.string({ unit: "binary" }),
+  fc.string({ unit: "grapheme" }),
+  fc.integer(),
+  fc.double({ noNaN: true }),
+  fc.constantFrom(...NASTIES),
+);
+const anyKey = fc.oneof(
+  fc.string(),
+  fc.constantFrom("__proto__", "constructor", "toString", "", " ", "api_key"),
+);
+
+/** Paths of every input field: top-level keys and, for arrays of objects, their item's keys. */
+function inputPaths(schema: z.ZodType): Path[] {
+  const paths: Path[] = [];
+  const unwrap = (s: z.ZodType): z.ZodType => {
+    const def = s._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+    if (def.innerType) return unwrap(def.innerType);
+    if (def.type === "pipe" && def.in) return unwrap(def.in);
+    return s;
+  };
+  const walk = (s: z.ZodType, prefix: Path, depth: number) => {
+    const def = unwrap(s)._zod.def as {
+      type: string;
+      shape?: Record<string, z.ZodType>;
+      element?: z.ZodType;
+    };
+    if (def.type === "object" && def.shape) {
+      for (const [key, child] of Object.entries(def.shape)) {
+        paths.push([...prefix, key]);
+        if (depth < 2) walk(child, [...prefix, key], depth + 1);
+      }
+    } else if (def.type === "array" && def.element) {
+      walk(def.element, [...prefix, 0], depth);
+    }
+  };
+  walk(schema, [], 0);
+  return paths;
+}
+
+/** A copy of args with value at path (objects and arrays on the way are created). */
+function withValue(args: Record<string, unknown>, path: Path, value: unknown) {
+  const copy = structuredClone(args);
+  let node = copy as Record<string | number, unknown>;
+  path.forEach((key, i) => {
+    if (i === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    node[key] = next && typeof next === "object" ? next : typeof path[i + 1] === "number" ? [] : {};
+    node = node[key] as Record<string | number, unknown>;
+  });
+  return copy;
+}
+
+/** A refusal names what to fix: "Invalid arguments for t: field: ..." or "field: ...". */
+const FIELD = String.raw`[A-Za-z_]\w*(\[\d+\])?(\.\w+(\[\d+\])?)*`;
+const NAMES_A_FIELD = new RegExp(
+  String.raw`^(Invalid arguments for \w+: (unknown fields? |\(arguments\): |${FIELD}: )|${FIELD}: )`,
+);
+
+let h: Harness;
+let fixture: Fixture;
+let checked = 0;
+let refused = 0;
+let schemaInvalid = 0;
+
+beforeAll(async () => {
+  h = await harness();
+  const user = h.sandbox.state.users[0];
+  if (user) user.balance = 1_000_000;
+  fixture = stateFixture(h.sandbox.state);
+});
+afterAll(async () => {
+  await h?.close();
+  // Both kinds really happened: the fuzzing reached validation and the sandbox.
+  console.log(
+    `fuzz: ${checked} calls, ${schemaInvalid} invalid by the advertised inputSchema, ${refused} refused locally`,
+  );
+});
+
+/** The input schema each tool advertises in tools/list, as an independent validity oracle. */
+const ajv = new AjvJsonSchemaValidator();
+const advertised = new Map(
+  tools.map((tool) => [
+    tool.name,
+    ajv.getValidator<unknown>(toolListing(tool).inputSchema as Record<string, unknown>),
+  ]),
+);
+
+/**
+ * One call: a well-formed result in time; arguments the advertised schema rejects are refused
+ * locally; a local refusal names a field (this one, when the case changed one field) and made
+ * no request; a validation error is always a local refusal.
+ */
+async function check(tool: ToolDefinition, args: unknown, field?: string): Promise<void> {
+  const before = h.sandbox.requests.length;
+  const result = await within(CALL_MS, tool.name, h.call(tool, args));
+  checked++;
+  expect(CallToolResultSchema.safeParse(result).success).toBe(true);
+  const text = textOf(result);
+  if (text.startsWith("Invalid arguments")) expect(result.isError).toBe(true);
+  const invalid = !advertised.get(tool.name)?.(args ?? {}).valid;
+  if (invalid) schemaInvalid++;
+  if (!isLocalRefusal(result, text)) {
+    expect(text.startsWith("Invalid arguments")).toBe(false);
+    expect(invalid, `${tool.name} accepted arguments its inputSchema rejects: ${text}`).toBe(false);
+    return;
+  }
+  refused++;
+  expect(h.sandbox.requests.length, `${tool.name} refused but made a request: ${text}`).toBe(
+    before,
+  );
+  expect(text.slice(0, 300)).toMatch(NAMES_A_FIELD);
+  if (field && text.startsWith("Invalid arguments")) {
+    expect(text.slice(0, 2000), `${tool.name} ${field}`).toContain(field);
+  }
+}
+
+describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, tool) => {
+  const paths = inputPaths(tool.input);
+  const unknown: Path = ["not_a_field"];
+
+  it("has input fields to fuzz, and valid arguments that work", async () => {
+    if (Object.keys(tool.input.shape).length > 0) expect(paths.length).toBeGreaterThan(0);
+    const before = h.sandbox.requests.length;
+    const result = await h.call(tool, validArgs(tool.name, fixture));
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(h.sandbox.requests.length).toBeGreaterThan(before);
+  });
+
+  it("survives an arbitrary arguments value", async () => {
+    const keys = Object.keys(tool.input.shape);
+    const objectOfFields = keys.length
+      ? fc.record(Object.fromEntries(keys.map((k) => [k, anyValue])), { requiredKeys: [] })
+      : fc.constant({});
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.jsonValue(), fc.dictionary(anyKey, anyValue), objectOfFields),
+        (args) => check(tool, args),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("survives an arbitrary value in any one argument", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths, unknown), anyValue, (path, value) =>
+        check(
+          tool,
+          withValue(validArgs(tool.name, fixture), path, value),
+          path === unknown ? "not_a_field" : fieldPath(path),
+        ),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("survives every targeted nasty in every argument", async () => {
+    for (const path of [...paths, unknown]) {
+      for (const value of NASTIES) {
+        await check(
+          tool,
+          withValue(validArgs(tool.name, fixture), path, value),
+          path === unknown ? "not_a_field" : fieldPath(path),
+        );
+      }
+    }
+  }, 60_000);
+});
+
+describe("through an MCP server and client", () => {
+  let client: Client;
+
+  beforeAll(async () => {
+    const server = createServer({
+      client: h.client,
+      tools,
+      options: { sandbox: true, logger: silentLogger, sending: h.sending },
+    });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    client = new Client({ name: "fuzz", version: "1.0.0" });
+    await client.connect(clientSide);
+  });
+  afterAll(() => client?.close());
+
+  it("answers any tools/call with a valid result or a JSON-RPC error, and keeps answering", async () => {
+    const names = tools.map((t) => t.name);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof({ arbitrary: fc.constantFrom(...names), weight: 4 }, fc.string()),
+        fc.oneof(fc.jsonValue(), { arbitrary: fc.dictionary(anyKey, anyValue), weight: 3 }),
+        async (name, args) => {
+          const before = h.sandbox.requests.length;
+          const isObject = typeof args === "object" && args !== null && !Array.isArray(args);
+          let result: Awaited<ReturnType<typeof client.callTool>> | undefined;
+          let failure: McpError | undefined;
+          try {
+            result = await client.callTool(
+              { name, arguments: args as Record<string, unknown> },
+              CallToolResultSchema,
+              { timeout: CALL_MS },
+            );
+          } catch (error) {
+            if (!(error instanceof McpError)) throw error;
+            failure = error;
+          }
+          if (!isObject) {
+            // The SDK refuses arguments that are not an object before our handler runs (it
+            // answers -32603 Internal error with its zod issues, where -32602 would be apt).
+            expect(failure?.message).toMatch(/arguments/);
+          } else if (!names.includes(name)) {
+            expect(failure?.code).toBe(ErrorCode.InvalidParams);
+            expect(failure?.message).toContain("Unknown tool");
+          } else {
+            expect(failure).toBeUndefined();
+            const text = textOf(result as Parameters<typeof textOf>[0]);
+            if (result?.isError && text.endsWith("Nothing was sent.")) {
+              expect(h.sandbox.requests.length).toBe(before);
+            }
+            return;
+          }
+          expect(h.sandbox.requests.length).toBe(before);
+        },
+      ),
+      { numRuns: RUNS * 3 },
+    );
+    await expect(client.ping()).resolves.toBeDefined();
+  }, 60_000);
+});

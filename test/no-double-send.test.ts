@@ -1,0 +1,171 @@
+/**
+ * Nothing sent twice, nothing lost: 200 sends through the tools with random faults, some retried
+ * by the "agent" with the same arguments. At the end the sandbox's delivered messages are
+ * compared with what every tool result claimed.
+ */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import fc from "fast-check";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Fault } from "../src/sandbox/faults.js";
+import { tools } from "../tools/index.js";
+import { dataOf, type Harness, harness, textOf } from "./helpers.js";
+import { callWithTimeout, MAYBE_SENT, NOTHING_SENT, settled } from "./reliability.js";
+import { type Fixture, stateFixture, validArgs } from "./tool-args.js";
+
+const SENDS = 200;
+const SEED = Number(process.env.FUZZ_SEED ?? 20_260_507);
+const TIMEOUT_MS = 250;
+const DELAY_MS = 600;
+
+type Channel = "sms" | "mms" | "voice";
+type Claim = "sent" | "not_sent" | "maybe_sent";
+
+interface Plan {
+  channel: Channel;
+  /** Injected on this send's POST; undefined: no fault. */
+  fault: Fault | undefined;
+  /** Pass an idempotency_key (else the duplicate window protects a retry). */
+  key: boolean;
+  /** The agent calls again with the same arguments, whatever the first call said. */
+  retry: boolean;
+}
+
+const plans: Plan[] = fc.sample(
+  fc.record({
+    channel: fc.constantFrom<Channel>("sms", "sms", "mms", "voice"),
+    fault: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(undefined) },
+      // Refused before handling: nothing was delivered.
+      { weight: 2, arbitrary: fc.constantFrom<Fault>({ type: "status", status: 500 }) },
+      { weight: 2, arbitrary: fc.constantFrom<Fault>({ type: "status", status: 503 }) },
+      { weight: 2, arbitrary: fc.constant<Fault>({ type: "drop" }) },
+      { weight: 1, arbitrary: fc.constant<Fault>({ type: "status", status: 400 }) },
+      // Handled, but the answer never arrives: the message WAS delivered.
+      { weight: 2, arbitrary: fc.constant<Fault>({ type: "drop_after" }) },
+      { weight: 1, arbitrary: fc.constant<Fault>({ type: "delay", ms: DELAY_MS }) },
+    ),
+    key: fc.boolean(),
+    retry: fc.boolean(),
+  }),
+  { seed: SEED, numRuns: SENDS },
+);
+
+/** Whether the sandbox handles the request (delivers) despite the fault. */
+const delivers = (fault: Fault | undefined) =>
+  !fault || fault.type === "drop_after" || fault.type === "delay";
+
+function claimOf(result: CallToolResult): Claim | string {
+  const text = textOf(result);
+  if (!result.isError) return "sent";
+  // A local refusal (duplicate, idempotency key) may quote an earlier "may have been delivered".
+  if (text.endsWith("Nothing was sent.") || NOTHING_SENT.test(text)) return "not_sent";
+  if (MAYBE_SENT.test(text)) return "maybe_sent";
+  return `unexpected: ${text}`;
+}
+
+const queuedIds = (result: CallToolResult) =>
+  (dataOf<{ queued?: Array<{ message_id: string }> } | undefined>(result)?.queued ?? []).map(
+    (m) => m.message_id,
+  );
+
+let h: Harness;
+let fixture: Fixture;
+
+beforeAll(async () => {
+  // The default duplicate window, as a user runs it: an agent's retry must be refused.
+  h = await harness({ sending: { duplicateWindowS: 600 } });
+  fixture = stateFixture(h.sandbox.state);
+});
+afterAll(() => h?.close());
+
+it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results claim`, async () => {
+  const call = callWithTimeout(h, TIMEOUT_MS);
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const sends: Array<{
+    plan: Plan;
+    body: string;
+    to: string;
+    claims: Claim[];
+    ids: string[];
+  }> = [];
+  const tally: Record<string, number> = {};
+
+  for (const [i, plan] of plans.entries()) {
+    const tool = byName.get(`send_${plan.channel}`);
+    if (!tool) throw new Error(`no send_${plan.channel} tool`);
+    const args = validArgs(tool.name, fixture);
+    const message = (args.messages as Array<{ to: string; body: string }>)[0];
+    if (!message) throw new Error("no message");
+    message.body = `${message.body} #${i}`;
+    if (plan.key) args.idempotency_key = `send-${i}`;
+
+    if (plan.fault)
+      h.sandbox.faults.inject({ method: "POST", path: `${plan.channel}/send`, fault: plan.fault });
+    const first = await call(tool, args);
+    h.sandbox.faults.clear();
+    const claims = [claimOf(first)];
+    const ids = queuedIds(first);
+    if (plan.retry) {
+      const again = await call(tool, args);
+      claims.push(claimOf(again));
+      // A replayed idempotent send reports the first send's message ids, never new ones.
+      if (claims[0] === "sent" && claims[1] === "sent") expect(queuedIds(again)).toEqual(ids);
+      ids.push(...queuedIds(again).filter((id) => !ids.includes(id)));
+    }
+    for (const claim of claims) {
+      expect(claim, `send ${i} (${JSON.stringify(plan)})`).toMatch(/^(sent|not_sent|maybe_sent)$/);
+    }
+    const key = `${plan.fault?.type ?? "none"}${plan.fault?.type === "status" ? plan.fault.status : ""}: ${claims.join(" then ")}`;
+    tally[key] = (tally[key] ?? 0) + 1;
+    sends.push({ plan, body: message.body, to: message.to, claims: claims as Claim[], ids });
+  }
+
+  // Delayed requests are handled after the client gave up: let them land before counting.
+  await settled(h.sandbox);
+  console.log(`no-double-send (seed ${SEED}):`, tally);
+
+  const delivered = new Map<string, number>();
+  for (const m of h.sandbox.state.messages) {
+    const key = `${m.to}|${m.body}`;
+    delivered.set(key, (delivered.get(key) ?? 0) + 1);
+  }
+  // No body was ever delivered twice.
+  expect([...delivered].filter(([, count]) => count > 1)).toEqual([]);
+
+  for (const [i, { plan, body, to, claims, ids }] of sends.entries()) {
+    const count = delivered.get(`${to}|${body}`) ?? 0;
+    const where = `send ${i} ${JSON.stringify(plan)} claimed ${claims.join(", ")}`;
+    // What the first call must say, given what the sandbox really did.
+    expect(claims[0], where).toBe(
+      !plan.fault
+        ? "sent"
+        : plan.fault.type === "status" && plan.fault.status === 400
+          ? "not_sent"
+          : "maybe_sent",
+    );
+    if (claims.includes("sent")) {
+      expect(count, where).toBe(1);
+      for (const id of ids) {
+        const matching = h.sandbox.state.messages.filter((m) => m.message_id === id);
+        expect(
+          matching.map((m) => m.body),
+          where,
+        ).toEqual([body]);
+      }
+    } else if (claims.every((c) => c === "not_sent")) {
+      expect(count, where).toBe(0);
+    } else {
+      expect(count, where).toBeLessThanOrEqual(1);
+      // What really happened, so the scenario is known to cover both sides of "maybe".
+      expect(count, where).toBe(delivers(plan.fault) ? 1 : 0);
+    }
+    // An agent's retry after "maybe" or "sent" is refused (or replayed), never sent again.
+    if (claims[1] !== undefined && claims[0] !== "not_sent")
+      expect(claims[1], where).not.toBe("maybe_sent");
+  }
+
+  // Every kind of fault really occurred, with and without an agent's retry.
+  const kinds = new Set(plans.map((p) => p.fault?.type ?? "none"));
+  expect([...kinds].sort()).toEqual(["delay", "drop", "drop_after", "none", "status"]);
+  expect(plans.filter((p) => p.retry && p.fault).length).toBeGreaterThan(20);
+}, 120_000);

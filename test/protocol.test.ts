@@ -1,0 +1,262 @@
+/**
+ * Protocol robustness over stdio: the built server, spawned as a host spawns it, fed garbage
+ * lines, invalid JSON-RPC, unknown methods, a 5 MB line, deep nesting, 50 concurrent calls and a
+ * cancelled in-flight call. It stays up, answers correctly afterwards, and writes nothing but
+ * JSON-RPC on stdout. Once with --sandbox, once against a sandbox in this process with the
+ * canary credential (so faults can be injected and requests seen), which must never leak.
+ */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sandbox } from "../src/sandbox/server.js";
+import { ensureBuilt } from "./build.js";
+import { CANARY, canaryLeaks, canaryServer, outputsOf, RpcProcess } from "./rpc.js";
+import { cleanEnv } from "./stdio.js";
+import { TEST_TO } from "./tool-args.js";
+
+const text = (result: CallToolResult) =>
+  (result.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const nestedArrays = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+
+/** Lines that are not JSON-RPC requests the server could answer. */
+const GARBAGE: Array<string | Buffer> = [
+  "hello\n",
+  "{\n",
+  "}\n",
+  "[]\n",
+  "null\n",
+  "42\n",
+  '"a string"\n',
+  "\n",
+  "   \t \n",
+  "\r\n",
+  "\u0000\u0001\u0002\u001b[2J\n",
+  Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x0a]),
+  '{"jsonrpc":"2.0","id":"r1","result":{}}\n',
+  '{"jsonrpc":"2.0","id":"r2","error":{"code":1,"message":"x"}}\n',
+  '{"jsonrpc":"2.0","method":"notifications/unknown","params":{"x":1}}\n',
+  '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"nothing"}}\n',
+];
+
+/** Not valid JSON-RPC requests: answered with an error or dropped, never crashing the server. */
+const INVALID: string[] = [
+  '{"jsonrpc":"1.0","id":"i1","method":"ping"}',
+  '{"id":"i2","method":"ping"}',
+  '{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}',
+  '{"jsonrpc":"2.0","id":null,"method":"ping"}',
+  '{"jsonrpc":"2.0","id":"i5","method":"tools/call","params":"x"}',
+  '{"jsonrpc":"2.0","id":"i6","method":"ping","params":[]}',
+  '[{"jsonrpc":"2.0","id":"i7","method":"ping"}]',
+  '{"jsonrpc":"2.0","id":"i8","method":42}',
+];
+
+/** Valid JSON-RPC with wrong params: each must get a JSON-RPC error response. */
+const WRONG_PARAMS: Array<[string, Record<string, unknown>]> = [
+  ["tools/call", { arguments: {} }],
+  ["tools/call", { name: "get_account", arguments: "{}" }],
+  ["tools/call", { name: "get_account", arguments: [] }],
+  ["tools/call", { name: 42 }],
+  ["initialize", {}],
+  ["logging/setLevel", { level: "loud" }],
+];
+
+interface Target {
+  rpc: RpcProcess;
+  sandbox?: Sandbox;
+}
+
+/** The checks both servers go through, in order, on one connection. */
+function robustness(target: () => Target) {
+  const ping = async () => {
+    const response = await target().rpc.request("ping", undefined, { timeoutMs: 10_000 });
+    expect(response.result).toEqual({});
+  };
+
+  it("ignores garbage lines and keeps answering", async () => {
+    const { rpc } = target();
+    const before = rpc.responses.size;
+    for (const line of GARBAGE) await rpc.write(line);
+    await ping();
+    // Nothing in the garbage was a request, so only the ping was answered.
+    expect(rpc.responses.size).toBe(before + 1);
+    expect(rpc.exitCode).toBeNull();
+  });
+
+  it("answers or drops invalid JSON-RPC, and answers wrong params with an error", async () => {
+    const { rpc } = target();
+    for (const line of INVALID) await rpc.write(`${line}\n`);
+    for (const [method, params] of WRONG_PARAMS) {
+      const response = await rpc.request(method, params);
+      expect(response.error?.code, `${method} ${JSON.stringify(params)}`).toBeTypeOf("number");
+      expect(response.result).toBeUndefined();
+    }
+    await ping();
+    // Whatever the SDK made of the invalid ones, none got a result.
+    for (const id of ["i1", "i2", "i5", "i6", "i7", "i8"]) {
+      expect(rpc.responses.get(id)?.result).toBeUndefined();
+    }
+  });
+
+  it("answers unknown methods and tools with JSON-RPC errors", async () => {
+    const { rpc } = target();
+    for (const method of ["foo/bar", "tools/unknown", "resources/list", "prompts/get", ""]) {
+      const response = await rpc.request(method, {});
+      expect(response.error?.code, method).toBe(-32601);
+    }
+    const unknownTool = await rpc.request("tools/call", { name: "no_such_tool", arguments: {} });
+    expect(unknownTool.error).toMatchObject({ code: -32602 });
+    expect(unknownTool.error?.message).toContain("Unknown tool: no_such_tool");
+    await ping();
+  });
+
+  it("survives a 5 MB line and deep nesting", async () => {
+    const { rpc } = target();
+    const huge = "x".repeat(5 * 1024 * 1024);
+    const refused = await rpc.call("list_countries", { q: huge }, { timeoutMs: 30_000 });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toContain("Invalid arguments for list_countries: q:");
+    // The refusal does not echo the 5 MB back.
+    expect(JSON.stringify(refused).length).toBeLessThan(2000);
+    await rpc.write(`${huge}\n`);
+    await rpc.write(`{"jsonrpc":"2.0","id":"huge","method":"ping","params":{"x":"${huge}"}}\n`);
+    expect((await rpc.waitFor("huge", 30_000)).result).toEqual({});
+
+    const deep = await rpc.call("get_account", { a: JSON.parse(nestedArrays(2000)) });
+    expect(text(deep)).toContain("unknown field a");
+    // Nesting beyond what the SDK parses is dropped, not fatal.
+    await rpc.write(
+      `{"jsonrpc":"2.0","id":"deeper","method":"tools/call","params":{"name":"get_account","arguments":{"a":${nestedArrays(200_000)}}}}\n`,
+    );
+    await ping();
+    expect(rpc.exitCode).toBeNull();
+  }, 60_000);
+
+  it("answers 50 concurrent tool calls on one connection, each with its own result", async () => {
+    const { rpc } = target();
+    const queries = ["au", "new", "united", "land", "ia"];
+    const expected = new Map<string, unknown>();
+    for (const q of queries) {
+      expected.set(q, (await rpc.call("list_countries", { q })).structuredContent);
+    }
+    const calls = Array.from({ length: 50 }, async (_, i) => {
+      if (i % 3 === 0) {
+        const q = queries[i % queries.length] as string;
+        const result = await rpc.call("list_countries", { q });
+        expect(result.structuredContent, q).toEqual(expected.get(q));
+      } else if (i % 3 === 1) {
+        const to = TEST_TO[i % TEST_TO.length];
+        const result = await rpc.call("send_sms", {
+          messages: [{ to, body: `Concurrent ${i}`, custom_string: `concurrent-${i}` }],
+        });
+        expect(result.isError, text(result)).toBeFalsy();
+        expect(result.structuredContent).toMatchObject({ queued_count: 1, tag: `concurrent-${i}` });
+        expect(result.structuredContent?.queued).toMatchObject([{ to }]);
+      } else {
+        const result = await rpc.call("get_account", {});
+        expect(result.isError, text(result)).toBeFalsy();
+        expect(result.structuredContent).toHaveProperty("username");
+      }
+    });
+    await Promise.all(calls);
+  });
+}
+
+describe("the server in --sandbox mode", () => {
+  let rpc: RpcProcess;
+  beforeAll(async () => {
+    const cli = await ensureBuilt();
+    rpc = RpcProcess.start(cli, ["--sandbox"], cleanEnv({ CLICKSEND_DUPLICATE_WINDOW_S: "0" }));
+    await rpc.initialize();
+  }, 120_000);
+  afterAll(() => rpc?.close());
+
+  robustness(() => ({ rpc }));
+
+  it("writes only JSON-RPC on stdout throughout and exits cleanly on EOF", async () => {
+    expect(await rpc.close()).toBe(0);
+    expect(rpc.nonJsonRpcLines()).toEqual([]);
+    expect(rpc.lines.length).toBeGreaterThan(60);
+  });
+});
+
+describe("the server against a sandbox in this process, with a canary credential", () => {
+  let rpc: RpcProcess;
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    // The client's own timeout must not be what ends the cancelled call below.
+    ({ rpc, sandbox } = await canaryServer({ CLICKSEND_TIMEOUT_MS: "20000" }));
+  }, 120_000);
+  afterAll(async () => {
+    await rpc?.close();
+    await sandbox?.close();
+  });
+
+  robustness(() => ({ rpc, sandbox }));
+
+  it("cancels an in-flight call: the HTTP request is aborted and no result is sent", async () => {
+    sandbox.faults.inject({ method: "GET", path: "account", fault: { type: "delay", ms: 8000 } });
+    const id = rpc.newId();
+    const before = sandbox.requests.length;
+    await rpc.write(
+      `${JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "get_account", arguments: {} } })}\n`,
+    );
+    const inFlight = async () => {
+      for (;;) {
+        const record = sandbox.requests.slice(before).find((r) => r.path === "account");
+        if (record) return record;
+        await sleep(10);
+      }
+    };
+    const record = await inFlight();
+    expect(record.fault).toBe("delay");
+    await sleep(200);
+    expect(record.closedEarly).toBeUndefined();
+    const cancelled = Date.now();
+    await rpc.notify("notifications/cancelled", { requestId: id, reason: "user stopped it" });
+    while (!record.closedEarly && Date.now() - cancelled < 2000) await sleep(10);
+    // The server closed the connection at once, long before the sandbox (8 s) or the
+    // client's timeout (20 s) would have ended it.
+    expect(record.closedEarly).toBe(true);
+    expect(Date.now() - cancelled).toBeLessThan(2000);
+    await sleep(300);
+    const response = rpc.responses.get(id);
+    if (response) expect(response.error?.message ?? "").toMatch(/cancel/i);
+    // The connection is fine and the next call works.
+    const next = await rpc.call("get_account", {});
+    expect(next.isError, text(next)).toBeFalsy();
+    expect(rpc.responses.get(id)?.result).toBeUndefined();
+  });
+
+  it("reports injected faults as tool errors without leaking anything", async () => {
+    const faults = [
+      { path: "account", fault: { type: "status", status: 401 } },
+      { path: "account", fault: { type: "status", status: 403 } },
+      { path: "account", times: 3, fault: { type: "status", status: 500 } },
+      { path: "account", times: 3, fault: { type: "html" } },
+      { path: "account", times: 3, fault: { type: "drop" } },
+      { path: "sms/send", fault: { type: "drop_after" } },
+      { path: "sms/send", fault: { type: "status", status: 400 } },
+    ] as const;
+    for (const [i, rule] of faults.entries()) {
+      sandbox.faults.inject(rule);
+      const result =
+        rule.path === "account"
+          ? await rpc.call("get_account", {})
+          : await rpc.call("send_sms", { messages: [{ to: TEST_TO[0], body: `Faulted ${i}` }] });
+      sandbox.faults.clear();
+      expect(result.isError, `${JSON.stringify(rule)}: ${text(result)}`).toBe(true);
+    }
+    expect((await rpc.call("get_account", {})).isError).toBeFalsy();
+  }, 30_000);
+
+  it("never shows the canary key, user:key or its Base64; stdout is only JSON-RPC", async () => {
+    expect(await rpc.close()).toBe(0);
+    // The canary was really used, and debug logs really reached the client and stderr.
+    expect(sandbox.requests.some((r) => r.user === CANARY.username)).toBe(true);
+    const logs = rpc.notifications.filter((n) => n.method === "notifications/message");
+    expect(JSON.stringify(logs)).toMatch(/GET \/account -> 200/);
+    expect(rpc.stderr).toMatch(/debug: .*GET \/account -> 200/);
+    expect(rpc.nonJsonRpcLines()).toEqual([]);
+    expect(canaryLeaks(outputsOf(rpc))).toEqual([]);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * A valid set of arguments for every tool of the registry, shared by the fuzz, fault-matrix,
+ * protocol and soak tests. Each call of an entry gives fresh arguments: a distinct body for
+ * sends and a resource of its own for updates and deletes, so a call never depends on what an
+ * earlier (possibly faulted) call did. The fault matrix fails when a tool has no entry here.
+ */
+import type { SandboxState } from "../src/sandbox/state.js";
+import { messageId, now } from "../src/sandbox/state.js";
+
+/** ClickSend's test numbers: always accepted, never charged. */
+export const TEST_TO = ["+61411111111", "+61422222222", "+61433333333", "+61444444444"] as const;
+
+/** Where arguments get ids from. */
+export interface Fixture {
+  /** A number unique to this call. */
+  n(): number;
+  /** A list that stays (reads, sends, creates). */
+  listId(): number;
+  /** A contact that stays. */
+  contact(): { list_id: number; contact_id: number };
+  /** Resources of their own, for updates and deletes. */
+  freshListId(): number;
+  freshContact(): { list_id: number; contact_id: number };
+  freshTemplateId(): number;
+  freshEmailAddressId(): number;
+  /** An SMS scheduled for later, so it can be cancelled. */
+  freshScheduledSmsId(): string;
+}
+
+/** A fixture that creates what it needs directly in an in-process sandbox's state. */
+export function stateFixture(state: SandboxState): Fixture {
+  let counter = 0;
+  const n = () => ++counter;
+  const [list] = state.lists;
+  const stay = state.contacts.find((c) => c.list_id === list?.list_id);
+  if (!list || !stay) throw new Error("the sandbox has no seeded list and contact");
+  return {
+    n,
+    listId: () => list.list_id,
+    contact: () => ({ list_id: stay.list_id, contact_id: stay.contact_id }),
+    freshListId: () => state.createList(`Fixture ${n()}`).list_id,
+    freshContact: () => {
+      const contact = state.createContact(list.list_id, { phone_number: TEST_TO[0] });
+      return { list_id: contact.list_id, contact_id: contact.contact_id };
+    },
+    freshTemplateId: () => {
+      const template_id = state.nextId("template");
+      state.templates.push({ template_id, template_name: `Fixture ${n()}`, body: "Hi" });
+      return template_id;
+    },
+    freshEmailAddressId: () => {
+      const email_address_id = state.nextId("email");
+      state.emailAddresses.push({
+        email_address_id,
+        email_address: `fixture${n()}@example.com`,
+        verified: 0,
+        date_added: String(now()),
+      });
+      return email_address_id;
+    },
+    freshScheduledSmsId: () => {
+      const user = state.users[0];
+      if (!user) throw new Error("the sandbox has no user");
+      const id = messageId();
+      const at = now();
+      state.messages.push({
+        channel: "sms",
+        message_id: id,
+        user_id: user.user_id,
+        subaccount_id: user.subaccount_id,
+        to: TEST_TO[0],
+        from: null,
+        body: `Scheduled ${n()}`,
+        date: at,
+        schedule: at + 86_400,
+        status: "Scheduled",
+        status_code: null,
+        status_text: null,
+        message_parts: 0,
+        message_price: "0.0000",
+        custom_string: "",
+        list_id: null,
+        contact_id: null,
+        country: "AU",
+        carrier: "Telstra",
+        source: "test",
+        test_number: true,
+      });
+      return id;
+    },
+  };
+}
+
+type Args = Record<string, unknown>;
+
+const to = (f: Fixture) => TEST_TO[f.n() % TEST_TO.length];
+
+/** Valid arguments per tool name. */
+export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
+  get_account: () => ({}),
+  list_countries: () => ({ q: "au" }),
+  send_sms: (f) => ({ messages: [{ to: to(f), body: `Reliability SMS ${f.n()}` }] }),
+  list_sms_history: () => ({ limit: 15 }),
+  cancel_scheduled_sms: (f) => ({ message_id: f.freshScheduledSmsId() }),
+  list_inbound_sms: () => ({}),
+  list_delivery_receipts: () => ({}),
+  list_templates: () => ({ page: 1 }),
+  create_template: (f) => ({ template_name: `Template ${f.n()}`, body: "Hello [first_name]" }),
+  update_template: (f) => ({
+    template_id: f.freshTemplateId(),
+    template_name: `Renamed ${f.n()}`,
+    body: "Hi again",
+  }),
+  delete_template: (f) => ({ template_id: f.freshTemplateId() }),
+  send_mms: (f) => ({
+    media_file: "https://example.com/picture.jpg",
+    messages: [{ to: to(f), subject: "Hi", body: `Reliability MMS ${f.n()}` }],
+  }),
+  list_mms_history: () => ({}),
+  send_voice: (f) => ({
+    messages: [{ to: to(f), body: `Reliability call ${f.n()}`, voice: "female" }],
+  }),
+  list_voice_languages: () => ({}),
+  list_contact_lists: () => ({}),
+  get_contact_list: (f) => ({ list_id: f.listId() }),
+  create_contact_list: (f) => ({ list_name: `List ${f.n()}` }),
+  update_contact_list: (f) => ({ list_id: f.freshListId(), list_name: `Renamed ${f.n()}` }),
+  delete_contact_list: (f) => ({ list_id: f.freshListId() }),
+  list_contacts: (f) => ({ list_id: f.listId(), limit: 20 }),
+  get_contact: (f) => f.contact(),
+  create_contact: (f) => ({ list_id: f.listId(), phone_number: to(f), first_name: `P${f.n()}` }),
+  update_contact: (f) => ({ ...f.freshContact(), last_name: `L${f.n()}` }),
+  delete_contact: (f) => f.freshContact(),
+  list_email_addresses: () => ({}),
+  create_email_address: (f) => ({ email_address: `new${f.n()}@example.com` }),
+  delete_email_address: (f) => ({ email_address_id: f.freshEmailAddressId() }),
+};
+
+/** Fresh valid arguments for a tool; throws when the table has no entry for it. */
+export function validArgs(name: string, fixture: Fixture): Args {
+  const make = VALID_ARGS[name];
+  if (!make) throw new Error(`test/tool-args.ts has no valid arguments for ${name}`);
+  return make(fixture);
+}
