@@ -35,11 +35,19 @@ async function show(name: string, args: Record<string, unknown> = {}) {
 
 await show("get_account");
 await show("list_countries", { q: "austr" });
-const names = new Set(tools.map((t) => t.name));
-if (names.has("list_contact_lists")) await show("list_contact_lists");
-if (names.has("send_sms")) {
-  await show("send_sms", {
-    messages: [{ to: "+61411111111", body: "Hello from the clicksend-mcp demo" }],
-  });
-}
+await show("list_contact_lists");
+
+// A careful agent previews first: encoding, parts and price, nothing sent.
+const booking = [
+  { to: "0491 570 156", country: "AU", body: "Hi Sam, confirm your 10am booking? Reply YES" },
+];
+await show("send_sms", { dry_run: true, messages: booking });
+await show("send_sms", { messages: booking });
+// An agent's blind retry of the same send is held back.
+await show("send_sms", { messages: booking });
+// The sandbox delivers, reports back and replies (the reply is fenced as untrusted text).
+await show("list_delivery_receipts");
+await show("list_inbound_sms");
+// Bad input is refused before any request, naming the field.
+await show("send_sms", { messages: [{ to: "+61 4111", body: "Hi" }] });
 await client.close();

@@ -3,6 +3,7 @@ import { defineTool, READ } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { fence } from "../src/untrusted.js";
 import { pageInput } from "./inputs.js";
+import { isoTime } from "./send.js";
 
 interface Inbound {
   message_id: string;
@@ -68,7 +69,7 @@ export const listInboundSms = defineTool({
         from: m.from,
         to: m.to,
         body: fence(m.body ?? ""),
-        received: Number(m.timestamp ?? m.timestamp_send),
+        received: isoTime(m.timestamp ?? m.timestamp_send),
         original_message_id: m.original_message_id,
         custom_string: m.custom_string,
       })),
@@ -91,9 +92,10 @@ export const listDeliveryReceipts = defineTool({
       items: result.items.map((r) => ({
         message_id: r.message_id,
         status_code: Number(r.status_code),
-        status_text: r.status_text,
+        // 201 says it all; the text matters when delivery failed or is pending.
+        status_text: Number(r.status_code) === 201 ? undefined : r.status_text,
         error_text: r.error_text ? fence(r.error_text) : undefined,
-        at: Number(r.timestamp),
+        at: isoTime(r.timestamp),
         custom_string: r.custom_string,
       })),
     };
