@@ -139,6 +139,7 @@ describe("list_mms_history", () => {
     const result = await h.call(listMmsHistory, {
       q: `to:${message.to}`,
       order_by: "date_added:desc",
+      include_body: true,
     });
     expect(lastRequest(h)).toMatchObject({
       method: "GET",

@@ -302,7 +302,7 @@ describe("send_sms", () => {
 });
 
 describe("list_sms_history", () => {
-  it("shows a sent message with its body, status and price, passing filters through", async () => {
+  it("shows a sent message with its status and price, and its text only when asked, passing filters through", async () => {
     const send = await h.call(sendSms, {
       messages: [{ to: "+61400999888", body: "History check", custom_string: "hist-1" }],
     });
@@ -312,6 +312,7 @@ describe("list_sms_history", () => {
       q: "to:+61400999888",
       order_by: "date:desc",
       limit: 20,
+      include_body: true,
     });
     expect(result.isError).toBeFalsy();
     expect(lastRequest(h)).toMatchObject({
@@ -319,6 +320,7 @@ describe("list_sms_history", () => {
       path: "sms/history",
       query: { date_from: "1577836800", q: "to:+61400999888", order_by: "date:desc", limit: "20" },
     });
+    expect(lastRequest(h)?.query).not.toHaveProperty("include_body");
     const data = dataOf<{ items: Array<Record<string, unknown>>; total: number }>(result);
     expect(data.total).toBe(1);
     expect(data.items[0]).toEqual({
@@ -334,6 +336,8 @@ describe("list_sms_history", () => {
       custom_string: "hist-1",
     });
     expect(textOf(result)).not.toContain("null");
+    const private_ = await h.call(listSmsHistory, { q: "to:+61400999888" });
+    expect(textOf(private_)).not.toContain("History check");
   });
 
   it("shows a scheduled message as Scheduled with its time", async () => {

@@ -317,15 +317,18 @@ const delivered = (code: unknown) => {
   return n === 200 || n === 201;
 };
 
-/** What an agent needs of a sent message; render() drops the empty fields. */
-function historyItem(item: HistoryItem) {
+/**
+ * What an agent needs of a sent message; render() drops the empty fields. Texts sent to other
+ * people come back only when asked for: they are private, and most of a page's bytes.
+ */
+function historyItem(item: HistoryItem, includeBody: boolean) {
   return {
     message_id: item.message_id,
     date: isoTime(item.date ?? item.date_added),
     to: item.to,
     from: item.from,
     subject: item.subject,
-    body: item.body,
+    body: includeBody ? item.body : undefined,
     status: item.status,
     status_code: numberOf(item.status_code),
     // "Delivered" beside status_code 200/201 says nothing new; failures keep their text.
@@ -348,6 +351,7 @@ export const historyInput = (fields: string) =>
       date_from: unixTime.optional().describe("Sent at or after: Unix seconds or ISO 8601"),
       date_to: unixTime.optional().describe("Sent at or before"),
       ...searchInput(fields),
+      include_body: z.boolean().optional().describe("Include each message's text (default false)"),
     })
     .superRefine(({ date_from, date_to }, ctx) => {
       if (date_from !== undefined && date_to !== undefined && date_from > date_to) {
@@ -361,6 +365,9 @@ export const historyInput = (fields: string) =>
 
 export const history = (
   channel: "sms" | "mms",
-  args: z.output<ReturnType<typeof historyInput>>,
+  { include_body, ...query }: z.output<ReturnType<typeof historyInput>>,
   ctx: ToolContext,
-) => trimmedPage(ctx, `${channel}/history`, args, historyItem);
+) =>
+  trimmedPage(ctx, `${channel}/history`, query, (item: HistoryItem) =>
+    historyItem(item, include_body ?? false),
+  );

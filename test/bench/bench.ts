@@ -242,10 +242,16 @@ async function resultSizes(sandbox: Sandbox) {
       await callTool(server, "send_sms", sendPayload(TEXTS[1])),
       rawSend,
     );
+    const rawHistory = await http("GET", `sms/history?page=1&limit=${ROWS}`);
     add(
-      `list_sms_history (${ROWS} messages of ${TEXTS[0].length} chars)`,
+      `list_sms_history (${ROWS} messages of ${TEXTS[0].length} chars, with text)`,
+      await callTool(server, "list_sms_history", { limit: ROWS, include_body: true }),
+      rawHistory,
+    );
+    add(
+      `list_sms_history (${ROWS} messages, default: no text)`,
       await callTool(server, "list_sms_history", { limit: ROWS }),
-      await http("GET", `sms/history?page=1&limit=${ROWS}`),
+      rawHistory,
     );
   } finally {
     await server.close();
