@@ -139,6 +139,18 @@ interface PricedMessage {
   message_price?: number | string;
 }
 
+/** Money to 4 decimal places, as ClickSend prices messages. */
+export const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
+
+const wouldQueue = (reply: PricedMessage) =>
+  reply.status === undefined || reply.status === "SUCCESS";
+
+/** What the messages that would be queued cost; refused ones are not charged. */
+const priceOfQueued = (replies: PricedMessage[]) =>
+  round4(
+    replies.filter(wouldQueue).reduce((sum, reply) => sum + Number(reply.message_price ?? 0), 0),
+  );
+
 /** Encoding and parts of one message, computed locally; warnings where ClickSend would truncate. */
 function analyse(
   { MMS_MAX_CHARS, smsSegments, VOICE_MAX_PARTS, voiceParts }: Segments,
@@ -225,24 +237,20 @@ export async function preview(
         );
       }
     }
-    const ok = mine.filter((r) => r.status === undefined || r.status === "SUCCESS");
     return {
       ...(message.to !== undefined
         ? { to: message.to }
         : { list_id: message.list_id, recipients: mine.length }),
       ...analyse(segments, channel, message, field, partLimit, warnings),
-      price:
-        Math.round(ok.reduce((sum, r) => sum + Number(r.message_price ?? 0), 0) * 10_000) / 10_000,
+      price: priceOfQueued(mine),
     };
   });
-  const queued = replies.filter((r) => r.status === undefined || r.status === "SUCCESS");
+  const queued = replies.filter(wouldQueue);
   return {
     dry_run: "Preview only: nothing was sent.",
     recipients: replies.length,
     would_queue: queued.length,
-    total_price:
-      Math.round(queued.reduce((sum, r) => sum + Number(r.message_price ?? 0), 0) * 10_000) /
-      10_000,
+    total_price: priceOfQueued(queued),
     currency: priced._currency?.currency_name_short,
     messages,
     ...(warnings.length ? { warnings } : {}),

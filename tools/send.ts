@@ -13,6 +13,7 @@ import {
   preview,
   refuseDuplicate,
   replay,
+  round4,
 } from "./send-safety.js";
 import { trimmedPage } from "./shape.js";
 
@@ -122,8 +123,6 @@ const REASONS: Record<string, string> = {
 };
 
 const describeStatus = (status: string) => REASONS[status] ?? status;
-
-const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 function numberOf(value: unknown): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
