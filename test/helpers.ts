@@ -1,5 +1,5 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { type ClickSendClient, createClickSendClient } from "../src/client.js";
+import { type ClickSendClient, type ClientOptions, createClickSendClient } from "../src/client.js";
 import type { ToolDefinition } from "../src/define-tool.js";
 import { silentLogger } from "../src/logger.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../src/sandbox/server.js";
@@ -15,9 +15,13 @@ export interface Harness {
   sending: SendingPolicy;
   client: ClickSendClient;
   /** Runs a tool exactly as the server does (validation, rendering, error formatting). */
-  call(tool: ToolDefinition, args?: unknown): Promise<CallToolResult>;
+  call: ToolCaller;
+  /** A caller through a client of its own, the harness's client options overridden. */
+  callWith(overrides: Partial<ClientOptions>): ToolCaller;
   close(): Promise<void>;
 }
+
+export type ToolCaller = (tool: ToolDefinition, args?: unknown) => Promise<CallToolResult>;
 
 /** A sandbox plus a real ky client pointed at it, with fast retries for tests. */
 export async function harness(
@@ -27,24 +31,31 @@ export async function harness(
   const sandbox = await startSandbox(sandboxOptions);
   // Tests send the same text repeatedly, so the duplicate window is off unless a test sets it.
   const sending = createSendingPolicy({ duplicateWindowS: 0, ...sendingConfig });
-  const client = createClickSendClient({
-    baseUrl: sandbox.baseUrl,
-    auth: { kind: "basic", ...sandbox.credentials },
-    timeoutMs: 2000,
-    retry: { baseDelayMs: 1, maxRetryAfterMs: 2000 },
-  });
-  return {
-    sandbox,
-    sending,
-    client,
-    call: (tool, args = {}) =>
+  const clientFor = (overrides: Partial<ClientOptions> = {}) =>
+    createClickSendClient({
+      baseUrl: sandbox.baseUrl,
+      auth: { kind: "basic", ...sandbox.credentials },
+      timeoutMs: 2000,
+      retry: { baseDelayMs: 1, maxRetryAfterMs: 2000 },
+      ...overrides,
+    });
+  const callerFor =
+    (client: ClickSendClient): ToolCaller =>
+    (tool, args = {}) =>
       callTool(tool, args, {
         client,
         signal: new AbortController().signal,
         sandbox: true,
         logger: silentLogger,
         sending,
-      }),
+      });
+  const client = clientFor();
+  return {
+    sandbox,
+    sending,
+    client,
+    call: callerFor(client),
+    callWith: (overrides) => callerFor(clientFor(overrides)),
     close: () => sandbox.close(),
   };
 }

@@ -1,11 +1,7 @@
 /** Shared by the fuzz, fault-matrix and no-double-send tests. */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { createClickSendClient } from "../src/client.js";
-import type { ToolDefinition } from "../src/define-tool.js";
-import { silentLogger } from "../src/logger.js";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { callTool } from "../src/server.js";
-import type { Harness } from "./helpers.js";
+import type { Harness, ToolCaller } from "./helpers.js";
 
 /** A failed write says one of these: nothing was sent, or it may have been. */
 export const NOTHING_SENT = /Nothing was sent/;
@@ -16,24 +12,8 @@ export const isLocalRefusal = (result: CallToolResult, text: string) =>
   result.isError === true && text.endsWith("Nothing was sent.");
 
 /** Calls a tool like harness.call, through a client with its own timeout (same fast retries). */
-export function callWithTimeout(
-  h: Harness,
-  timeoutMs: number,
-): (tool: ToolDefinition, args: unknown) => Promise<CallToolResult> {
-  const client = createClickSendClient({
-    baseUrl: h.sandbox.baseUrl,
-    auth: { kind: "basic", ...h.sandbox.credentials },
-    timeoutMs,
-    retry: { baseDelayMs: 1, maxRetryAfterMs: 2000 },
-  });
-  return (tool, args) =>
-    callTool(tool, args, {
-      client,
-      signal: new AbortController().signal,
-      sandbox: true,
-      logger: silentLogger,
-      sending: h.sending,
-    });
+export function callWithTimeout(h: Harness, timeoutMs: number): ToolCaller {
+  return h.callWith({ timeoutMs });
 }
 
 /** Rejects when the promise takes longer than ms: a hang is a failure, not a stuck test. */

@@ -1,10 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { expect } from "vitest";
-import { createClickSendClient } from "../src/client.js";
 import type { ToolDefinition } from "../src/define-tool.js";
-import { silentLogger } from "../src/logger.js";
 import { TEST_ACCOUNT_KEY } from "../src/sandbox/state.js";
-import { callTool } from "../src/server.js";
 import { type Harness, textOf } from "./helpers.js";
 
 /** Shared by the SMS, MMS and voice tool tests. */
@@ -31,18 +28,7 @@ export function callAs(
   tool: ToolDefinition,
   args: unknown,
 ): Promise<CallToolResult> {
-  const client = createClickSendClient({
-    baseUrl: h.sandbox.baseUrl,
-    auth: { kind: "basic", username, apiKey: TEST_ACCOUNT_KEY },
-    timeoutMs: 2000,
-  });
-  return callTool(tool, args, {
-    client,
-    signal: new AbortController().signal,
-    sandbox: true,
-    logger: silentLogger,
-    sending: h.sending,
-  });
+  return h.callWith({ auth: { kind: "basic", username, apiKey: TEST_ACCOUNT_KEY } })(tool, args);
 }
 
 /** The last request the sandbox received. */
