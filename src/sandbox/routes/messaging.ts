@@ -1,6 +1,5 @@
 import { badRequest, ok } from "../envelope.js";
 import { destinationOf, MMS_PRICE, smsParts, VOICE_LANGUAGES, voiceParts } from "../messaging.js";
-import { paginate, search } from "../pagination.js";
 import { type Route, route, type SandboxRequest } from "../router.js";
 import {
   messageId,
@@ -10,6 +9,7 @@ import {
   type SandboxUser,
   TEST_NUMBERS,
 } from "../state.js";
+import { asObject, pageOf } from "./resource.js";
 
 /** POST {sms,mms,voice}/send, GET {sms,mms}/history and GET voice/lang (clicksend-api.md §4, §6, §7, §12). */
 
@@ -28,8 +28,6 @@ const CURRENCY = {
 const str = (value: unknown) => (value === undefined || value === null ? "" : String(value));
 const filled = (value: unknown) => str(value).trim() !== "";
 const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
-const fields = (value: unknown): Fields =>
-  value && typeof value === "object" && !Array.isArray(value) ? (value as Fields) : {};
 
 /** One recipient: a number given directly or a contact of a list; status when already refused. */
 interface Target {
@@ -232,7 +230,7 @@ function settle(
 /** POST {channel}/send queues and charges; POST {channel}/price answers the same without either. */
 function sendRoute(channel: Channel, mode: "send" | "price"): Route {
   return route("POST", `${channel}/${mode}`, ({ body, user, state }: SandboxRequest) => {
-    const request = fields(body);
+    const request = asObject(body);
     const messages = request.messages;
     if (!Array.isArray(messages) || messages.length === 0) {
       return badRequest("Invalid input.", { messages: "At least one message is required." });
@@ -240,7 +238,9 @@ function sendRoute(channel: Channel, mode: "send" | "price"): Route {
     if (channel === "mms" && !filled(request.media_file)) {
       return badRequest("Invalid input.", { media_file: "The media file field is required." });
     }
-    const targets = messages.flatMap((m) => expand(channel, fields(m), request.media_file, state));
+    const targets = messages.flatMap((m) =>
+      expand(channel, asObject(m), request.media_file, state),
+    );
     if (messages.length > MAX_MESSAGES || targets.length > MAX_MESSAGES) {
       return badRequest(`Too many recipients: at most ${MAX_MESSAGES} messages per call.`, {
         messages: `${targets.length} recipients given.`,
@@ -310,7 +310,8 @@ function historyView(m: OutboundMessage, state: SandboxState, username: string):
 }
 
 function historyRoute(channel: "sms" | "mms", message: string): Route {
-  return route("GET", `${channel}/history`, ({ query, user, state, url }: SandboxRequest) => {
+  return route("GET", `${channel}/history`, (req: SandboxRequest) => {
+    const { query, user, state } = req;
     const u = user as SandboxUser;
     const bound = (name: string) => {
       const n = Number(query.get(name) ?? Number.NaN);
@@ -322,7 +323,7 @@ function historyRoute(channel: "sms" | "mms", message: string): Route {
       .filter((m) => m.channel === channel && m.user_id === u.user_id)
       .filter((m) => m.date >= from && m.date <= to)
       .map((m) => historyView(m, state, u.username));
-    return ok(message, paginate(search(rows, query), query, url));
+    return pageOf(req, rows, message);
   });
 }
 

@@ -20,13 +20,15 @@ export function findById<T>(items: T[], key: keyof T, raw: string | undefined): 
   return items.find((item) => item[key] === wanted);
 }
 
-/** The JSON body as an object; anything else reads as an empty body. */
-export function bodyOf(req: SandboxRequest): Record<string, unknown> {
-  const body = req.body;
-  return body && typeof body === "object" && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
+/** A JSON value as an object; anything else reads as an empty one. */
+export function asObject(value: unknown): Record<string, unknown> {
+  return value && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
     : {};
 }
+
+/** The JSON body as an object; anything else reads as an empty body. */
+export const bodyOf = (req: SandboxRequest) => asObject(req.body);
 
 /** Runs fn with the item, or answers with missing() when there is none. */
 export function withItem<T>(
