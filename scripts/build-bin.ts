@@ -36,7 +36,7 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["sms-segments-calculator (sends)", /node_modules\/sms-segments-calculator\//],
   ["hono (--http)", /node_modules\/(hono|@hono)\//],
   ["src/http.ts (--http)", /^src\/http\.ts$/],
-  ["src/sandbox (--sandbox)", /^src\/sandbox\//],
+  ["sandbox/ (--sandbox)", /^sandbox\//],
   [
     'zod locales (a file imports { z } from "zod": write import * as z)',
     /node_modules\/zod\/v4\/locales\/(?!en\.js)/,

@@ -35,7 +35,7 @@ async function serve(config: Config): Promise<void> {
   let closeSandbox: (() => Promise<void>) | undefined;
   if (config.sandbox) {
     // Loaded only when asked for, so a normal start does not pay for the simulator.
-    const { startSandbox } = await import("./sandbox/server.js");
+    const { startSandbox } = await import("../sandbox/server.js");
     const sandbox = await startSandbox();
     baseUrl = sandbox.baseUrl;
     auth = { kind: "basic", ...sandbox.credentials };

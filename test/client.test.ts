@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fail, ok } from "../sandbox/envelope.js";
+import { paginate } from "../sandbox/pagination.js";
+import { route } from "../sandbox/router.js";
+import { routes as defaultRoutes } from "../sandbox/routes/index.js";
+import { type Sandbox, startSandbox } from "../sandbox/server.js";
+import { TEST_ACCOUNT_KEY } from "../sandbox/state.js";
 import { type ClientOptions, createClickSendClient } from "../src/client.js";
 import { normalisePage } from "../src/envelope.js";
 import {
@@ -10,12 +16,6 @@ import {
   UserInputError,
 } from "../src/errors.js";
 import { path } from "../src/path.js";
-import { fail, ok } from "../src/sandbox/envelope.js";
-import { paginate } from "../src/sandbox/pagination.js";
-import { route } from "../src/sandbox/router.js";
-import { routes as defaultRoutes } from "../src/sandbox/routes/index.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
-import { TEST_ACCOUNT_KEY } from "../src/sandbox/state.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ContactList } from "../sandbox/state.js";
 import { ClickSendApiError } from "../src/errors.js";
-import type { ContactList } from "../src/sandbox/state.js";
 import {
   createContact,
   deleteContact,

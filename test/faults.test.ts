@@ -5,9 +5,9 @@
  * writes are attempted exactly once; the next call after every fault works normally.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Fault } from "../sandbox/faults.js";
+import type { RequestRecord } from "../sandbox/server.js";
 import type { ToolDefinition } from "../src/define-tool.js";
-import type { Fault } from "../src/sandbox/faults.js";
-import type { RequestRecord } from "../src/sandbox/server.js";
 import { tools } from "../tools/index.js";
 import { type Harness, harness, textOf, writes } from "./helpers.js";
 import { callWithTimeout, MAYBE_SENT, NOTHING_SENT, within } from "./reliability.js";

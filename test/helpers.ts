@@ -1,8 +1,8 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/server.js";
 import { type ClickSendClient, type ClientOptions, createClickSendClient } from "../src/client.js";
 import type { ToolDefinition } from "../src/define-tool.js";
 import { silentLogger } from "../src/logger.js";
-import { type Sandbox, type SandboxOptions, startSandbox } from "../src/sandbox/server.js";
 import {
   createSendingPolicy,
   type SendingConfig,

@@ -6,7 +6,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Fault } from "../src/sandbox/faults.js";
+import type { Fault } from "../sandbox/faults.js";
 import { tools } from "../tools/index.js";
 import { dataOf, type Harness, harness, textOf } from "./helpers.js";
 import { callWithTimeout, MAYBE_SENT, NOTHING_SENT, settled } from "./reliability.js";

@@ -7,7 +7,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sandbox } from "../src/sandbox/server.js";
+import type { Sandbox } from "../sandbox/server.js";
 import { ensureBuilt } from "./build.js";
 import { CANARY, canaryLeaks, canaryServer, outputsOf, RpcProcess } from "./rpc.js";
 import { cleanEnv } from "./stdio.js";

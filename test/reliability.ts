@@ -1,6 +1,6 @@
 /** Shared by the fuzz, fault-matrix and no-double-send tests. */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { Sandbox } from "../src/sandbox/server.js";
+import type { Sandbox } from "../sandbox/server.js";
 import type { Harness, ToolCaller } from "./helpers.js";
 
 /** A failed write says one of these: nothing was sent, or it may have been. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OutboundMessage } from "../src/sandbox/state.js";
-import { messageId, now } from "../src/sandbox/state.js";
+import type { OutboundMessage } from "../sandbox/state.js";
+import { messageId, now } from "../sandbox/state.js";
 import { fence } from "../src/untrusted.js";
 import { cancelScheduledSms, listDeliveryReceipts, listInboundSms } from "../tools/replies.js";
 import { dataOf, type Harness, harness, textOf } from "./helpers.js";

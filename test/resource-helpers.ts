@@ -1,7 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { expect } from "vitest";
+import type { RequestRecord } from "../sandbox/server.js";
 import type { ToolDefinition } from "../src/define-tool.js";
-import type { RequestRecord } from "../src/sandbox/server.js";
 import { dataOf, type Harness, textOf } from "./helpers.js";
 
 /** Calls a tool that must refuse its arguments locally: isError, and no request left the process. */

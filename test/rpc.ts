@@ -10,7 +10,7 @@ import {
   CallToolResultSchema,
   LATEST_PROTOCOL_VERSION,
 } from "@modelcontextprotocol/sdk/types.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { ensureBuilt } from "./build.js";
 import { cleanEnv } from "./stdio.js";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FaultInjector } from "../src/sandbox/faults.js";
-import { paginate } from "../src/sandbox/pagination.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
-import { TEST_ACCOUNT_KEY } from "../src/sandbox/state.js";
+import { FaultInjector } from "../sandbox/faults.js";
+import { paginate } from "../sandbox/pagination.js";
+import { type Sandbox, startSandbox } from "../sandbox/server.js";
+import { TEST_ACCOUNT_KEY } from "../sandbox/state.js";
 
 const UNAUTHORIZED =
   '{"http_code":401,"response_code":"UNAUTHORIZED","response_msg":"Authorization failed.","data":null}';

@@ -5,7 +5,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { ensureBuilt } from "./build.js";
 import { cleanEnv, RecordingStdioTransport } from "./stdio.js";
 

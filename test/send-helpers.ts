@@ -1,7 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { expect } from "vitest";
+import { TEST_ACCOUNT_KEY } from "../sandbox/state.js";
 import type { ToolDefinition } from "../src/define-tool.js";
-import { TEST_ACCOUNT_KEY } from "../src/sandbox/state.js";
 import { type Harness, textOf } from "./helpers.js";
 
 /** Shared by the SMS, MMS and voice tool tests. */

@@ -7,8 +7,8 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Fault } from "../src/sandbox/faults.js";
-import type { Sandbox } from "../src/sandbox/server.js";
+import type { Fault } from "../sandbox/faults.js";
+import type { Sandbox } from "../sandbox/server.js";
 import { tools } from "../tools/index.js";
 import { CANARY, canaryLeaks, canaryServer, outputsOf, type RpcProcess } from "./rpc.js";
 import { type Fixture, stateFixture, validArgs } from "./tool-args.js";

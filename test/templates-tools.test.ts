@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Template } from "../sandbox/state.js";
 import { ClickSendApiError } from "../src/errors.js";
-import type { Template } from "../src/sandbox/state.js";
 import {
   createTemplate,
   deleteTemplate,

@@ -4,8 +4,8 @@
  * sends and a resource of its own for updates and deletes, so a call never depends on what an
  * earlier (possibly faulted) call did. The fault matrix fails when a tool has no entry here.
  */
-import type { SandboxState } from "../src/sandbox/state.js";
-import { messageId, now } from "../src/sandbox/state.js";
+import type { SandboxState } from "../sandbox/state.js";
+import { messageId, now } from "../sandbox/state.js";
 
 /** ClickSend's test numbers: always accepted, never charged. */
 export const TEST_TO = ["+61411111111", "+61422222222", "+61433333333", "+61444444444"] as const;
