@@ -1,8 +1,8 @@
 import { badRequest, fail, ok, type SandboxResponse } from "../envelope.js";
+import { bodyOf, pageOf, withItem } from "../resource.js";
 import { type Route, route, type SandboxRequest } from "../router.js";
 import { type Contact, now, type SandboxState } from "../state.js";
 import { withList } from "./lists.js";
-import { bodyOf, pageOf, withItem } from "./resource.js";
 
 /** The fields a client may set, all strings (clicksend-api.md §8.7). */
 const FIELDS = [

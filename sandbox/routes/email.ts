@@ -1,7 +1,7 @@
 import { fail, ok, type SandboxResponse } from "../envelope.js";
+import { findById, pageOf, withFields, withItem } from "../resource.js";
 import { type Route, route, type SandboxRequest } from "../router.js";
 import { type EmailAddress, now } from "../state.js";
-import { findById, pageOf, withFields, withItem } from "./resource.js";
 
 // Undocumented (clicksend-api.md §9); shaped like the other not-found answers.
 const notFound = () => fail(404, "NOT_FOUND", "Email address not found.");

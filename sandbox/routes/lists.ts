@@ -1,7 +1,7 @@
 import { listForbidden, ok, type SandboxResponse } from "../envelope.js";
+import { findById, pageOf, withFields, withItem } from "../resource.js";
 import { type Route, route, type SandboxRequest } from "../router.js";
 import type { ContactList } from "../state.js";
-import { findById, pageOf, withFields, withItem } from "./resource.js";
 
 const REQUIRED = { list_name: "List name" };
 

@@ -1,7 +1,7 @@
 import { fail, ok, type SandboxResponse } from "../envelope.js";
+import { findById, pageOf, withFields, withItem } from "../resource.js";
 import { type Route, route, type SandboxRequest } from "../router.js";
 import type { Template } from "../state.js";
-import { findById, pageOf, withFields, withItem } from "./resource.js";
 
 // S2 and S3 mark both fields required on POST and on PUT.
 const REQUIRED = { template_name: "Template name", body: "Body" };

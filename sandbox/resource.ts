@@ -1,8 +1,8 @@
-import { badRequest, ok, type SandboxResponse } from "../envelope.js";
-import { paginate, search } from "../pagination.js";
-import type { SandboxRequest } from "../router.js";
+import { badRequest, ok, type SandboxResponse } from "./envelope.js";
+import { paginate, search } from "./pagination.js";
+import type { SandboxRequest } from "./router.js";
 
-/** Helpers shared by the resource routes: templates, lists, contacts, email addresses. */
+/** Helpers shared by the route files (sandbox/routes/): pages, ids, bodies and required fields. */
 
 /** A Laravel page of the items left after q and order_by. */
 export function pageOf<T extends object>(

@@ -1,6 +1,7 @@
-import { badRequest, ok } from "../envelope.js";
-import { destinationOf, MMS_PRICE, smsParts, VOICE_LANGUAGES, voiceParts } from "../messaging.js";
-import { type Route, route, type SandboxRequest } from "../router.js";
+import { badRequest, ok } from "./envelope.js";
+import { destinationOf, MMS_PRICE, smsParts, VOICE_LANGUAGES, voiceParts } from "./messaging.js";
+import { asObject, pageOf } from "./resource.js";
+import { type Route, route, type SandboxRequest } from "./router.js";
 import {
   messageId,
   now,
@@ -8,10 +9,13 @@ import {
   type SandboxState,
   type SandboxUser,
   TEST_NUMBERS,
-} from "../state.js";
-import { asObject, pageOf } from "./resource.js";
+} from "./state.js";
 
-/** POST {sms,mms,voice}/send, GET {sms,mms}/history and GET voice/lang (clicksend-api.md §4, §6, §7, §12). */
+/**
+ * What SMS, MMS and voice share: POST {channel}/send and {channel}/price, and GET {sms,mms}/history
+ * (clicksend-api.md §4, §6, §7, §12). The route files routes/sms.ts, mms.ts and voice.ts build
+ * their routes from these.
+ */
 
 type Channel = OutboundMessage["channel"];
 type Fields = Record<string, unknown>;
@@ -309,7 +313,8 @@ function historyView(m: OutboundMessage, state: SandboxState, username: string):
   return { ...shared, date: m.date, message_parts: m.message_parts };
 }
 
-function historyRoute(channel: "sms" | "mms", message: string): Route {
+/** GET {channel}/history: the caller's kept messages of the channel, from date_from to date_to. */
+export function historyRoute(channel: "sms" | "mms", message: string): Route {
   return route("GET", `${channel}/history`, (req: SandboxRequest) => {
     const { query, user, state } = req;
     const u = user as SandboxUser;
@@ -327,12 +332,8 @@ function historyRoute(channel: "sms" | "mms", message: string): Route {
   });
 }
 
-export const messagingRoutes: Route[] = [
-  ...(["sms", "mms", "voice"] as const).flatMap((channel) => [
-    sendRoute(channel, "send"),
-    sendRoute(channel, "price"),
-  ]),
-  historyRoute("sms", "Here are your data."),
-  historyRoute("mms", "Here is your history."),
-  route("GET", "voice/lang", () => ok("Here are the possible languages.", VOICE_LANGUAGES)),
+/** POST {channel}/send and POST {channel}/price, in that order. */
+export const sendRoutes = (channel: Channel): Route[] => [
+  sendRoute(channel, "send"),
+  sendRoute(channel, "price"),
 ];
