@@ -50,6 +50,30 @@ export interface ClickSendClient {
   delete<T = unknown>(path: string, opts?: CallOptions): Promise<T>;
 }
 
+/** The client as a tool sees it: one call's view, its cancellation signal already bound. */
+export interface RequestClient {
+  get<T = unknown>(path: string, query?: Query): Promise<T>;
+  /** One normalised page, each item passed through shape when given. */
+  page<T = unknown, R = T>(path: string, query?: Query, shape?: (item: T) => R): Promise<Page<R>>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+  put<T = unknown>(path: string, body?: unknown): Promise<T>;
+  delete<T = unknown>(path: string): Promise<T>;
+}
+
+export function bindClient(client: ClickSendClient, signal: AbortSignal): RequestClient {
+  const opts = { signal };
+  return {
+    get: (path, query) => client.get(path, query, opts),
+    page: async <T, R>(path: string, query?: Query, shape?: (item: T) => R) => {
+      const page = await client.getPage<T>(path, query, opts);
+      return shape ? { ...page, items: page.items.map(shape) } : (page as unknown as Page<R>);
+    },
+    post: (path, body) => client.post(path, body, opts),
+    put: (path, body) => client.put(path, body, opts),
+    delete: (path) => client.delete(path, opts),
+  };
+}
+
 const RETRY_STATUSES = [429, 500, 502, 503, 504];
 /** Statuses whose Retry-After (or ratelimit-reset) says when to try again. */
 /**
@@ -110,11 +134,11 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
     });
   let http: KyInstance | undefined;
 
-  async function call(
+  async function call<T>(
     method: "get" | "post" | "put" | "delete",
     path: string,
-    init: { query?: Query; body?: unknown; signal?: AbortSignal },
-  ): Promise<unknown> {
+    init: { query?: Query | undefined; body?: unknown; signal?: AbortSignal | undefined },
+  ): Promise<T> {
     const request: RequestInfo = { method: method.toUpperCase(), path };
     const started = Date.now();
     let response: Response;
@@ -151,13 +175,14 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
         retryAfterSeconds(response),
       );
     }
-    return envelope.data;
+    // The envelope is checked; the shape of data is the endpoint's, as the caller declares it.
+    return envelope.data as T;
   }
 
   return {
-    get: (path, query, opts) => call("get", path, { query, signal: opts?.signal }) as never,
+    get: (path, query, opts) => call("get", path, { query, signal: opts?.signal }),
     getPage: async (path, query, opts) => {
-      const data = await call("get", path, { query, signal: opts?.signal });
+      const data = await call<unknown>("get", path, { query, signal: opts?.signal });
       try {
         return normalisePage(data);
       } catch {
@@ -169,9 +194,9 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
         );
       }
     },
-    post: (path, body, opts) => call("post", path, { body, signal: opts?.signal }) as never,
-    put: (path, body, opts) => call("put", path, { body, signal: opts?.signal }) as never,
-    delete: (path, opts) => call("delete", path, { signal: opts?.signal }) as never,
+    post: (path, body, opts) => call("post", path, { body, signal: opts?.signal }),
+    put: (path, body, opts) => call("put", path, { body, signal: opts?.signal }),
+    delete: (path, opts) => call("delete", path, { signal: opts?.signal }),
   };
 }
 

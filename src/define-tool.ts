@@ -1,5 +1,5 @@
 import type * as z from "zod";
-import type { ClickSendClient } from "./client.js";
+import type { RequestClient } from "./client.js";
 import type { Logger } from "./logger.js";
 import type { SendingPolicy } from "./sending/policy.js";
 
@@ -24,13 +24,14 @@ export interface ToolAnnotations {
 }
 
 export interface ToolContext {
-  client: ClickSendClient;
+  /** This call's view of the shared client: cancelling the call aborts its requests. */
+  client: RequestClient;
   /** Aborted when the host cancels the call. */
   signal: AbortSignal;
   /** True when talking to the embedded simulator: nothing real is sent. */
   sandbox: boolean;
   logger: Logger;
-  /** Operator guards and the send ledger, shared across the process. */
+  /** Operator guards and the send store, shared across the process (and further, by the store). */
   sending: SendingPolicy;
 }
 
@@ -51,10 +52,3 @@ export interface ToolDefinition<I extends AnyObjectSchema = AnyObjectSchema> {
 export function defineTool<I extends AnyObjectSchema>(tool: ToolDefinition<I>): ToolDefinition {
   return tool as unknown as ToolDefinition;
 }
-
-export const READ: ToolAnnotations = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: true,
-};

@@ -169,17 +169,10 @@ export class FailedResultError extends ToolError {
 }
 
 /**
- * A send whose fate is unknown (timeout, dropped connection, 5xx after the request was written).
- * It is never retried: the model is told where to look before sending again.
+ * The send state (limits, duplicate window, idempotency keys) could not be read or written, so
+ * no send may leave: the guards would not hold. Reads are unaffected.
  */
-export class AmbiguousSendError extends ToolError {
-  override name = "AmbiguousSendError";
-  readonly outcome = "maybe_sent" as const;
-  override readonly explainsOutcome = true;
-  constructor(cause: ToolError, tag: string, whereToLook: string) {
-    super(
-      `${cause.message} The message may already have been delivered: it was not retried. ` +
-        `Before sending again, look for custom_string ${tag} in ${whereToLook}.`,
-    );
-  }
+export class StateStoreError extends ToolError {
+  override name = "StateStoreError";
+  readonly outcome = "not_sent" as const;
 }

@@ -68,37 +68,3 @@ export function createLogger(
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** What a send tool reports about a send: never bodies or recipients. */
-export interface SendSummary {
-  /** The tool that sent, e.g. "send_sms". */
-  tool: string;
-  queued: number;
-  failed: number;
-  total_price?: number;
-  currency?: string;
-  message_ids?: string[];
-  /** True when the embedded simulator took the send. */
-  sandbox?: boolean;
-}
-
-const MAX_LOGGED_IDS = 10;
-
-/**
- * Logs one send at info level (stderr and an MCP notification): counts, price and message ids,
- * so an operator can trace what was sent without the log holding anyone's number or text.
- */
-export function logSend(logger: Logger, send: SendSummary): void {
-  const ids = send.message_ids ?? [];
-  const shown = ids.slice(0, MAX_LOGGED_IDS).join(", ");
-  const more = ids.length > MAX_LOGGED_IDS ? ` and ${ids.length - MAX_LOGGED_IDS} more` : "";
-  const price =
-    send.total_price !== undefined
-      ? `, total price ${send.total_price}${send.currency ? ` ${send.currency}` : ""}`
-      : "";
-  logger.info(
-    `${send.tool}${send.sandbox ? " (sandbox, nothing sent)" : ""}: ${send.queued} queued, ${send.failed} failed${price}${
-      ids.length ? `; message ids ${shown}${more}` : ""
-    }`,
-  );
-}

@@ -2,19 +2,24 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   type CallToolResult,
   ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   type LoggingLevel,
   LoggingLevelSchema,
+  ReadResourceRequestSchema,
   SetLevelRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import * as z from "zod";
-import type { ClickSendClient } from "./client.js";
+import { bindClient, type ClickSendClient } from "./client.js";
 import type { ToolContext, ToolDefinition, Toolset } from "./define-tool.js";
 import { FailedResultError, formatToolError } from "./errors.js";
+import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
 import { asStructured, compact } from "./render.js";
+import { auditResources, readAuditResource } from "./sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 import { parseArguments } from "./validate.js";
 import { NAME, VERSION } from "./version.js";
@@ -133,7 +138,11 @@ export function createServer(params: {
   const server = new Server(
     { name: NAME, version: VERSION },
     {
-      capabilities: { tools: { listChanged: false }, logging: {} },
+      capabilities: {
+        tools: { listChanged: false },
+        resources: { listChanged: false },
+        logging: {},
+      },
       instructions: instructionsFor(options.sandbox ?? false),
       jsonSchemaValidator: noElicitation,
     },
@@ -151,6 +160,25 @@ export function createServer(params: {
     return { tools: listing };
   });
 
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({
+    resources: auditResources(sending.store.now()),
+  }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: [
+      {
+        uriTemplate: "clicksend://sends/{date}",
+        name: "sends-by-date",
+        title: "Sends on a date",
+        description:
+          "What this server sent on a UTC date (YYYY-MM-DD, last 7 days), numbers masked",
+        mimeType: "application/json",
+      },
+    ],
+  }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => ({
+    contents: [await readAuditResource(request.params.uri, sending.store)],
+  }));
+
   server.setRequestHandler(LooseCallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
@@ -160,7 +188,7 @@ export function createServer(params: {
       });
     }
     const ctx: ToolContext = {
-      client: params.client,
+      client: bindClient(params.client, extra.signal),
       signal: extra.signal,
       sandbox: options.sandbox ?? false,
       logger,
@@ -208,7 +236,10 @@ function render(data: unknown, isError: boolean, sandbox: boolean): CallToolResu
   return {
     ...(isError ? { isError: true } : {}),
     structuredContent: structured,
-    content: [{ type: "text", text: withNotice(text, sandbox) }],
+    content: [
+      { type: "text", text: withNotice(text, sandbox) },
+      ...linksOf(data).map((link) => ({ type: "resource_link" as const, ...link })),
+    ],
   };
 }
 

@@ -1,69 +1,119 @@
 import { describe, expect, it } from "vitest";
-import { RefusedError } from "../src/errors.js";
-import { SendLedger } from "../src/sending/dedupe.js";
-import { SendGuard } from "../src/sending/guards.js";
+import { checkRecipients } from "../src/sending/guards.js";
+import { emptyState, type ReserveRequest, reserve, settle } from "../src/state/ledger.js";
 
-const none = { listSizes: new Map<number, number>(), listNumbers: [] };
+const noLists = new Map<number, number>();
 
-describe("SendGuard", () => {
+describe("checkRecipients", () => {
   it("allows exact numbers and prefixes only", () => {
-    const guard = new SendGuard({ allowedRecipients: ["+61*", "+447777777777"] });
-    expect(() =>
-      guard.check({ numbers: ["+61411111111", "+447777777777"], ...none }),
-    ).not.toThrow();
-    expect(() => guard.check({ numbers: ["+14055555555"], ...none })).toThrow(
+    const config = { allowedRecipients: ["+61*", "+447777777777"] };
+    expect(() => checkRecipients(config, ["+61411111111", "+447777777777"], noLists)).not.toThrow();
+    expect(() => checkRecipients(config, ["+14055555555"], noLists)).toThrow(
       /CLICKSEND_ALLOWED_RECIPIENTS/,
     );
   });
 
   it("counts list members against the per-call cap and says how big the list is", () => {
-    const guard = new SendGuard({ maxRecipientsPerCall: 5 });
-    expect(() =>
-      guard.check({ numbers: ["+61411111111"], listSizes: new Map([[42, 8]]), listNumbers: [] }),
-    ).toThrow(/limit is 5 recipients per call and this call has 9 \(list 42 has 8 recipients\)/);
-  });
-
-  it("keeps a rolling 24-hour count", () => {
-    let now = 0;
-    const guard = new SendGuard({ dailyMessageLimit: 10 }, () => now);
-    guard.record(8);
-    expect(() => guard.check({ numbers: ["+61411111111", "+61422222222"], ...none })).not.toThrow();
-    let error: unknown;
-    try {
-      guard.check({ numbers: ["+61411111111", "+61422222222", "+61433333333"], ...none });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(RefusedError);
-    expect((error as Error).message).toContain(
-      "8 were sent in the last 24 hours and this call has 3",
+    const numbers = Array.from({ length: 9 }, (_, i) => `+6141111111${i}`);
+    expect(() => checkRecipients({ maxRecipientsPerCall: 5 }, numbers, new Map([[42, 8]]))).toThrow(
+      /limit is 5 recipients per call and this call has 9 \(list 42 has 8 recipients\)/,
     );
-    now += 24 * 60 * 60 * 1000 + 1;
-    expect(guard.sentToday()).toBe(0);
   });
 });
 
-describe("SendLedger", () => {
-  it("remembers an idempotency key with its result and forgets sends that did not happen", () => {
-    const ledger = new SendLedger<string>(600_000, () => 0);
-    const first = ledger.begin({ key: "k1", fingerprint: "f1", tag: "t1" });
-    first.sent("result-1");
-    expect(ledger.findKey("k1")).toMatchObject({ outcome: "sent", result: "result-1" });
-    const second = ledger.begin({ key: "k2", fingerprint: "f2", tag: "t2" });
-    second.notSent();
-    expect(ledger.findKey("k2")).toBeUndefined();
-    expect(ledger.findDuplicate("f2")).toBeUndefined();
+const request = (over: Partial<ReserveRequest> = {}): ReserveRequest => ({
+  id: "r1",
+  tag: "t1",
+  fingerprint: "f1",
+  duplicateWindowMs: 600_000,
+  messages: 1,
+  limits: {},
+  ...over,
+});
+
+describe("the ledger's reserve and settle", () => {
+  it("keeps a rolling 24-hour count and refuses past the daily limit", () => {
+    let state = emptyState();
+    const limits = { dailyMessages: 10 };
+    let step = reserve(state, request({ id: "a", messages: 8, limits }), 0);
+    expect(step.value.ok).toBe(true);
+    state = step.state;
+    step = reserve(state, request({ id: "b", fingerprint: "f2", messages: 3, limits }), 1000);
+    expect(step.value).toMatchObject({
+      ok: false,
+      refusal: { kind: "daily_messages", limit: 10, used: 8, requested: 3 },
+    });
+    step = reserve(state, request({ id: "c", fingerprint: "f3", messages: 3, limits }), 86_400_001);
+    expect(step.value.ok).toBe(true);
+  });
+
+  it("releases what a send that did not happen took, and keeps what may have been sent", () => {
+    let state = reserve(emptyState(), request({ key: "k", limits: { dailyMessages: 1 } }), 0).state;
+    const again = request({ id: "r2", key: "k", limits: { dailyMessages: 1 } });
+    expect(reserve(state, again, 1).value).toMatchObject({
+      ok: false,
+      refusal: { kind: "key_in_progress" },
+    });
+    const released = settle(state, "r1", { outcome: "not_sent" }, 2).state;
+    expect(reserve(released, again, 3).value.ok).toBe(true);
+    state = settle(state, "r1", { outcome: "maybe_sent" }, 2).state;
+    expect(
+      reserve(state, request({ id: "r3", fingerprint: "other", limits: { dailyMessages: 1 } }), 3)
+        .value,
+    ).toMatchObject({
+      ok: false,
+      refusal: { kind: "daily_messages", used: 1 },
+    });
+    expect(reserve(state, again, 3).value).toMatchObject({ refusal: { kind: "key_maybe_sent" } });
+  });
+
+  it("replays a sent key's result, refuses it for other content, and counts what was really sent", () => {
+    let state = reserve(emptyState(), request({ key: "k", messages: 5 }), 0).state;
+    state = settle(
+      state,
+      "r1",
+      { outcome: "sent", messages: 2, result: { queued_count: 2 } },
+      1,
+    ).state;
+    expect(reserve(state, request({ id: "r2", key: "k" }), 2).value).toMatchObject({
+      refusal: { kind: "key_replay", result: { queued_count: 2 } },
+    });
+    expect(
+      reserve(state, request({ id: "r2", key: "k", fingerprint: "f9" }), 2).value,
+    ).toMatchObject({
+      refusal: { kind: "key_other_send" },
+    });
+    const limited = request({
+      id: "r3",
+      fingerprint: "f3",
+      messages: 8,
+      limits: { dailyMessages: 10 },
+    });
+    expect(reserve(state, limited, 2).value.ok).toBe(true);
   });
 
   it("refuses identical content only within the window, and not at all with window 0", () => {
-    let now = 0;
-    const ledger = new SendLedger<string>(600_000, () => now);
-    ledger.begin({ fingerprint: "f", tag: "t" }).sent("r");
-    expect(ledger.findDuplicate("f")).toBeDefined();
-    now = 600_001;
-    expect(ledger.findDuplicate("f")).toBeUndefined();
-    const off = new SendLedger<string>(0);
-    off.begin({ fingerprint: "f", tag: "t" }).sent("r");
-    expect(off.findDuplicate("f")).toBeUndefined();
+    const state = reserve(emptyState(), request(), 0).state;
+    expect(reserve(state, request({ id: "r2" }), 1).value).toMatchObject({
+      refusal: { kind: "duplicate", pending: true },
+    });
+    expect(reserve(state, request({ id: "r2" }), 600_001).value.ok).toBe(true);
+    expect(reserve(state, request({ id: "r2", duplicateWindowMs: 0 }), 1).value.ok).toBe(true);
+  });
+
+  it("never keeps a key or a confirmation in clear", () => {
+    const state = reserve(
+      emptyState(),
+      request({ key: "my-secret-key", confirmation: "token-123" }),
+      0,
+    ).state;
+    const text = JSON.stringify(state);
+    expect(text).not.toContain("my-secret-key");
+    expect(text).not.toContain("token-123");
+    expect(
+      reserve(state, request({ id: "r2", fingerprint: "x", confirmation: "token-123" }), 1).value,
+    ).toMatchObject({
+      refusal: { kind: "confirmation_used" },
+    });
   });
 });

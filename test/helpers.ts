@@ -1,6 +1,11 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/server.js";
-import { type ClickSendClient, type ClientOptions, createClickSendClient } from "../src/client.js";
+import {
+  bindClient,
+  type ClickSendClient,
+  type ClientOptions,
+  createClickSendClient,
+} from "../src/client.js";
 import type { ToolDefinition } from "../src/define-tool.js";
 import { silentLogger } from "../src/logger.js";
 import {
@@ -43,7 +48,7 @@ export async function harness(
     (client: ClickSendClient): ToolCaller =>
     (tool, args = {}) =>
       callTool(tool, args, {
-        client,
+        client: bindClient(client, new AbortController().signal),
         signal: new AbortController().signal,
         sandbox: true,
         logger: silentLogger,

@@ -8,13 +8,8 @@ import {
   LoggingMessageNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createLogger,
-  type LogLevel,
-  logSend,
-  maskPhoneNumbers,
-  withRequestSink,
-} from "../src/logger.js";
+import { createLogger, type LogLevel, maskPhoneNumbers, withRequestSink } from "../src/logger.js";
+import { logSend } from "../src/sending/log.js";
 import { ensureBuilt } from "./build.js";
 import { connectStdio } from "./servers.js";
 import { cleanEnv } from "./stdio.js";

@@ -43,6 +43,7 @@ describe("send_mms", () => {
       total_price: 2.42,
       currency: "AUD",
       tag: expect.stringMatching(/^mcp-[0-9a-f]{8}$/),
+      audit: expect.stringMatching(/^clicksend:\/\/sends\/\d{4}-\d{2}-\d{2}$/),
       queued: [
         {
           to: message.to,
@@ -79,6 +80,7 @@ describe("send_mms", () => {
       "failures",
       "queued",
       "tag",
+      "audit",
     ]);
     expect(data.failures).toEqual([
       expect.objectContaining({ to: "+380502762716", status: "COUNTRY_NOT_ENABLED" }),

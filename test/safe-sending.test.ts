@@ -158,7 +158,11 @@ describe("no duplicate sends", () => {
     expect(sends(h)).toHaveLength(1);
     const firstData = dataOf<Loose>(first);
     const againData = dataOf<Loose>(again);
-    expect(againData.queued).toEqual(firstData.queued);
+    // The kept result holds no full number: the store never keeps one.
+    expect(againData.queued).toEqual(
+      firstData.queued.map((m: Loose) => ({ ...m, to: `***${m.to.slice(-3)}` })),
+    );
+    expect(againData.tag).toBe(firstData.tag);
     expect(againData.replayed).toContain("nothing was sent again");
   });
 

@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
+import { READ } from "./annotations.js";
 
 interface Account {
   user_id: number;
@@ -22,8 +23,8 @@ export const getAccount = defineTool({
   description: "Show the ClickSend account: balance, currency, default country and SMS part limit.",
   input: z.strictObject({}),
   annotations: READ,
-  run: async (_args, { client, signal }) => {
-    const a = await client.get<Account>("account", undefined, { signal });
+  run: async (_args, { client }) => {
+    const a = await client.get<Account>("account");
     // Only what an agent needs; never _subaccount, which carries a live API key.
     return {
       user_id: a.user_id,
@@ -55,10 +56,8 @@ export const listCountries = defineTool({
       .describe("Only codes or names containing this (filtered locally)"),
   }),
   annotations: READ,
-  run: async ({ q }, { client, signal }) => {
-    const list = await client.get<Array<{ code: string; value: string }>>("countries", undefined, {
-      signal,
-    });
+  run: async ({ q }, { client }) => {
+    const list = await client.get<Array<{ code: string; value: string }>>("countries");
     const needle = q?.toLowerCase();
     const countries: Record<string, string> = {};
     for (const { code, value } of list) {

@@ -1,9 +1,10 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { email, id, pageInput, searchInput, unixTime } from "./inputs.js";
 import { listId } from "./lists.js";
-import { CREATE, DELETE, deleted, hasAny, omit, saved, trimmedPage, UPDATE } from "./shape.js";
+import { hasAny, omit } from "./shape.js";
 
 type Contact = Record<string, unknown>;
 
@@ -79,7 +80,7 @@ export const listContacts = defineTool({
   }),
   annotations: READ,
   run: ({ list_id, ...query }, ctx) =>
-    trimmedPage(ctx, path`lists/${list_id}/contacts`, query, trimItem),
+    ctx.client.page(path`lists/${list_id}/contacts`, query, trimItem),
 });
 
 export const getContact = defineTool({
@@ -89,8 +90,8 @@ export const getContact = defineTool({
   description: "Get one contact of a contact list. Find ids with list_contacts.",
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: READ,
-  run: async ({ list_id, contact_id }, { client, signal }) =>
-    trimContact(await client.get<Contact>(contactPath(list_id, contact_id), undefined, { signal })),
+  run: async ({ list_id, contact_id }, { client }) =>
+    trimContact(await client.get<Contact>(contactPath(list_id, contact_id))),
 });
 
 export const createContact = defineTool({
@@ -105,7 +106,9 @@ export const createContact = defineTool({
   }),
   annotations: CREATE,
   run: async ({ list_id, ...fields }, ctx) =>
-    saved(ctx, "post", path`lists/${list_id}/contacts`, await withE164(fields), trimContact),
+    trimContact(
+      await ctx.client.post<Contact>(path`lists/${list_id}/contacts`, await withE164(fields)),
+    ),
 });
 
 export const updateContact = defineTool({
@@ -121,7 +124,9 @@ export const updateContact = defineTool({
     }),
   annotations: UPDATE,
   run: async ({ list_id, contact_id, ...fields }, ctx) =>
-    saved(ctx, "put", contactPath(list_id, contact_id), await withE164(fields), trimContact),
+    trimContact(
+      await ctx.client.put<Contact>(contactPath(list_id, contact_id), await withE164(fields)),
+    ),
 });
 
 export const deleteContact = defineTool({
@@ -132,5 +137,7 @@ export const deleteContact = defineTool({
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: DELETE,
   run: ({ list_id, contact_id }, ctx) =>
-    deleted(ctx, contactPath(list_id, contact_id), { list_id, contact_id }),
+    ctx.client
+      .delete(contactPath(list_id, contact_id))
+      .then(() => ({ deleted: { list_id, contact_id } })),
 });

@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { CREATE, DELETE, READ } from "./annotations.js";
 import { email, id, pageInput } from "./inputs.js";
-import { CREATE, DELETE, deleted, saved, trimmedPage } from "./shape.js";
 
 interface EmailAddress {
   email_address_id: number;
@@ -24,7 +24,7 @@ export const listEmailAddresses = defineTool({
     "List the allowed sender email addresses and whether each is verified, one page at a time.",
   input: z.strictObject(pageInput),
   annotations: READ,
-  run: (args, ctx) => trimmedPage(ctx, "email/addresses", args, trimAddress),
+  run: (args, ctx) => ctx.client.page("email/addresses", args, trimAddress),
 });
 
 export const createEmailAddress = defineTool({
@@ -35,7 +35,8 @@ export const createEmailAddress = defineTool({
     "Add an allowed sender email address. It stays unverified, and unusable as a sender, until verified in ClickSend.",
   input: z.strictObject({ email_address: email }),
   annotations: CREATE,
-  run: (args, ctx) => saved(ctx, "post", "email/addresses", args, trimAddress),
+  run: async (args, ctx) =>
+    trimAddress(await ctx.client.post<EmailAddress>("email/addresses", args)),
 });
 
 export const deleteEmailAddress = defineTool({
@@ -46,5 +47,7 @@ export const deleteEmailAddress = defineTool({
   input: z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
   annotations: DELETE,
   run: ({ email_address_id }, ctx) =>
-    deleted(ctx, path`email/addresses/${email_address_id}`, { email_address_id }),
+    ctx.client
+      .delete(path`email/addresses/${email_address_id}`)
+      .then(() => ({ deleted: { email_address_id } })),
 });

@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
-import { CREATE, DELETE, deleted, saved, trimmedPage, UPDATE } from "./shape.js";
 
 interface ContactList {
   list_id: number;
@@ -35,7 +35,7 @@ export const listContactLists = defineTool({
     "List contact lists with their contact counts, one page at a time. Not for the contacts in a list (list_contacts).",
   input: z.strictObject({ ...pageInput, ...searchInput("list_name") }),
   annotations: READ,
-  run: (args, ctx) => trimmedPage(ctx, "lists", args, trimList),
+  run: (args, ctx) => ctx.client.page("lists", args, trimList),
 });
 
 export const getContactList = defineTool({
@@ -45,8 +45,8 @@ export const getContactList = defineTool({
   description: "Get one contact list and its contact count. Find list ids with list_contact_lists.",
   input: z.strictObject({ list_id: listId }),
   annotations: READ,
-  run: async ({ list_id }, { client, signal }) =>
-    trimList(await client.get<ContactList>(path`lists/${list_id}`, undefined, { signal })),
+  run: async ({ list_id }, { client }) =>
+    trimList(await client.get<ContactList>(path`lists/${list_id}`)),
 });
 
 export const createContactList = defineTool({
@@ -56,7 +56,7 @@ export const createContactList = defineTool({
   description: "Create an empty contact list; add people to it with create_contact.",
   input: z.strictObject({ list_name: listName }),
   annotations: CREATE,
-  run: (args, ctx) => saved(ctx, "post", "lists", args, trimList),
+  run: async (args, ctx) => trimList(await ctx.client.post<ContactList>("lists", args)),
 });
 
 export const updateContactList = defineTool({
@@ -66,8 +66,8 @@ export const updateContactList = defineTool({
   description: "Rename a contact list. Find list ids with list_contact_lists.",
   input: z.strictObject({ list_id: listId, list_name: listName }),
   annotations: UPDATE,
-  run: ({ list_id, list_name }, ctx) =>
-    saved(ctx, "put", path`lists/${list_id}`, { list_name }, trimList),
+  run: async ({ list_id, list_name }, ctx) =>
+    trimList(await ctx.client.put<ContactList>(path`lists/${list_id}`, { list_name })),
 });
 
 export const deleteContactList = defineTool({
@@ -78,5 +78,6 @@ export const deleteContactList = defineTool({
     "Delete a contact list and every contact in it, for good. Find list ids with list_contact_lists.",
   input: z.strictObject({ list_id: listId }),
   annotations: DELETE,
-  run: ({ list_id }, ctx) => deleted(ctx, path`lists/${list_id}`, { list_id }),
+  run: ({ list_id }, ctx) =>
+    ctx.client.delete(path`lists/${list_id}`).then(() => ({ deleted: { list_id } })),
 });

@@ -1,16 +1,19 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
+import { send } from "../src/sending/pipeline.js";
+import { READ, SEND } from "./annotations.js";
 import { e164 } from "./inputs.js";
 import {
+  channel,
   history,
   historyInput,
   messageItem,
   messages,
-  SEND,
-  send,
   sendOptions,
   text,
-} from "./send.js";
+} from "./messages.js";
+
+const MMS = channel("mms", "list_mms_history (order_by date_added:desc)");
 
 const mmsMessage = messageItem(text(1500).describe("Text, up to 1500 GSM or 500 Unicode chars"), {
   subject: text(20).describe("Subject, up to 20 chars"),
@@ -31,7 +34,7 @@ export const sendMms = defineTool({
     ...sendOptions,
   }),
   annotations: SEND,
-  run: (args, ctx) => send("mms", args, ctx),
+  run: (args, ctx) => send(MMS, args, ctx),
 });
 
 export const listMmsHistory = defineTool({
@@ -42,5 +45,5 @@ export const listMmsHistory = defineTool({
     "List sent MMS with status and price, one page at a time; oldest first unless order_by is date_added:desc.",
   input: historyInput("status, to, from, subject, list_id, message_id"),
   annotations: READ,
-  run: (args, ctx) => history("mms", args, ctx),
+  run: (args, ctx) => history("mms/history", args, ctx),
 });

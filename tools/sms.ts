@@ -1,15 +1,25 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
+import { send } from "../src/sending/pipeline.js";
+import { READ, SEND } from "./annotations.js";
 import {
+  channel,
   history,
   historyInput,
   messageItem,
   messages,
-  SEND,
-  send,
   sendOptions,
   text,
-} from "./send.js";
+} from "./messages.js";
+
+const SMS = channel("sms", "list_sms_history (order_by date:desc)", {
+  // ClickSend cuts an SMS beyond the account's part limit (6 unless changed in the dashboard).
+  partLimit: async (client) =>
+    Number(
+      (await client.get<{ setting_sms_message_char_limit?: number }>("account"))
+        .setting_sms_message_char_limit ?? 6,
+    ),
+});
 
 const smsMessage = messageItem(
   text(1224).describe("Text; 160 GSM or 70 Unicode chars per part, split beyond that"),
@@ -31,7 +41,7 @@ export const sendSms = defineTool({
     "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
   input: z.strictObject({ messages: messages(smsMessage), ...sendOptions }),
   annotations: SEND,
-  run: (args, ctx) => send("sms", args, ctx),
+  run: (args, ctx) => send(SMS, args, ctx),
 });
 
 export const listSmsHistory = defineTool({
@@ -42,5 +52,5 @@ export const listSmsHistory = defineTool({
     "List sent SMS with status and price, one page at a time; oldest first unless order_by is date:desc.",
   input: historyInput("status, to, from, message_id, subaccount_id"),
   annotations: READ,
-  run: (args, ctx) => history("sms", args, ctx),
+  run: (args, ctx) => history("sms/history", args, ctx),
 });

@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
-import { CREATE, DELETE, deleted, saved, trimmedPage, UPDATE } from "./shape.js";
 
 interface Template {
   template_id: number;
@@ -31,7 +31,7 @@ export const listTemplates = defineTool({
     ...searchInput("template_id, template_name, body"),
   }),
   annotations: READ,
-  run: (args, ctx) => trimmedPage<Template>(ctx, "sms/templates", args, only),
+  run: (args, ctx) => ctx.client.page("sms/templates", args, only),
 });
 
 export const createTemplate = defineTool({
@@ -41,7 +41,7 @@ export const createTemplate = defineTool({
   description: "Save a new SMS template. Stores text only: nothing is sent.",
   input: z.strictObject(templateFields),
   annotations: CREATE,
-  run: (args, ctx) => saved(ctx, "post", "sms/templates", args, only),
+  run: async (args, ctx) => only(await ctx.client.post<Template>("sms/templates", args)),
 });
 
 export const updateTemplate = defineTool({
@@ -52,8 +52,8 @@ export const updateTemplate = defineTool({
     "Replace an SMS template's name and body (ClickSend needs both). Find template ids with list_templates.",
   input: z.strictObject({ template_id: templateId, ...templateFields }),
   annotations: UPDATE,
-  run: ({ template_id, ...fields }, ctx) =>
-    saved(ctx, "put", path`sms/templates/${template_id}`, fields, only),
+  run: async ({ template_id, ...fields }, ctx) =>
+    only(await ctx.client.put<Template>(path`sms/templates/${template_id}`, fields)),
 });
 
 export const deleteTemplate = defineTool({
@@ -63,5 +63,8 @@ export const deleteTemplate = defineTool({
   description: "Delete an SMS template for good. Find template ids with list_templates.",
   input: z.strictObject({ template_id: templateId }),
   annotations: DELETE,
-  run: ({ template_id }, ctx) => deleted(ctx, path`sms/templates/${template_id}`, { template_id }),
+  run: ({ template_id }, ctx) =>
+    ctx.client
+      .delete(path`sms/templates/${template_id}`)
+      .then(() => ({ deleted: { template_id } })),
 });

@@ -1,7 +1,11 @@
 import * as z from "zod";
-import { defineTool, READ } from "../src/define-tool.js";
+import { defineTool } from "../src/define-tool.js";
+import { send } from "../src/sending/pipeline.js";
+import { READ, SEND } from "./annotations.js";
 import { e164 } from "./inputs.js";
-import { flag, messageItem, messages, SEND, send, sendOptions, text } from "./send.js";
+import { channel, flag, messageItem, messages, sendOptions, text } from "./messages.js";
+
+const VOICE = channel("voice", "the account's voice history in the ClickSend dashboard");
 
 const voiceMessage = messageItem(
   text(1200).describe("Words to speak; commas add pauses. 300 GSM chars per credit"),
@@ -26,7 +30,7 @@ export const sendVoice = defineTool({
     "Call numbers or contact lists and speak a text. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
   input: z.strictObject({ messages: messages(voiceMessage), ...sendOptions }),
   annotations: SEND,
-  run: (args, ctx) => send("voice", args, ctx),
+  run: (args, ctx) => send(VOICE, args, ctx),
 });
 
 interface VoiceLang {
@@ -42,8 +46,8 @@ export const listVoiceLanguages = defineTool({
   description: "List the languages and voice genders send_voice can speak.",
   input: z.strictObject({}),
   annotations: READ,
-  run: async (_args, { client, signal }) => {
-    const list = await client.get<VoiceLang[]>("voice/lang", undefined, { signal });
+  run: async (_args, { client }) => {
+    const list = await client.get<VoiceLang[]>("voice/lang");
     return {
       languages: list.map(({ code, country, gender }) => ({
         code,

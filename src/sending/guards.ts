@@ -4,78 +4,49 @@ export interface GuardConfig {
   /** E.164 numbers and prefixes ending in "*" ("+61*"). Unset: any recipient. */
   allowedRecipients?: string[];
   maxRecipientsPerCall?: number;
-  /** Messages per rolling 24 hours, counted by this server. */
+  /** Messages per rolling 24 hours, reserved in the send store before each send. */
   dailyMessageLimit?: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** True when any rule needs to know exactly who a send reaches. */
+export const isGuarded = (config: GuardConfig): boolean =>
+  config.allowedRecipients !== undefined ||
+  config.maxRecipientsPerCall !== undefined ||
+  config.dailyMessageLimit !== undefined;
 
-/** Operator rules set by the account owner in the host config; shared by every transport. */
-export class SendGuard {
-  private sent: Array<{ at: number; count: number }> = [];
+export function isAllowed(config: GuardConfig, number: string): boolean {
+  const allowed = config.allowedRecipients;
+  if (!allowed) return true;
+  return allowed.some((rule) =>
+    rule.endsWith("*") ? number.startsWith(rule.slice(0, -1)) : number === rule,
+  );
+}
 
-  constructor(
-    readonly config: GuardConfig,
-    private readonly clock: () => number = Date.now,
-  ) {}
-
-  /** Messages counted in the last 24 hours. */
-  sentToday(): number {
-    const since = this.clock() - DAY_MS;
-    this.sent = this.sent.filter((entry) => entry.at > since);
-    return this.sent.reduce((sum, entry) => sum + entry.count, 0);
-  }
-
-  isAllowed(number: string): boolean {
-    const allowed = this.config.allowedRecipients;
-    if (!allowed) return true;
-    return allowed.some((rule) =>
-      rule.endsWith("*") ? number.startsWith(rule.slice(0, -1)) : number === rule,
+/**
+ * The rules about who one call reaches, checked on the exact numbers it will send to (lists
+ * already expanded). The daily limit is not here: it is reserved atomically in the send store.
+ */
+export function checkRecipients(
+  config: GuardConfig,
+  numbers: string[],
+  listSizes: ReadonlyMap<number, number>,
+): void {
+  const listNote = listSizes.size
+    ? ` (${[...listSizes].map(([id, n]) => `list ${id} has ${n} recipient${n === 1 ? "" : "s"}`).join(", ")})`
+    : "";
+  const { maxRecipientsPerCall, allowedRecipients } = config;
+  if (maxRecipientsPerCall !== undefined && numbers.length > maxRecipientsPerCall) {
+    throw new RefusedError(
+      `Refused by CLICKSEND_MAX_RECIPIENTS_PER_CALL: the limit is ${maxRecipientsPerCall} recipients per call and this call has ${numbers.length}${listNote}.`,
     );
   }
-
-  /**
-   * Refuses a send before anything leaves the process.
-   * listSizes: recipients per list_id in this call, looked up beforehand.
-   */
-  check(params: {
-    numbers: string[];
-    listSizes: Map<number, number>;
-    listNumbers: string[];
-  }): void {
-    const fromLists = [...params.listSizes.values()].reduce((a, b) => a + b, 0);
-    const total = params.numbers.length + fromLists;
-    const listNote = params.listSizes.size
-      ? ` (${[...params.listSizes].map(([id, n]) => `list ${id} has ${n} recipient${n === 1 ? "" : "s"}`).join(", ")})`
-      : "";
-    const { maxRecipientsPerCall, dailyMessageLimit, allowedRecipients } = this.config;
-    if (maxRecipientsPerCall !== undefined && total > maxRecipientsPerCall) {
+  if (allowedRecipients) {
+    const denied = numbers.filter((n) => !isAllowed(config, n));
+    if (denied.length) {
       throw new RefusedError(
-        `Refused by CLICKSEND_MAX_RECIPIENTS_PER_CALL: the limit is ${maxRecipientsPerCall} recipients per call and this call has ${total}${listNote}.`,
+        `Refused by CLICKSEND_ALLOWED_RECIPIENTS (${allowedRecipients.join(", ")}): ${denied.length} recipient${denied.length === 1 ? " is" : "s are"} not allowed, e.g. ${maskNumber(denied[0] as string)}${listNote}.`,
       );
     }
-    if (dailyMessageLimit !== undefined) {
-      const today = this.sentToday();
-      if (today + total > dailyMessageLimit) {
-        throw new RefusedError(
-          `Refused by CLICKSEND_DAILY_MESSAGE_LIMIT: the limit is ${dailyMessageLimit} messages per 24 hours, ${today} were sent in the last 24 hours and this call has ${total}${listNote}.`,
-        );
-      }
-    }
-    if (allowedRecipients) {
-      const denied = [...params.numbers, ...params.listNumbers].filter((n) => !this.isAllowed(n));
-      if (denied.length) {
-        throw new RefusedError(
-          `Refused by CLICKSEND_ALLOWED_RECIPIENTS (${allowedRecipients.join(", ")}): ${denied.length} recipient${denied.length === 1 ? " is" : "s are"} not allowed, e.g. ${maskNumber(denied[0] as string)}${listNote}.`,
-        );
-      }
-    }
-  }
-
-  record(count: number): void {
-    if (count <= 0) return;
-    this.sent.push({ at: this.clock(), count });
-    this.sentToday(); // prunes entries older than a day, so the log stays bounded
   }
 }
 

@@ -1,5 +1,6 @@
-import { SendLedger } from "./dedupe.js";
-import { type GuardConfig, SendGuard } from "./guards.js";
+import { memoryBackend } from "../state/memory.js";
+import { SendStore } from "../state/store.js";
+import type { GuardConfig } from "./guards.js";
 
 /** The account owner's sending rules, from env and flags. */
 export interface SendingConfig extends GuardConfig {
@@ -7,17 +8,22 @@ export interface SendingConfig extends GuardConfig {
   duplicateWindowS: number;
 }
 
-/** Per-process sending state, shared by every server this process makes (stdio or HTTP). */
+/**
+ * The operator's rules and the store that holds what they count, shared by every server this
+ * process makes (stdio or HTTP); the store is shared further, by processes and instances.
+ */
 export interface SendingPolicy {
-  guard: SendGuard;
-  ledger: SendLedger<Record<string, unknown>>;
+  config: SendingConfig;
+  store: SendStore;
 }
 
 export const DEFAULT_DUPLICATE_WINDOW_S = 600;
 
-export function createSendingPolicy(config: Partial<SendingConfig> = {}): SendingPolicy {
-  const { duplicateWindowS = DEFAULT_DUPLICATE_WINDOW_S, ...guards } = config;
-  return { guard: new SendGuard(guards), ledger: new SendLedger(duplicateWindowS * 1000) };
+export function createSendingPolicy(
+  config: Partial<SendingConfig> = {},
+  store: SendStore = new SendStore(memoryBackend()),
+): SendingPolicy {
+  return { config: { duplicateWindowS: DEFAULT_DUPLICATE_WINDOW_S, ...config }, store };
 }
 
 type Env = Record<string, string | undefined>;

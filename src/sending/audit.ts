@@ -1,0 +1,44 @@
+import { UserInputError } from "../errors.js";
+import { AUDIT_DAYS, dayOf, type SendStore } from "../state/store.js";
+
+/** The audit of sends as MCP resources: what the agent sent, by UTC day, numbers masked. */
+
+const PREFIX = "clicksend://sends/";
+
+export const auditUri = (day: string): string => `${PREFIX}${day}`;
+
+/** Today's audit, listed; other days are reached through the clicksend://sends/{date} template. */
+export function auditResources(now: number) {
+  return [
+    {
+      uri: `${PREFIX}today`,
+      name: "sends-today",
+      title: "Sends today",
+      description: `What this server sent today (UTC, ${dayOf(now)}): tags, message ids, counts, prices, outcomes; numbers masked`,
+      mimeType: "application/json",
+    },
+  ];
+}
+
+export async function readAuditResource(uri: string, store: SendStore) {
+  if (!uri.startsWith(PREFIX)) {
+    throw new UserInputError(
+      `Unknown resource ${uri}: read ${PREFIX}today or ${PREFIX}YYYY-MM-DD.`,
+    );
+  }
+  const now = store.now();
+  const asked = uri.slice(PREFIX.length);
+  const day = asked === "today" ? dayOf(now) : asked;
+  const oldest = dayOf(now - (AUDIT_DAYS - 1) * 86_400_000);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day < oldest || day > dayOf(now)) {
+    throw new UserInputError(
+      `${uri}: the date must be today or one of the ${AUDIT_DAYS - 1} days before it (${oldest} to ${dayOf(now)}), as YYYY-MM-DD.`,
+    );
+  }
+  const sends = await store.audit(day);
+  return {
+    uri,
+    mimeType: "application/json",
+    text: JSON.stringify({ date: day, store: store.kind, count: sends.length, sends }),
+  };
+}

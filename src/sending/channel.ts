@@ -1,0 +1,45 @@
+import type { RequestClient } from "../client.js";
+
+/**
+ * What the send pipeline needs to know about one channel. The catalogue (tools/) defines these;
+ * the pipeline knows no endpoint and no tool by name.
+ */
+export interface Channel {
+  kind: "sms" | "mms" | "voice";
+  /** The tool that sends on this channel, for logs and the audit. */
+  tool: string;
+  sendPath: string;
+  pricePath: string;
+  /** Where the model looks for a send whose outcome is unknown. */
+  findSend: string;
+  /** The account's part limit for one message, for previews; unlimited when absent. */
+  partLimit?: (client: RequestClient) => Promise<number>;
+  /** Plain words for one of ClickSend's per-message status codes. */
+  describeStatus(status: string): string;
+  /** Every contact of a list (all pages), for guards that must see who a list send reaches. */
+  listMembers(listId: number, client: RequestClient): Promise<ListMember[]>;
+}
+
+export interface ListMember {
+  contact_id?: number | string | null;
+  phone_number?: string | null;
+  address_country?: string | null;
+}
+
+/** One message as the send tools take it (the channel's own fields ride along). */
+export interface OutgoingMessage {
+  to?: string;
+  list_id?: number;
+  country?: string;
+  body: string;
+  subject?: string;
+  custom_string?: string;
+  source?: string;
+}
+
+export type SendArgs = { messages: OutgoingMessage[] } & Record<string, unknown> & {
+    dry_run?: boolean;
+    idempotency_key?: string;
+    allow_duplicate?: boolean;
+    media_file?: string;
+  };

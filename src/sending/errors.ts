@@ -1,0 +1,70 @@
+import { RefusedError, ToolError } from "../errors.js";
+import type { Refusal } from "../state/ledger.js";
+import { isoMs } from "../values.js";
+
+/**
+ * A send whose fate is unknown (timeout, dropped connection, 5xx after the request was written).
+ * It is never retried: the model is told where to look before sending again.
+ */
+export class AmbiguousSendError extends ToolError {
+  override name = "AmbiguousSendError";
+  readonly outcome = "maybe_sent" as const;
+  override readonly explainsOutcome = true;
+  constructor(cause: ToolError, tag: string, whereToLook: string) {
+    super(
+      `${cause.message} The message may already have been delivered: it was not retried. ` +
+        `Before sending again, look for custom_string ${tag} in ${whereToLook}.`,
+    );
+  }
+}
+
+const ago = (at: number, now: number) => `${isoMs(at)} (${Math.round((now - at) / 1000)} s ago)`;
+
+/**
+ * The send store's refusal in words the model can act on. A repeat of a sent key is not a
+ * refusal: it returns the first result, marked as replayed.
+ */
+export function refusalOutcome(
+  refusal: Refusal,
+  key: string | undefined,
+  now: number,
+): Record<string, unknown> {
+  const quoted = JSON.stringify(key);
+  switch (refusal.kind) {
+    case "key_replay":
+      return {
+        ...refusal.result,
+        replayed: `idempotency_key ${quoted} was first used at ${ago(refusal.at, now)}: this is that send's result; nothing was sent again.`,
+      };
+    case "key_other_send":
+      throw new RefusedError(
+        `idempotency_key: ${quoted} was already used at ${ago(refusal.at, now)} for a different send (custom_string ${refusal.tag}). Use a new key for a new send.`,
+      );
+    case "key_in_progress":
+      throw new RefusedError(
+        `idempotency_key: ${quoted} is in progress: the first call with this key, started at ${ago(refusal.at, now)} (custom_string ${refusal.tag}), has not finished. Not sent again; wait for that call's result.`,
+      );
+    case "key_maybe_sent":
+      throw new RefusedError(
+        `idempotency_key: ${quoted} was used at ${ago(refusal.at, now)} and that send may have been delivered (custom_string ${refusal.tag}). Not sent again; check the history before using a new key.`,
+      );
+    case "duplicate":
+      throw new RefusedError(
+        refusal.pending
+          ? `An identical send (same recipients and text) started at ${ago(refusal.at, now)} with custom_string ${refusal.tag} and has not finished. Not sent again; wait for that call's result.`
+          : `An identical send (same recipients and text) went at ${ago(refusal.at, now)} with custom_string ${refusal.tag}. To send it again on purpose, repeat the call with allow_duplicate: true.`,
+      );
+    case "daily_messages":
+      throw new RefusedError(
+        `Refused by CLICKSEND_DAILY_MESSAGE_LIMIT: the limit is ${refusal.limit} messages per 24 hours, ${refusal.used} were sent in the last 24 hours and this call has ${refusal.requested}.`,
+      );
+    case "daily_spend":
+      throw new RefusedError(
+        `Refused by CLICKSEND_DAILY_SPEND_LIMIT: the limit is ${refusal.limit} per 24 hours, ${refusal.used} was spent in the last 24 hours and this send would cost ${refusal.requested}.`,
+      );
+    case "confirmation_used":
+      throw new RefusedError(
+        `confirmation: this token was already used at ${ago(refusal.at, now)}; a confirmation is single-use. Preview the send again for a new one.`,
+      );
+  }
+}

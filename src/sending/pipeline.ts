@@ -1,0 +1,214 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { ToolContext } from "../define-tool.js";
+import { FailedResultError, ToolError } from "../errors.js";
+import { withLinks } from "../links.js";
+import { maskPhoneNumbers } from "../logger.js";
+import { sha256 } from "../state/ledger.js";
+import type { AuditRecord } from "../state/store.js";
+import { isoMs } from "../values.js";
+import { NAME } from "../version.js";
+import { auditUri } from "./audit.js";
+import type { Channel, OutgoingMessage, SendArgs } from "./channel.js";
+import { AmbiguousSendError, refusalOutcome } from "./errors.js";
+import { logSend } from "./log.js";
+import { preview } from "./preview.js";
+import { checkedRecipients, normaliseRecipients } from "./recipients.js";
+import { type SendData, type SendSummary, summarise } from "./summary.js";
+
+/** Masked numbers and message ids the audit keeps of one send, at most. */
+const AUDIT_NUMBERS = 5;
+const AUDIT_IDS = 50;
+
+/**
+ * The one way anything is sent: normalise -> guards (lists expanded when guarded) -> reserve in
+ * the send store (key, duplicate window, daily limit: one atomic step) -> tag -> post once, never
+ * retried -> settle by outcome -> summarise. dry_run stops before the reservation and quotes.
+ */
+export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
+  const { dry_run, idempotency_key, allow_duplicate, ...payload } = args;
+  const { config, store } = ctx.sending;
+  const warnings: string[] = [];
+  const normalised = await normaliseRecipients(payload.messages, warnings);
+  const fingerprint = fingerprintOf(channel, normalised, payload.media_file);
+
+  // Untagged messages get one tag per call, so the send can be found in history.
+  const tag = normalised.every((m) => m.custom_string !== undefined)
+    ? (normalised[0]?.custom_string as string)
+    : `mcp-${randomBytes(4).toString("hex")}`;
+  const tagged = normalised.map((message) => ({
+    ...message,
+    source: message.source ?? NAME,
+    custom_string: message.custom_string ?? tag,
+  }));
+  const checked = await checkedRecipients(channel, tagged, config, ctx.client);
+  const body = { ...payload, messages: checked.messages };
+  const expanded = checked.expanded.length
+    ? {
+        lists_expanded: `${checked.expanded.map((l) => `list ${l.list_id} (${l.recipients} numbers)`).join(", ")} sent as the numbers the guards checked.`,
+      }
+    : {};
+  if (dry_run) return { ...(await preview(channel, body, warnings, ctx)), ...expanded };
+
+  const id = randomUUID();
+  const reservation = await store.reserve({
+    id,
+    tag,
+    ...(idempotency_key !== undefined ? { key: idempotency_key } : {}),
+    fingerprint,
+    duplicateWindowMs: allow_duplicate ? 0 : config.duplicateWindowS * 1000,
+    messages: checked.count,
+    limits: {
+      ...(config.dailyMessageLimit !== undefined
+        ? { dailyMessages: config.dailyMessageLimit }
+        : {}),
+    },
+  });
+  if (!reservation.ok) return refusalOutcome(reservation.refusal, idempotency_key, store.now());
+
+  const audit = auditOf(id, channel, tag, store.now(), checked.messages, checked.count);
+  const later = auditLater(ctx, audit, warnings);
+  await later({ outcome: "pending" });
+
+  let data: SendData;
+  try {
+    data = await ctx.client.post<SendData>(channel.sendPath, body);
+  } catch (error) {
+    const maybe = error instanceof ToolError && error.outcome === "maybe_sent";
+    await settleSafely(ctx, id, { outcome: maybe ? "maybe_sent" : "not_sent" }, warnings);
+    await later({ outcome: maybe ? "maybe_sent" : "not_sent", reason: reasonOf(error) });
+    if (error instanceof ToolError && maybe) {
+      ctx.logger.warn(`${channel.tool}: outcome unknown (${error.name}), tag ${tag}, not retried`);
+      throw new AmbiguousSendError(error, tag, channel.findSend);
+    }
+    throw error;
+  }
+  const summary = summarise(channel, data);
+  const sent = summary.queued_count > 0;
+  const messageIds = (summary.queued ?? []).flatMap((m) => (m.message_id ? [m.message_id] : []));
+  logSend(ctx.logger, {
+    tool: channel.tool,
+    queued: summary.queued_count,
+    failed: summary.failed_count,
+    total_price: summary.total_price,
+    ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
+    message_ids: messageIds,
+    sandbox: ctx.sandbox,
+  });
+  await settleSafely(
+    ctx,
+    id,
+    sent
+      ? {
+          outcome: "sent",
+          messages: summary.queued_count,
+          amount: summary.total_price,
+          result: redacted({ ...summary, tag }),
+        }
+      : { outcome: "not_sent" },
+    warnings,
+  );
+  await later({
+    outcome: sent ? "sent" : "not_sent",
+    messages: summary.queued_count,
+    price: summary.total_price,
+    ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
+    message_ids: messageIds.slice(0, AUDIT_IDS),
+  });
+  const result = {
+    ...summary,
+    tag,
+    ...expanded,
+    audit: auditUri(audit.at.slice(0, 10)),
+    ...(warnings.length ? { warnings } : {}),
+  };
+  if (!sent) {
+    throw new FailedResultError(
+      summary.failed_count === 0
+        ? "The contact lists have no contacts with a phone number."
+        : summary.failed_count === 1
+          ? "The message failed; see failures."
+          : `All ${summary.failed_count} messages failed; see failures.`,
+      result,
+    );
+  }
+  return withLinks(result, [
+    {
+      uri: auditUri(audit.at.slice(0, 10)),
+      name: `sends-${audit.at.slice(0, 10)}`,
+      description: "What was sent that day: tags, message ids, counts, prices, outcomes",
+      mimeType: "application/json",
+    },
+  ]);
+}
+
+/** Same channel, recipients, texts and media: the same send. Order does not matter. */
+function fingerprintOf(channel: Channel, messages: OutgoingMessage[], media?: string): string {
+  const parts = messages
+    .map((m) => JSON.stringify([m.to ?? `list:${m.list_id}`, m.body, m.subject ?? null]))
+    .sort();
+  return sha256(JSON.stringify([channel.kind, media ?? null, parts]));
+}
+
+function auditOf(
+  id: string,
+  channel: Channel,
+  tag: string,
+  now: number,
+  messages: OutgoingMessage[],
+  recipients: number,
+): AuditRecord {
+  const numbers = messages.flatMap((m) => (m.to ? [maskPhoneNumbers(m.to)] : []));
+  const lists = [...new Set(messages.flatMap((m) => (m.list_id !== undefined ? [m.list_id] : [])))];
+  return {
+    id,
+    at: isoMs(now),
+    tool: channel.tool,
+    tag,
+    outcome: "pending",
+    recipients,
+    ...(numbers.length ? { to: numbers.slice(0, AUDIT_NUMBERS) } : {}),
+    ...(lists.length ? { lists } : {}),
+  };
+}
+
+/**
+ * Records the send's progress in the audit. The audit is a record, not a guard: if it cannot
+ * be written the send's result says so, and nothing else changes.
+ */
+function auditLater(ctx: ToolContext, audit: AuditRecord, warnings: string[]) {
+  return async (update: Partial<AuditRecord>) => {
+    try {
+      await ctx.sending.store.record({ ...audit, ...update });
+    } catch (error) {
+      ctx.logger.warn(`send audit not written: ${reasonOf(error)}`);
+      if (update.outcome !== "pending") warnings.push("The send audit could not be written.");
+    }
+  };
+}
+
+/**
+ * Settles a reservation. After the request left, a store failure must not turn a send into an
+ * error: the reservation then stays as taken (counted, key held), which errs on the safe side.
+ */
+async function settleSafely(
+  ctx: ToolContext,
+  id: string,
+  settlement: Parameters<ToolContext["sending"]["store"]["settle"]>[1],
+  warnings: string[],
+): Promise<void> {
+  try {
+    await ctx.sending.store.settle(id, settlement);
+  } catch (error) {
+    ctx.logger.warn(`send state not settled: ${reasonOf(error)}`);
+    warnings.push(
+      "The send state could not be updated: this send stays counted against the limits and its idempotency_key stays held.",
+    );
+  }
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.name : "error");
+
+/** The result kept for a repeat of the idempotency key: numbers masked, nothing else personal. */
+function redacted(summary: SendSummary & { tag: string }): Record<string, unknown> {
+  return JSON.parse(maskPhoneNumbers(JSON.stringify(summary))) as Record<string, unknown>;
+}

@@ -1,0 +1,67 @@
+import { isoTime, numberOf, round4 } from "../values.js";
+import type { Channel } from "./channel.js";
+
+export interface SentMessage {
+  to?: string;
+  list_id?: number | string | null;
+  contact_id?: number | string | null;
+  status?: string;
+  message_id?: string;
+  message_parts?: number | string;
+  message_price?: number | string;
+  date?: number | string;
+  schedule?: number | string;
+}
+
+export interface SendData {
+  messages?: SentMessage[];
+  _currency?: { currency_name_short?: string };
+}
+
+/** Who a message went to; never the body. */
+const recipient = (message: SentMessage) => ({
+  to: message.to,
+  list_id: message.list_id ?? undefined,
+  contact_id: message.contact_id ?? undefined,
+});
+
+function queuedMessage(message: SentMessage) {
+  const date = numberOf(message.date);
+  const schedule = numberOf(message.schedule);
+  return {
+    ...recipient(message),
+    status: message.status,
+    message_id: message.message_id,
+    parts: numberOf(message.message_parts),
+    price: numberOf(message.message_price),
+    schedule: date && schedule && schedule > date ? isoTime(schedule) : undefined,
+  };
+}
+
+/** ClickSend's answer to a send: counts, the price of what was queued, failures first. */
+export function summarise(channel: Channel, data: SendData) {
+  const all = data.messages ?? [];
+  const failures = all
+    .filter((m) => m.status !== "SUCCESS")
+    .map((message) => {
+      // A refused message, in plain words; it was not charged.
+      const status = message.status ?? "UNKNOWN";
+      return {
+        ...recipient(message),
+        status,
+        reason: channel.describeStatus(status),
+        message_id: message.message_id,
+      };
+    });
+  const queued = all.filter((m) => m.status === "SUCCESS").map(queuedMessage);
+  return {
+    queued_count: queued.length,
+    failed_count: failures.length,
+    total_price: round4(queued.reduce((sum, row) => sum + (row.price ?? 0), 0)),
+    currency: data._currency?.currency_name_short,
+    ...(failures.length ? { failures } : {}),
+    ...(queued.length ? { queued } : {}),
+  };
+}
+
+export type SendSummary = ReturnType<typeof summarise>;

@@ -1,0 +1,280 @@
+import { createHash } from "node:crypto";
+import { round4 } from "../values.js";
+
+/**
+ * The sending state of one account and the two pure steps that change it: reserve (before a
+ * send leaves) and settle (after). Every store runs them inside its own atomic transaction, so
+ * the rules live here once and memory, file and Redis stores cannot disagree about them.
+ * Only hashes, counts, times, tags and redacted results are kept: never bodies or full numbers.
+ */
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+/** A reservation never settled (its process died mid-send) is reported as maybe sent after this. */
+export const UNSETTLED_MS = 5 * 60 * 1000;
+
+export type SendOutcome = "sent" | "maybe_sent" | "not_sent";
+
+interface KeyRecord {
+  at: number;
+  id: string;
+  /** The content fingerprint, so a key reused for another send is recognised. */
+  fp: string;
+  tag: string;
+  outcome: "pending" | "sent" | "maybe_sent";
+  /** The first send's redacted result, returned to a repeat of the key. */
+  result?: Record<string, unknown>;
+}
+
+interface RecentRecord {
+  at: number;
+  id: string;
+  tag: string;
+  until: number;
+  settled?: boolean;
+}
+
+interface UsageRecord {
+  at: number;
+  messages: number;
+  amount: number;
+}
+
+interface ConfirmationRecord {
+  at: number;
+  id: string;
+}
+
+export interface SendState {
+  v: 1;
+  /** By sha256 of the idempotency key, kept 24 hours. */
+  keys: Record<string, KeyRecord>;
+  /** By content fingerprint, kept for the duplicate window. */
+  recent: Record<string, RecentRecord>;
+  /** By reservation id: what each send counts against the daily limits, kept 24 hours. */
+  usage: Record<string, UsageRecord>;
+  /** By sha256 of a consumed confirmation token, kept 24 hours. */
+  confirmations?: Record<string, ConfirmationRecord>;
+}
+
+export const emptyState = (): SendState => ({ v: 1, keys: {}, recent: {}, usage: {} });
+
+export interface ReserveRequest {
+  /** Unique per send attempt; settles and audits it. */
+  id: string;
+  tag: string;
+  key?: string;
+  fingerprint: string;
+  /** 0: no duplicate check for this send (window off, or allow_duplicate). */
+  duplicateWindowMs: number;
+  /** Messages this send may consume (recipients), counted against dailyMessages. */
+  messages: number;
+  /** What this send may cost, counted against dailySpend. */
+  amount?: number;
+  limits: { dailyMessages?: number; dailySpend?: number };
+  /** A single-use token: refused if already consumed, consumed by this reservation. */
+  confirmation?: string;
+}
+
+export type Refusal =
+  | { kind: "key_in_progress"; at: number; tag: string }
+  | { kind: "key_replay"; at: number; tag: string; result: Record<string, unknown> }
+  | { kind: "key_maybe_sent"; at: number; tag: string }
+  | { kind: "key_other_send"; at: number; tag: string }
+  | { kind: "duplicate"; at: number; tag: string; pending: boolean }
+  | { kind: "daily_messages"; limit: number; used: number; requested: number }
+  | { kind: "daily_spend"; limit: number; used: number; requested: number }
+  | { kind: "confirmation_used"; at: number };
+
+export type ReserveResult = { ok: true } | { ok: false; refusal: Refusal };
+
+export interface Settlement {
+  outcome: SendOutcome;
+  /** What the send really consumed, when known (sent): replaces the reserved amounts. */
+  messages?: number;
+  amount?: number;
+  /** Redacted result kept for a repeat of the idempotency key. */
+  result?: Record<string, unknown>;
+}
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** Drops what no rule can need any more; run at the start of every transaction. */
+export function prune(state: SendState, now: number): SendState {
+  const dayAgo = now - DAY_MS;
+  const keep = <T extends { at: number }>(records: Record<string, T>, live: (r: T) => boolean) =>
+    Object.fromEntries(Object.entries(records).filter(([, r]) => live(r)));
+  return {
+    v: 1,
+    keys: keep(state.keys, (r) => r.at > dayAgo),
+    recent: keep(state.recent, (r) => r.until > now),
+    usage: keep(state.usage, (r) => r.at > dayAgo),
+    ...(state.confirmations
+      ? { confirmations: keep(state.confirmations, (r) => r.at > dayAgo) }
+      : {}),
+  };
+}
+
+/** Messages and spend of the last 24 hours. */
+export function usageOf(state: SendState, now: number): { messages: number; amount: number } {
+  let messages = 0;
+  let amount = 0;
+  for (const record of Object.values(state.usage)) {
+    if (record.at > now - DAY_MS) {
+      messages += record.messages;
+      amount += record.amount;
+    }
+  }
+  return { messages, amount: round4(amount) };
+}
+
+/**
+ * Everything a send would consume, checked and taken in one step: the idempotency key, the
+ * content fingerprint, the daily message count and spend, a confirmation token. Either all are
+ * taken, or nothing is and the refusal says why.
+ */
+export function reserve(
+  current: SendState,
+  request: ReserveRequest,
+  now: number,
+): { state: SendState; value: ReserveResult } {
+  const state = prune(current, now);
+  const refuse = (refusal: Refusal) => ({ state, value: { ok: false, refusal } as const });
+  const keyHash = request.key !== undefined ? sha256(request.key) : undefined;
+
+  if (keyHash) {
+    const first = state.keys[keyHash];
+    if (first) {
+      const seen = { at: first.at, tag: first.tag };
+      if (first.fp !== request.fingerprint) return refuse({ kind: "key_other_send", ...seen });
+      if (first.outcome === "sent" && first.result)
+        return refuse({ kind: "key_replay", ...seen, result: first.result });
+      if (first.outcome === "pending" && now - first.at < UNSETTLED_MS)
+        return refuse({ kind: "key_in_progress", ...seen });
+      return refuse({ kind: "key_maybe_sent", ...seen });
+    }
+  }
+  const confirmationHash =
+    request.confirmation !== undefined ? sha256(request.confirmation) : undefined;
+  if (confirmationHash) {
+    const used = state.confirmations?.[confirmationHash];
+    if (used) return refuse({ kind: "confirmation_used", at: used.at });
+  }
+  if (request.duplicateWindowMs > 0) {
+    const earlier = state.recent[request.fingerprint];
+    if (earlier) {
+      return refuse({
+        kind: "duplicate",
+        at: earlier.at,
+        tag: earlier.tag,
+        pending: !earlier.settled && now - earlier.at < UNSETTLED_MS,
+      });
+    }
+  }
+  const used = usageOf(state, now);
+  const { dailyMessages, dailySpend } = request.limits;
+  if (dailyMessages !== undefined && used.messages + request.messages > dailyMessages) {
+    return refuse({
+      kind: "daily_messages",
+      limit: dailyMessages,
+      used: used.messages,
+      requested: request.messages,
+    });
+  }
+  const amount = request.amount ?? 0;
+  if (dailySpend !== undefined && used.amount + amount > dailySpend) {
+    return refuse({ kind: "daily_spend", limit: dailySpend, used: used.amount, requested: amount });
+  }
+
+  const next: SendState = {
+    ...state,
+    usage: { ...state.usage, [request.id]: { at: now, messages: request.messages, amount } },
+  };
+  if (keyHash) {
+    next.keys = {
+      ...state.keys,
+      [keyHash]: {
+        at: now,
+        id: request.id,
+        fp: request.fingerprint,
+        tag: request.tag,
+        outcome: "pending",
+      },
+    };
+  }
+  if (request.duplicateWindowMs > 0) {
+    next.recent = {
+      ...state.recent,
+      [request.fingerprint]: {
+        at: now,
+        id: request.id,
+        tag: request.tag,
+        until: now + request.duplicateWindowMs,
+      },
+    };
+  }
+  if (confirmationHash) {
+    next.confirmations = {
+      ...(state.confirmations ?? {}),
+      [confirmationHash]: { at: now, id: request.id },
+    };
+  }
+  return { state: next, value: { ok: true } };
+}
+
+/**
+ * The outcome of a reserved send. not_sent releases everything it took (a retry is allowed);
+ * sent and maybe_sent keep it, sent with the real counts and the result for key repeats.
+ */
+export function settle(
+  current: SendState,
+  id: string,
+  settlement: Settlement,
+  now: number,
+): { state: SendState; value: undefined } {
+  const state = prune(current, now);
+  const others = <T extends { id: string }>(records: Record<string, T>) =>
+    Object.fromEntries(Object.entries(records).filter(([, r]) => r.id !== id));
+  if (settlement.outcome === "not_sent") {
+    const { [id]: _released, ...usage } = state.usage;
+    // A consumed confirmation stays consumed: a token is single-use whatever happened next.
+    return {
+      state: { ...state, keys: others(state.keys), recent: others(state.recent), usage },
+      value: undefined,
+    };
+  }
+  const keys = Object.fromEntries(
+    Object.entries(state.keys).map(([hash, record]) =>
+      record.id === id
+        ? [
+            hash,
+            {
+              ...record,
+              outcome: settlement.outcome,
+              ...(settlement.outcome === "sent" && settlement.result
+                ? { result: settlement.result }
+                : {}),
+            },
+          ]
+        : [hash, record],
+    ),
+  );
+  const reserved = state.usage[id];
+  const usage =
+    reserved && settlement.outcome === "sent"
+      ? {
+          ...state.usage,
+          [id]: {
+            at: reserved.at,
+            messages: settlement.messages ?? reserved.messages,
+            amount: settlement.amount ?? reserved.amount,
+          },
+        }
+      : state.usage;
+  const recent = Object.fromEntries(
+    Object.entries(state.recent).map(([fp, record]) => [
+      fp,
+      record.id === id ? { ...record, settled: true } : record,
+    ]),
+  );
+  return { state: { ...state, keys, recent, usage }, value: undefined };
+}

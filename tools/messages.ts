@@ -1,0 +1,217 @@
+import * as z from "zod";
+import type { RequestClient } from "../src/client.js";
+import type { ToolContext } from "../src/define-tool.js";
+import { path } from "../src/path.js";
+import type { Channel, ListMember } from "../src/sending/channel.js";
+import { isoTime, numberOf } from "../src/values.js";
+import { NAME } from "../src/version.js";
+import { id, pageInput, searchInput, unixTime } from "./inputs.js";
+
+/**
+ * What the send tools (send_sms, send_mms, send_voice) and the history tools share: message
+ * schemas, ClickSend's status codes in plain words, and the channel facts the send pipeline in
+ * src/sending/ is given.
+ */
+
+/** Required text: refuses "" and whitespace only, never trims what is sent. */
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => value.trim() !== "", "must not be empty");
+
+/** 0/1 or a boolean, sent as 0/1. */
+export const flag = z
+  .union([z.boolean(), z.literal([0, 1])], { error: "must be true, false, 0 or 1" })
+  .transform(Number);
+
+/** Exactly one of to and list_id, the error naming the field to fix. */
+function oneRecipient(message: { to?: unknown; list_id?: unknown }, ctx: z.RefinementCtx): void {
+  const hasTo = message.to !== undefined;
+  if (hasTo === (message.list_id !== undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [hasTo ? "list_id" : "to"],
+      message: hasTo
+        ? "give either to or list_id, not both"
+        : "required: give to (a number) or list_id",
+    });
+  }
+}
+
+/**
+ * One message of a send: exactly one of to/list_id, a body, and the fields every channel shares;
+ * `extra` adds the channel's own fields.
+ */
+export function messageItem<S extends z.ZodRawShape>(body: z.ZodType<string>, extra: S) {
+  return z
+    .strictObject({
+      to: z
+        .string()
+        .min(1)
+        .max(40)
+        .optional()
+        .describe("Phone number: E.164 (+61411111111), or local with country; or list_id"),
+      list_id: id("Contact list id (list_contact_lists): sends to each contact").optional(),
+      body,
+      ...extra,
+      schedule: unixTime.optional().describe("Send later: Unix seconds or ISO 8601"),
+      custom_string: z.string().max(255).optional().describe("Your reference, kept in history"),
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/, "must be an ISO alpha-2 code like AU")
+        .optional()
+        .describe("Recipient country, ISO alpha-2"),
+      source: z.string().max(100).optional().describe(`App name; default ${NAME}`),
+    })
+    .superRefine(oneRecipient);
+}
+
+export const messages = <T extends z.ZodType>(item: T) =>
+  z.array(item).min(1, "must have at least 1 message").max(1000, "must have at most 1000 messages");
+
+/** Plain words for ClickSend's per-message status codes; anything else is shown as the code. */
+const REASONS: Record<string, string> = {
+  INVALID_RECIPIENT: "not a valid number for its country",
+  INSUFFICIENT_CREDIT: "not enough credit in the account; top it up and send again",
+  COUNTRY_NOT_ENABLED: "sending to this country is not enabled for the account (dashboard setting)",
+  EMPTY_MESSAGE: "the message body is empty",
+  MISSING_REQUIRED_FIELDS: "a required field is missing",
+  INVALID_SENDER_ID: "the sender ID (from) is not allowed: a 3-11 char alpha tag or your number",
+  THROTTLED: "the same text just went to this number; wait a few seconds before sending again",
+  INVALID_SCHEDULE: "schedule is not a valid time",
+  NOT_ENOUGH_PERMISSION_TO_LIST_ID: "the list does not exist or is not yours (list_contact_lists)",
+  TOO_MANY_RECIPIENTS: "more than 1000 recipients in one call",
+  SUBJECT_REQUIRED: "the MMS subject is empty",
+  INVALID_MEDIA_FILE: "media_file must be a public .jpg or .gif URL of at most 250 kB",
+  INVALID_LANG: "unknown voice language (list_voice_languages)",
+  INVALID_VOICE: "that voice is not available for the language (list_voice_languages)",
+  REGISTRATION_NEEDED: "the sender or number must be registered for this country first",
+};
+
+/** Every contact of a list, all pages: what a guarded list send is checked against. */
+async function listMembers(listId: number, client: RequestClient): Promise<ListMember[]> {
+  const members: ListMember[] = [];
+  for (let page = 1; ; page++) {
+    const result = await client.page<ListMember>(path`lists/${listId}/contacts`, {
+      page,
+      limit: 100,
+    });
+    members.push(...result.items);
+    if (!result.has_more) return members;
+  }
+}
+
+/** A channel as the send pipeline needs it: its endpoints and where to look after a send. */
+export const channel = (
+  kind: Channel["kind"],
+  findSend: string,
+  extra: Partial<Pick<Channel, "partLimit">> = {},
+): Channel => ({
+  kind,
+  tool: `send_${kind}`,
+  sendPath: `${kind}/send`,
+  pricePath: `${kind}/price`,
+  findSend,
+  describeStatus: (status) => REASONS[status] ?? status,
+  listMembers,
+  ...extra,
+});
+
+/** Options every send takes, beside its messages. */
+export const sendOptions = {
+  dry_run: z
+    .boolean()
+    .optional()
+    .describe("Preview: encoding, parts, price and warnings; sends nothing"),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      "Your key for this send; a repeat within 24 h returns the first result, sends nothing",
+    ),
+  allow_duplicate: z
+    .boolean()
+    .optional()
+    .describe("Send even if identical to a send in the last few minutes"),
+};
+
+interface HistoryItem {
+  message_id: string;
+  date?: number | string;
+  date_added?: number | string;
+  to?: string;
+  from?: string | null;
+  subject?: string;
+  body?: string;
+  status?: string;
+  status_code?: string | number | null;
+  status_text?: string | null;
+  error_text?: string | null;
+  message_parts?: number | string;
+  message_price?: number | string;
+  custom_string?: string | null;
+  list_id?: number | string | null;
+  contact_id?: number | string | null;
+  schedule?: number | string;
+  _media_file_url?: string | null;
+}
+
+const delivered = (code: unknown) => {
+  const n = numberOf(code);
+  return n === 200 || n === 201;
+};
+
+/**
+ * What an agent needs of a sent message; render() drops the empty fields. Texts sent to other
+ * people come back only when asked for: they are private, and most of a page's bytes.
+ */
+function historyItem(item: HistoryItem, includeBody: boolean) {
+  return {
+    message_id: item.message_id,
+    date: isoTime(item.date ?? item.date_added),
+    to: item.to,
+    from: item.from,
+    subject: item.subject,
+    body: includeBody ? item.body : undefined,
+    status: item.status,
+    status_code: numberOf(item.status_code),
+    // "Delivered" beside status_code 200/201 says nothing new; failures keep their text.
+    status_text: delivered(item.status_code) ? undefined : item.status_text,
+    error_text: item.error_text,
+    parts: numberOf(item.message_parts),
+    price: numberOf(item.message_price),
+    custom_string: item.custom_string,
+    list_id: item.list_id,
+    contact_id: item.contact_id,
+    schedule: item.status === "Scheduled" ? isoTime(item.schedule) : undefined,
+    media_file: item._media_file_url,
+  };
+}
+
+export const historyInput = (fields: string) =>
+  z
+    .strictObject({
+      ...pageInput,
+      date_from: unixTime.optional().describe("Sent at or after: Unix seconds or ISO 8601"),
+      date_to: unixTime.optional().describe("Sent at or before"),
+      ...searchInput(fields),
+      include_body: z.boolean().optional().describe("Include each message's text (default false)"),
+    })
+    .superRefine(({ date_from, date_to }, ctx) => {
+      if (date_from !== undefined && date_to !== undefined && date_from > date_to) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["date_to"],
+          message: "must not be before date_from",
+        });
+      }
+    });
+
+export const history = (
+  path: string,
+  { include_body, ...query }: z.output<ReturnType<typeof historyInput>>,
+  { client }: ToolContext,
+) => client.page(path, query, (item: HistoryItem) => historyItem(item, include_body ?? false));
