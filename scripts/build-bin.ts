@@ -36,6 +36,8 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["sms-segments-calculator (sends)", /node_modules\/sms-segments-calculator\//],
   ["hono (--http)", /node_modules\/(hono|@hono)\//],
   ["src/http.ts (--http)", /^src\/http\.ts$/],
+  ["@redis/client (CLICKSEND_REDIS_URL)", /node_modules\/@redis\//],
+  ["src/state/file.ts and redis.ts (first send)", /^src\/state\/(file|redis)\.ts$/],
   ["sandbox/ (--sandbox)", /^sandbox\//],
   [
     'zod locales (a file imports { z } from "zod": write import * as z)',

@@ -9,6 +9,8 @@ import { prebuiltListing } from "./listing.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createSendingPolicy } from "./sending/policy.js";
 import { createServer, type ServerOptions } from "./server.js";
+import { accountScope, openSendStore } from "./state/open.js";
+import type { SendStore } from "./state/store.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {
@@ -45,7 +47,15 @@ async function serve(config: Config): Promise<void> {
     );
   }
   const client = createClickSendClient({ baseUrl, auth, timeoutMs: config.timeoutMs, logger });
-  const newServer = serverFactory(config, client, logger);
+  const store = await openSendStore({
+    stateDir: config.sending.stateDir,
+    redisUrl: config.sending.redisUrl,
+    sandbox: config.sandbox,
+    scope: accountScope(auth, baseUrl),
+    env: process.env,
+  });
+  logger.debug(`send state: ${store.kind} at ${store.backend.location}`);
+  const newServer = serverFactory(config, client, logger, store);
 
   let closeTransport: () => Promise<unknown> = async () => {};
   let closing = false;
@@ -53,6 +63,7 @@ async function serve(config: Config): Promise<void> {
     if (closing) return;
     closing = true;
     await closeTransport().catch(() => {});
+    await store.close().catch(() => {});
     await closeSandbox?.();
     process.exit(0);
   };
@@ -82,14 +93,19 @@ async function serve(config: Config): Promise<void> {
  * that must outlive a request (the client, the logger, the client's log level, operator guards)
  * is created here once; each call makes only the Server.
  */
-function serverFactory(config: Config, client: ClickSendClient, logger: Logger): () => Server {
+function serverFactory(
+  config: Config,
+  client: ClickSendClient,
+  logger: Logger,
+  store: SendStore,
+): () => Server {
   const options: ServerOptions = {
     sandbox: config.sandbox,
     readOnly: config.readOnly,
     ...(config.toolsets ? { toolsets: config.toolsets } : {}),
     logger,
     clientLogLevel: { level: config.logLevel },
-    sending: createSendingPolicy(config.sending),
+    sending: createSendingPolicy(config.sending, store),
   };
   return () => createServer({ client, tools, options, listing: prebuiltListing });
 }

@@ -8,6 +8,7 @@ import {
   SENDING_FLAGS,
   SENDING_HELP,
   type SendingConfig,
+  STATE_HELP,
 } from "./sending/policy.js";
 
 export const DEFAULT_BASE_URL = "https://rest.clicksend.com/v3";
@@ -78,6 +79,7 @@ Environment:
   CLICKSEND_SANDBOX=1, CLICKSEND_READ_ONLY=1, CLICKSEND_TOOLSETS, CLICKSEND_LOG_LEVEL
   CLICKSEND_ALLOWED_RECIPIENTS, CLICKSEND_MAX_RECIPIENTS_PER_CALL, CLICKSEND_DAILY_MESSAGE_LIMIT,
   CLICKSEND_DUPLICATE_WINDOW_S            the sending rules above, as variables
+${STATE_HELP}
   CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)
   CLICKSEND_MCP_ALLOWED_HOSTS             extra host names --http accepts in Host and Origin
 `;

@@ -5,6 +5,7 @@
  * Test files run in parallel workers, so a lock directory serialises the build and a stamp
  * file lets later callers reuse a build that is newer than every source file.
  */
+import { createHash } from "node:crypto";
 import {
   mkdirSync,
   readdirSync,
@@ -19,14 +20,30 @@ import { fileURLToPath } from "node:url";
 import { bundle } from "../scripts/build-bin.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** Inside the project so the build resolves the project's node_modules. */
-export const BUILD_DIR = join(ROOT, "node_modules", ".cache", "clicksend-mcp-test-build");
+/**
+ * Inside the project so the build resolves the project's node_modules; named after the checkout,
+ * so two checkouts that share one node_modules (git worktrees) never run each other's build.
+ */
+export const BUILD_DIR = join(
+  ROOT,
+  "node_modules",
+  ".cache",
+  `clicksend-mcp-test-build-${createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`,
+);
 export const CLI = join(BUILD_DIR, "cli.js");
 
 const STAMP = join(BUILD_DIR, ".built");
 const LOCK = `${BUILD_DIR}.lock`;
 const STAGING = `${BUILD_DIR}.staging`;
-const SOURCES = ["src", "tools", "scripts", "tsconfig.json", "tsconfig.build.json", "package.json"];
+const SOURCES = [
+  "src",
+  "tools",
+  "sandbox",
+  "scripts",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "package.json",
+];
 
 function newestSourceMtime(): number {
   let newest = 0;

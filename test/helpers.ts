@@ -14,6 +14,7 @@ import {
   type SendingPolicy,
 } from "../src/sending/policy.js";
 import { callTool, SANDBOX_NOTICE } from "../src/server.js";
+import type { SendStore } from "../src/state/store.js";
 
 export interface Harness {
   sandbox: Sandbox;
@@ -30,12 +31,12 @@ export type ToolCaller = (tool: ToolDefinition, args?: unknown) => Promise<CallT
 
 /** A sandbox plus a real ky client pointed at it, with fast retries for tests. */
 export async function harness(
-  options: SandboxOptions & { sending?: Partial<SendingConfig> } = {},
+  options: SandboxOptions & { sending?: Partial<SendingConfig>; store?: SendStore } = {},
 ): Promise<Harness> {
-  const { sending: sendingConfig, ...sandboxOptions } = options;
+  const { sending: sendingConfig, store, ...sandboxOptions } = options;
   const sandbox = await startSandbox(sandboxOptions);
   // Tests send the same text repeatedly, so the duplicate window is off unless a test sets it.
-  const sending = createSendingPolicy({ duplicateWindowS: 0, ...sendingConfig });
+  const sending = createSendingPolicy({ duplicateWindowS: 0, ...sendingConfig }, store);
   const clientFor = (overrides: Partial<ClientOptions> = {}) =>
     createClickSendClient({
       baseUrl: sandbox.baseUrl,

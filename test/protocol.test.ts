@@ -99,7 +99,7 @@ function robustness(target: () => Target) {
 
   it("answers unknown methods and tools with JSON-RPC errors", async () => {
     const { rpc } = target();
-    for (const method of ["foo/bar", "tools/unknown", "resources/list", "prompts/get", ""]) {
+    for (const method of ["foo/bar", "tools/unknown", "prompts/list", "prompts/get", ""]) {
       const response = await rpc.request(method, {});
       expect(response.error?.code, method).toBe(-32601);
     }

@@ -4,13 +4,22 @@
  * messages.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 
-/** A minimal environment: nothing from the developer's shell (no real CLICKSEND_* values). */
+/** Send state of spawned servers: this test run's own, never the developer's. */
+const STATE_HOME = mkdtempSync(join(tmpdir(), "clicksend-mcp-state-"));
+
+/**
+ * A minimal environment: nothing from the developer's shell (no real CLICKSEND_* values), and
+ * a state directory of this test run's own.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? "", ...extra };
+  return { PATH: process.env.PATH ?? "", XDG_STATE_HOME: STATE_HOME, ...extra };
 }
 
 export class RecordingStdioTransport implements Transport {

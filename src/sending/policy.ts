@@ -6,6 +6,10 @@ import type { GuardConfig } from "./guards.js";
 export interface SendingConfig extends GuardConfig {
   /** Identical sends within this many seconds are refused; 0 turns the check off. */
   duplicateWindowS: number;
+  /** Where the send state lives: a directory, or "memory"; unset: the default directory. */
+  stateDir?: string;
+  /** redis:// or rediss:// URL: the send state lives in Redis, shared by several instances. */
+  redisUrl?: string;
 }
 
 /**
@@ -33,12 +37,22 @@ export const SENDING_FLAGS = [
   "--max-recipients-per-call",
   "--daily-message-limit",
   "--duplicate-window",
+  "--state-dir",
 ] as const;
 
 export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164 numbers and prefixes (+61*) may be sent to
   --max-recipients-per-call N      refuse sends to more recipients (a list counts as its size)
   --daily-message-limit N          refuse sends beyond N messages per rolling 24 hours
-  --duplicate-window S             refuse identical sends within S seconds (default 600; 0: off)`;
+  --duplicate-window S             refuse identical sends within S seconds (default 600; 0: off)
+  --state-dir DIR                  where counts, keys and the send audit are kept (see below)`;
+
+/** The environment lines of --help for the send state. */
+export const STATE_HELP = `  CLICKSEND_STATE_DIR                     send state directory (shared by the processes on this
+                                          machine); default $XDG_STATE_HOME/clicksend-mcp or
+                                          ~/.local/state/clicksend-mcp (%LOCALAPPDATA% on Windows);
+                                          "memory" keeps it in this process only (the sandbox's default)
+  CLICKSEND_REDIS_URL                     redis[s]://[user:pass@]host:port[/db]: keep the send state in
+                                          Redis, shared by several HTTP instances`;
 
 function wholeNumber(
   raw: string | undefined,
@@ -87,10 +101,18 @@ export function parseSendingConfig(
   const dailyMessageLimit = wholeNumber(daily.raw, daily.name, 0, problems);
   const duplicateWindowS =
     wholeNumber(window.raw, window.name, 0, problems) ?? DEFAULT_DUPLICATE_WINDOW_S;
+  const stateDir = pick("--state-dir", "CLICKSEND_STATE_DIR").raw?.trim() || undefined;
+  const redisUrl = env.CLICKSEND_REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    // Never echo it: the URL may carry a password.
+    problems.push("CLICKSEND_REDIS_URL must be a redis:// or rediss:// URL");
+  }
   return {
     ...(allowedRecipients ? { allowedRecipients } : {}),
     ...(maxRecipientsPerCall !== undefined ? { maxRecipientsPerCall } : {}),
     ...(dailyMessageLimit !== undefined ? { dailyMessageLimit } : {}),
     duplicateWindowS,
+    ...(stateDir !== undefined ? { stateDir } : {}),
+    ...(redisUrl !== undefined ? { redisUrl } : {}),
   };
 }

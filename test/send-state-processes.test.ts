@@ -1,0 +1,241 @@
+/**
+ * Send safety across processes and instances, as hosts run the server: several stdio processes
+ * on one machine share a state directory; several HTTP instances share one Redis. Each server
+ * runs in live mode against one sandbox started here, so the test counts what reached ClickSend.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../sandbox/server.js";
+import { ensureBuilt } from "./build.js";
+import { connectStdio } from "./servers.js";
+import { cleanEnv } from "./stdio.js";
+
+let sandbox: Sandbox;
+let cli: string;
+beforeAll(async () => {
+  cli = await ensureBuilt();
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox?.close());
+
+/** The environment of a live-mode server pointed at this test's sandbox. */
+const liveEnv = (extra: Record<string, string>) =>
+  cleanEnv({
+    CLICKSEND_BASE_URL: sandbox.baseUrl,
+    CLICKSEND_USERNAME: sandbox.credentials.username,
+    CLICKSEND_API_KEY: sandbox.credentials.apiKey,
+    CLICKSEND_DUPLICATE_WINDOW_S: "0",
+    ...extra,
+  });
+
+const posted = () => sandbox.requests.filter((r) => r.path === "sms/send").length;
+const text = (r: CallToolResult) =>
+  (r.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
+const sendSms = (client: Client, body: string, extra: Record<string, unknown> = {}) =>
+  client.callTool({
+    name: "send_sms",
+    arguments: { messages: [{ to: "+61411111111", body }], ...extra },
+  }) as Promise<CallToolResult>;
+
+describe("stdio processes on one machine (the file store)", () => {
+  it("share the daily limit exactly, one key, and keep both across a restart", async () => {
+    const env = liveEnv({
+      CLICKSEND_STATE_DIR: mkdtempSync(join(tmpdir(), "cs-procs-")),
+      CLICKSEND_DAILY_MESSAGE_LIMIT: "3",
+    });
+    const servers = await Promise.all(
+      [1, 2, 3].map(() => connectStdio(process.execPath, [cli], env)),
+    );
+    const before = posted();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          sendSms((servers[i % 3] as (typeof servers)[number]).client, `parallel ${i}`),
+        ),
+      );
+      expect(results.filter((r) => !r.isError)).toHaveLength(3);
+      expect(posted() - before).toBe(3);
+    } finally {
+      await Promise.all(servers.map((s) => s.client.close()));
+    }
+
+    // A new process with the same directory: the day's count holds, and the audit survives.
+    const again = await connectStdio(process.execPath, [cli], env);
+    try {
+      const refused = await sendSms(again.client, "after restart");
+      expect(text(refused)).toContain("3 were sent in the last 24 hours");
+      expect(posted() - before).toBe(3);
+      const audit = await again.client.readResource({ uri: "clicksend://sends/today" });
+      const sends = JSON.parse((audit.contents[0] as { text: string }).text) as {
+        store: string;
+        sends: Array<{ outcome: string; to: string[]; tool: string }>;
+      };
+      expect(sends.store).toBe("file");
+      expect(sends.sends.filter((s) => s.outcome === "sent")).toHaveLength(3);
+      expect(sends.sends.every((s) => s.tool === "send_sms" && s.to[0] === "***111")).toBe(true);
+      expect(JSON.stringify(sends)).not.toContain("+61411111111");
+    } finally {
+      await again.client.close();
+    }
+  });
+
+  it("one idempotency key across parallel processes and a restart: one request", async () => {
+    const env = liveEnv({ CLICKSEND_STATE_DIR: mkdtempSync(join(tmpdir(), "cs-procs-")) });
+    const servers = await Promise.all(
+      [1, 2, 3].map(() => connectStdio(process.execPath, [cli], env)),
+    );
+    const before = posted();
+    try {
+      await Promise.all(
+        servers.map((s) => sendSms(s.client, "keyed", { idempotency_key: "invoice-9" })),
+      );
+      expect(posted() - before).toBe(1);
+    } finally {
+      await Promise.all(servers.map((s) => s.client.close()));
+    }
+    const again = await connectStdio(process.execPath, [cli], env);
+    try {
+      const replay = await sendSms(again.client, "keyed", { idempotency_key: "invoice-9" });
+      expect(replay.isError).toBeFalsy();
+      expect(text(replay)).toContain("nothing was sent again");
+      expect(posted() - before).toBe(1);
+    } finally {
+      await again.client.close();
+    }
+  });
+});
+
+/** A free loopback port. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
+}
+
+function redisServerPath(): string {
+  try {
+    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error("redis-server is not installed: .ci/run installs Debian's redis-server");
+  }
+}
+
+/** redis-server on a free loopback port, no persistence; stopped by the returned function. */
+async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    redisServerPath(),
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.on("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (up) break;
+    if (i > 100) throw new Error("redis-server did not start");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A live-mode HTTP instance; resolves once it prints its URL. */
+async function startInstance(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [cli, "--http", "--port", "0"], { env, stdio: "pipe" });
+  let err = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL in 15 s:\n${err}`)), 15_000);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      err += chunk.toString("utf8");
+      const found = /Streamable HTTP at (http:\S+)/.exec(err);
+      if (found?.[1]) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`exited ${code}:\n${err}`)));
+  });
+  return { url, child };
+}
+
+async function httpClient(url: string): Promise<Client> {
+  const client = new Client({ name: "redis-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+describe("HTTP instances on one Redis", () => {
+  let redis: { url: string; stop(): Promise<void> } | undefined;
+  const instances: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of instances) child.kill("SIGTERM");
+    await redis?.stop();
+  });
+
+  it("30 parallel sends over three instances under a limit of 10: exactly 10; one key: one request; Redis down: fail closed", async () => {
+    redis = await startRedis();
+    const env = liveEnv({ CLICKSEND_REDIS_URL: redis.url, CLICKSEND_DAILY_MESSAGE_LIMIT: "10" });
+    const started = await Promise.all([1, 2, 3].map(() => startInstance(env)));
+    instances.push(...started.map((s) => s.child));
+    const clients = await Promise.all(started.map((s) => httpClient(s.url)));
+
+    const before = posted();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => sendSms(clients[i % 3] as Client, `redis ${i}`)),
+    );
+    expect(results.filter((r) => !r.isError)).toHaveLength(10);
+    expect(posted() - before).toBe(10);
+
+    // The limit is used up: the key's instances share the state but set no limit.
+    const keyed = liveEnv({ CLICKSEND_REDIS_URL: redis.url });
+    const second = await Promise.all([1, 2, 3].map(() => startInstance(keyed)));
+    instances.push(...second.map((s) => s.child));
+    const keyClients = await Promise.all(second.map((s) => httpClient(s.url)));
+    const beforeKey = posted();
+    await Promise.all(
+      keyClients.map((c) => sendSms(c, "keyed over instances", { idempotency_key: "k-http" })),
+    );
+    expect(posted() - beforeKey).toBe(1);
+
+    await redis.stop();
+    const down = await sendSms(keyClients[0] as Client, "while redis is down");
+    expect(down.isError).toBe(true);
+    expect(text(down)).toContain("unavailable");
+    expect(text(down)).toContain("Nothing was sent");
+    expect(posted() - beforeKey).toBe(1);
+    const read = (await (keyClients[0] as Client).callTool({
+      name: "get_account",
+      arguments: {},
+    })) as CallToolResult;
+    expect(read.isError).toBeFalsy();
+    await Promise.all([...clients, ...keyClients].map((c) => c.close()));
+  }, 60_000);
+});

@@ -1,0 +1,212 @@
+/**
+ * Send safety under parallel calls and across stores: every send reserves its key, its content
+ * and its count atomically before the request leaves, and settles by outcome.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { SendingConfig } from "../src/sending/policy.js";
+import { fileBackend } from "../src/state/file.js";
+import { memoryBackend } from "../src/state/memory.js";
+import { SendStore } from "../src/state/store.js";
+import { updateContact } from "../tools/contacts.js";
+import { listSmsHistory, sendSms } from "../tools/sms.js";
+import { dataOf, type Harness, harness, textOf } from "./helpers.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const stores = {
+  memory: () => new SendStore(memoryBackend()),
+  file: () => new SendStore(fileBackend(mkdtempSync(join(tmpdir(), "cs-state-")), "test")),
+};
+
+async function setup(sending: Partial<SendingConfig>, store?: SendStore) {
+  h = await harness({ sending, ...(store ? { store } : {}) });
+  return h;
+}
+
+const posted = (h: Harness) => h.sandbox.requests.filter((r) => r.path === "sms/send");
+const sms = (to: string, body: string) => ({ messages: [{ to, body }] });
+
+describe.each(Object.entries(stores))("with the %s store", (_kind, makeStore) => {
+  it("12 parallel sends under a daily limit of 3: exactly 3 are sent", async () => {
+    const h = await setup({ dailyMessageLimit: 3 }, makeStore());
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => h.call(sendSms, sms("+61411111111", `m${i}`))),
+    );
+    expect(results.filter((r) => !r.isError)).toHaveLength(3);
+    expect(posted(h)).toHaveLength(3);
+    const refused = results.filter((r) => r.isError).map(textOf);
+    expect(refused.every((t) => t.includes("CLICKSEND_DAILY_MESSAGE_LIMIT"))).toBe(true);
+    expect(refused.every((t) => t.includes("Nothing was sent."))).toBe(true);
+  });
+
+  it("10 parallel calls with one key: one request to ClickSend, the others told why", async () => {
+    const h = await setup({}, makeStore());
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.call(sendSms, { ...sms("+61411111111", "once"), idempotency_key: "order-1" }),
+      ),
+    );
+    expect(posted(h)).toHaveLength(1);
+    for (const result of results.filter((r) => r.isError)) {
+      expect(textOf(result)).toMatch(/is in progress|nothing was sent again/);
+    }
+  });
+});
+
+describe("reservations", () => {
+  it("a keyed retry while the first call is in flight is answered 'in progress', never sent", async () => {
+    const h = await setup({});
+    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "delay", ms: 400 } });
+    const first = h.call(sendSms, { ...sms("+61411111111", "slow"), idempotency_key: "k" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const retry = await h.call(sendSms, { ...sms("+61411111111", "slow"), idempotency_key: "k" });
+    expect(retry.isError).toBe(true);
+    expect(textOf(retry)).toContain("is in progress: the first call with this key");
+    expect((await first).isError).toBeFalsy();
+    expect(posted(h)).toHaveLength(1);
+    const replay = await h.call(sendSms, { ...sms("+61411111111", "slow"), idempotency_key: "k" });
+    expect(dataOf(replay).replayed).toContain("nothing was sent again");
+    expect(posted(h)).toHaveLength(1);
+  });
+
+  it("an identical send in flight is refused, even with a different key", async () => {
+    const h = await setup({ duplicateWindowS: 600 });
+    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "delay", ms: 300 } });
+    const first = h.call(sendSms, { ...sms("+61411111111", "same"), idempotency_key: "a" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await h.call(sendSms, { ...sms("+61411111111", "same"), idempotency_key: "b" });
+    expect(textOf(second)).toContain("has not finished");
+    await first;
+    expect(posted(h)).toHaveLength(1);
+  });
+
+  it("not_sent releases the reservation: a refused send does not use up the limit", async () => {
+    const h = await setup({ dailyMessageLimit: 1 });
+    h.sandbox.faults.inject({
+      path: "sms/send",
+      fault: { type: "status", status: 400, body: { response_code: "BAD_REQUEST" } },
+    });
+    const refused = await h.call(sendSms, sms("+61411111111", "a"));
+    expect(textOf(refused)).toContain("Nothing was sent");
+    const next = await h.call(sendSms, sms("+61411111111", "b"));
+    expect(next.isError).toBeFalsy();
+  });
+
+  it("maybe_sent keeps the reservation: the next send is refused by a limit of 1", async () => {
+    const h = await setup({ dailyMessageLimit: 1 });
+    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "drop_after" } });
+    const unknown = await h.call(sendSms, sms("+61411111111", "a"));
+    expect(textOf(unknown)).toContain("may already have been delivered");
+    const next = await h.call(sendSms, sms("+61411111111", "b"));
+    expect(textOf(next)).toContain("1 were sent in the last 24 hours");
+    expect(posted(h)).toHaveLength(1);
+  });
+});
+
+describe("guarded list sends", () => {
+  it("a list edited during a guarded send never reaches a number the guard did not pass", async () => {
+    const h = await setup({ allowedRecipients: ["+61*"] });
+    const list = h.sandbox.state.lists[0];
+    const member = h.sandbox.state.contacts.find((c) => c.list_id === list?.list_id);
+    if (!list || !member) throw new Error("the sandbox has no list with contacts");
+    for (let round = 0; round < 10; round++) {
+      member.phone_number = "+61411111111";
+      const [sent] = await Promise.all([
+        h.call(sendSms, { messages: [{ list_id: list.list_id, body: `round ${round}` }] }),
+        h.call(updateContact, {
+          list_id: list.list_id,
+          contact_id: member.contact_id,
+          phone_number: "+14155552671",
+        }),
+      ]);
+      if (!sent.isError) expect(dataOf(sent).lists_expanded).toContain(`list ${list.list_id}`);
+    }
+    const numbers = posted(h).flatMap(
+      (r) => (r.body as { messages: Array<{ to?: string; list_id?: number }> }).messages,
+    );
+    expect(numbers.every((m) => m.list_id === undefined)).toBe(true);
+    expect(numbers.some((m) => m.to?.startsWith("+1"))).toBe(false);
+    const delivered = h.sandbox.state.messages.map((m) => m.to);
+    expect(delivered.some((to) => to.startsWith("+1"))).toBe(false);
+  });
+
+  it("checks contacts in their normalised form (a local number with its country)", async () => {
+    const h = await setup({ allowedRecipients: ["+61411111111"] });
+    const list = h.sandbox.state.lists[0];
+    if (!list) throw new Error("no list");
+    for (const contact of h.sandbox.state.contacts.filter((c) => c.list_id === list.list_id)) {
+      contact.phone_number = "0411111111";
+      contact.address_country = "AU";
+    }
+    const result = await h.call(sendSms, { messages: [{ list_id: list.list_id, body: "hi" }] });
+    expect(result.isError).toBeFalsy();
+    const sent = posted(h)[0]?.body as { messages: Array<{ to: string }> };
+    expect(new Set(sent.messages.map((m) => m.to))).toEqual(new Set(["+61411111111"]));
+  });
+});
+
+describe("the file store", () => {
+  it("two stores on one directory share the daily limit and the keys (two processes' view)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+    const a = await harness({
+      sending: { dailyMessageLimit: 2 },
+      store: new SendStore(fileBackend(dir, "acct")),
+    });
+    const b = await harness({
+      sending: { dailyMessageLimit: 2 },
+      store: new SendStore(fileBackend(dir, "acct")),
+    });
+    try {
+      expect((await a.call(sendSms, sms("+61411111111", "a1"))).isError).toBeFalsy();
+      expect((await b.call(sendSms, sms("+61411111111", "b1"))).isError).toBeFalsy();
+      const third = await a.call(sendSms, sms("+61411111111", "a2"));
+      expect(textOf(third)).toContain("2 were sent in the last 24 hours");
+      const other = await harness({
+        sending: { dailyMessageLimit: 2 },
+        store: new SendStore(fileBackend(dir, "another-account")),
+      });
+      expect((await other.call(sendSms, sms("+61411111111", "c1"))).isError).toBeFalsy();
+      await other.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("a corrupt state file refuses sends naming the file and the fix; reads keep working", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+    writeFileSync(join(dir, "acct.state.json"), "{not json");
+    const h = await setup({}, new SendStore(fileBackend(dir, "acct")));
+    const refused = await h.call(sendSms, sms("+61411111111", "x"));
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain(join(dir, "acct.state.json"));
+    expect(textOf(refused)).toContain("Move it aside or delete it");
+    expect(textOf(refused)).toContain("Nothing was sent");
+    expect(posted(h)).toHaveLength(0);
+    expect((await h.call(listSmsHistory, {})).isError).toBeFalsy();
+  });
+
+  it("keeps no message body, no full number and no key in clear on disk", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+    const h = await setup({ duplicateWindowS: 600 }, new SendStore(fileBackend(dir, "acct")));
+    await h.call(sendSms, {
+      ...sms("+61411111111", "secret body text"),
+      idempotency_key: "order-secret",
+    });
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const disk = readdirSync(dir)
+      .map((name) => readFileSync(join(dir, name), "utf8"))
+      .join("\n");
+    expect(disk).toContain("***111");
+    expect(disk).not.toContain("secret body text");
+    expect(disk).not.toContain("+61411111111");
+    expect(disk).not.toContain("order-secret");
+  });
+});
