@@ -11,7 +11,7 @@ import {
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import * as z from "zod";
 import type { ClickSendClient } from "./client.js";
-import type { ToolContext, ToolDefinition, Toolset } from "./define-tool.js";
+import type { ToolContext, ToolDefinition } from "./define-tool.js";
 import { FailedResultError, formatToolError } from "./errors.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
 import { asStructured, compact } from "./render.js";
@@ -22,7 +22,8 @@ import { NAME, VERSION } from "./version.js";
 export interface ServerOptions {
   sandbox?: boolean;
   readOnly?: boolean;
-  toolsets?: Toolset[];
+  /** Names of the toolsets to serve; all of the given tools when unset. */
+  toolsets?: string[];
   logger?: Logger;
   /**
    * The lowest level sent to the client as notifications/message; logging/setLevel changes it.
@@ -38,13 +39,12 @@ const SEVERITY = LoggingLevelSchema.options;
 export const SANDBOX_NOTICE =
   "SANDBOX: simulated by the embedded ClickSend sandbox; nothing real was sent or changed.";
 
-export function instructionsFor(sandbox: boolean): string {
-  const base =
-    "Works a ClickSend account: send SMS, MMS and voice messages, read message history, and manage contact lists, contacts, SMS templates and allowed email addresses. " +
-    "Sends reach real people, cost money and cannot be recalled: confirm recipients and text with the user first.";
-  return sandbox
-    ? `${base} This server runs against the embedded sandbox: nothing is really sent and no money is spent.`
-    : base;
+/** The catalogue's instructions, and in sandbox mode that nothing is really sent. */
+export function instructionsFor(sandbox: boolean, instructions = ""): string | undefined {
+  const sandboxed =
+    sandbox &&
+    "This server runs against the embedded sandbox: nothing is really sent and no money is spent.";
+  return [instructions, sandboxed].filter(Boolean).join(" ") || undefined;
 }
 
 /** The tools a server exposes after the operator's filters; read-only derives from readOnlyHint. */
@@ -121,6 +121,8 @@ const LooseCallToolRequestSchema = z.object({
 export function createServer(params: {
   client: ClickSendClient;
   tools: ToolDefinition[];
+  /** The catalogue's instructions to the model (Catalogue.instructions). */
+  instructions?: string;
   options?: ServerOptions;
   /** tools/list of the whole catalogue as computed at build time (see src/listing.ts), by name. */
   listing?: ReadonlyMap<string, Tool>;
@@ -134,7 +136,7 @@ export function createServer(params: {
     { name: NAME, version: VERSION },
     {
       capabilities: { tools: { listChanged: false }, logging: {} },
-      instructions: instructionsFor(options.sandbox ?? false),
+      instructions: instructionsFor(options.sandbox ?? false, params.instructions),
       jsonSchemaValidator: noElicitation,
     },
   );
@@ -193,7 +195,10 @@ export async function callTool(
     const data = await tool.run(args, ctx);
     return render(data, false, ctx.sandbox);
   } catch (error) {
-    const message = formatToolError(error, { readOnly: tool.annotations.readOnlyHint });
+    const message = formatToolError(error, {
+      readOnly: tool.annotations.readOnlyHint,
+      ids: tool.ids,
+    });
     ctx.logger.warn(`${tool.name} failed: ${message}`);
     if (error instanceof FailedResultError) {
       return render({ error: message, ...asStructured(error.data) }, true, ctx.sandbox);

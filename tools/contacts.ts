@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { contactIds } from "./ids.js";
 import { email, id, pageInput, searchInput, unixTime } from "./inputs.js";
 import { listId } from "./lists.js";
 import { CREATE, DELETE, deleted, hasAny, omit, saved, trimmedPage, UPDATE } from "./shape.js";
@@ -78,6 +79,7 @@ export const listContacts = defineTool({
     updated_after: unixTime.optional().describe("Only contacts updated after this time"),
   }),
   annotations: READ,
+  ids: contactIds,
   run: ({ list_id, ...query }, ctx) =>
     trimmedPage(ctx, path`lists/${list_id}/contacts`, query, trimItem),
 });
@@ -89,6 +91,7 @@ export const getContact = defineTool({
   description: "Get one contact of a contact list. Find ids with list_contacts.",
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: READ,
+  ids: contactIds,
   run: async ({ list_id, contact_id }, { client, signal }) =>
     trimContact(await client.get<Contact>(contactPath(list_id, contact_id), undefined, { signal })),
 });
@@ -104,6 +107,7 @@ export const createContact = defineTool({
     path: ["phone_number"],
   }),
   annotations: CREATE,
+  ids: contactIds,
   run: async ({ list_id, ...fields }, ctx) =>
     saved(ctx, "post", path`lists/${list_id}/contacts`, await withE164(fields), trimContact),
 });
@@ -120,6 +124,7 @@ export const updateContact = defineTool({
       message: `give at least one field to change (${REACH.join(", ")}, first_name, ...)`,
     }),
   annotations: UPDATE,
+  ids: contactIds,
   run: async ({ list_id, contact_id, ...fields }, ctx) =>
     saved(ctx, "put", contactPath(list_id, contact_id), await withE164(fields), trimContact),
 });
@@ -131,6 +136,7 @@ export const deleteContact = defineTool({
   description: "Delete a contact from its contact list, for good. Find ids with list_contacts.",
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: DELETE,
+  ids: contactIds,
   run: ({ list_id, contact_id }, ctx) =>
     deleted(ctx, contactPath(list_id, contact_id), { list_id, contact_id }),
 });

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { emailAddressIds } from "./ids.js";
 import { email, id, pageInput } from "./inputs.js";
 import { CREATE, DELETE, deleted, saved, trimmedPage } from "./shape.js";
 
@@ -24,6 +25,7 @@ export const listEmailAddresses = defineTool({
     "List the allowed sender email addresses and whether each is verified, one page at a time.",
   input: z.strictObject(pageInput),
   annotations: READ,
+  ids: emailAddressIds,
   run: (args, ctx) => trimmedPage(ctx, "email/addresses", args, trimAddress),
 });
 
@@ -35,6 +37,7 @@ export const createEmailAddress = defineTool({
     "Add an allowed sender email address. It stays unverified, and unusable as a sender, until verified in ClickSend.",
   input: z.strictObject({ email_address: email }),
   annotations: CREATE,
+  ids: emailAddressIds,
   run: (args, ctx) => saved(ctx, "post", "email/addresses", args, trimAddress),
 });
 
@@ -45,6 +48,7 @@ export const deleteEmailAddress = defineTool({
   description: "Remove an allowed sender email address. Find ids with list_email_addresses.",
   input: z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
   annotations: DELETE,
+  ids: emailAddressIds,
   run: ({ email_address_id }, ctx) =>
     deleted(ctx, path`email/addresses/${email_address_id}`, { email_address_id }),
 });

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
+import { sendIds } from "./ids.js";
 import { e164 } from "./inputs.js";
 import {
   history,
@@ -31,6 +32,7 @@ export const sendMms = defineTool({
     ...sendOptions,
   }),
   annotations: SEND,
+  ids: sendIds,
   run: (args, ctx) => send("mms", args, ctx),
 });
 

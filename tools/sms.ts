@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
+import { messageIds, sendIds } from "./ids.js";
 import {
   history,
   historyInput,
@@ -31,6 +32,7 @@ export const sendSms = defineTool({
     "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
   input: z.strictObject({ messages: messages(smsMessage), ...sendOptions }),
   annotations: SEND,
+  ids: sendIds,
   run: (args, ctx) => send("sms", args, ctx),
 });
 
@@ -42,5 +44,6 @@ export const listSmsHistory = defineTool({
     "List sent SMS with status and price, one page at a time; oldest first unless order_by is date:desc.",
   input: historyInput("status, to, from, message_id, subaccount_id"),
   annotations: READ,
+  ids: messageIds,
   run: (args, ctx) => history("sms", args, ctx),
 });

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { templateIds } from "./ids.js";
 import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
 import { CREATE, DELETE, deleted, saved, trimmedPage, UPDATE } from "./shape.js";
 
@@ -31,6 +32,7 @@ export const listTemplates = defineTool({
     ...searchInput("template_id, template_name, body"),
   }),
   annotations: READ,
+  ids: templateIds,
   run: (args, ctx) => trimmedPage<Template>(ctx, "sms/templates", args, only),
 });
 
@@ -41,6 +43,7 @@ export const createTemplate = defineTool({
   description: "Save a new SMS template. Stores text only: nothing is sent.",
   input: z.strictObject(templateFields),
   annotations: CREATE,
+  ids: templateIds,
   run: (args, ctx) => saved(ctx, "post", "sms/templates", args, only),
 });
 
@@ -52,6 +55,7 @@ export const updateTemplate = defineTool({
     "Replace an SMS template's name and body (ClickSend needs both). Find template ids with list_templates.",
   input: z.strictObject({ template_id: templateId, ...templateFields }),
   annotations: UPDATE,
+  ids: templateIds,
   run: ({ template_id, ...fields }, ctx) =>
     saved(ctx, "put", path`sms/templates/${template_id}`, fields, only),
 });
@@ -63,5 +67,6 @@ export const deleteTemplate = defineTool({
   description: "Delete an SMS template for good. Find template ids with list_templates.",
   input: z.strictObject({ template_id: templateId }),
   annotations: DELETE,
+  ids: templateIds,
   run: ({ template_id }, ctx) => deleted(ctx, path`sms/templates/${template_id}`, { template_id }),
 });

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defineTool, READ } from "../src/define-tool.js";
+import { sendIds } from "./ids.js";
 import { e164 } from "./inputs.js";
 import { flag, messageItem, messages, SEND, send, sendOptions, text } from "./send.js";
 
@@ -26,6 +27,7 @@ export const sendVoice = defineTool({
     "Call numbers or contact lists and speak a text. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
   input: z.strictObject({ messages: messages(voiceMessage), ...sendOptions }),
   annotations: SEND,
+  ids: sendIds,
   run: (args, ctx) => send("voice", args, ctx),
 });
 
