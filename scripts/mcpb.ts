@@ -1,8 +1,8 @@
 /**
  * npm run bundle: builds clicksend-mcp.mcpb, the Claude Desktop bundle, from exactly what the npm
  * package holds (npm pack of the fresh build that `npm run bundle` makes first), its production
- * dependencies installed from package-lock.json (npm ci --omit=dev), and manifest.json with the
- * tool list filled in.
+ * dependencies installed from package-lock.json (npm ci --omit=dev), and manifest.json as committed
+ * (its tool list and toolsets setting made from the registry by npm run manifest).
  *
  *   node dist/scripts/mcpb.js [--tarball clicksend-mcp-x.y.z.tgz] [--out clicksend-mcp.mcpb]
  */
@@ -11,7 +11,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tools } from "../tools/index.js";
+import { isDeepStrictEqual } from "node:util";
+import { catalogue } from "../tools/index.js";
+import { type Manifest, withCatalogue } from "./manifest-parts.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MCPB = join(ROOT, "node_modules", "@anthropic-ai", "mcpb", "dist", "cli", "cli.js");
@@ -56,10 +58,9 @@ try {
     version: string;
     bin: Record<string, string>;
   };
-  const manifest = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf8")) as {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf8")) as Manifest & {
     version: string;
     server: { entry_point: string; mcp_config: { args?: string[] } };
-    tools?: Array<{ name: string; description: string }>;
   };
   // manifest.json is committed as it ships: it must agree with the package it wraps.
   const bin = pkg.bin["clicksend-mcp"];
@@ -68,16 +69,17 @@ try {
     manifest.version !== pkg.version && `version is not ${pkg.version}`,
     manifest.server.entry_point !== bin && `server.entry_point is not the bin, ${bin}`,
     manifest.server.mcp_config.args?.[0] !== start && `server.mcp_config.args[0] is not ${start}`,
+    !isDeepStrictEqual(withCatalogue(manifest, catalogue), manifest) &&
+      "its tools or toolsets are not the registry's (run npm run manifest)",
   ].filter(Boolean);
   if (problems.length) {
-    throw new Error(`manifest.json disagrees with package.json: ${problems.join("; ")}`);
+    throw new Error(`manifest.json disagrees with the package: ${problems.join("; ")}`);
   }
-  manifest.tools = tools.map((tool) => ({ name: tool.name, description: tool.description }));
   writeFileSync(join(stage, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   execFileSync(process.execPath, [MCPB, "pack", stage, out], {
     stdio: ["ignore", "ignore", "inherit"],
   });
-  console.log(`${out}: ${tools.length} tools, version ${pkg.version}`);
+  console.log(`${out}: ${catalogue.tools.length} tools, version ${pkg.version}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,8 +1,8 @@
-/** npm run readme: regenerates the tools table in README.md from the registry. */
+/** npm run readme: regenerates the toolset and tool tables in README.md from the registry. */
 import { readFileSync, writeFileSync } from "node:fs";
-import { tools } from "../tools/index.js";
-import { replaceTable, toolTable } from "./tool-table.js";
+import { catalogue } from "../tools/index.js";
+import { updateReadme } from "./tool-table.js";
 
 const file = new URL("../../README.md", import.meta.url);
-writeFileSync(file, replaceTable(readFileSync(file, "utf8"), toolTable(tools)));
-console.log(`README.md: ${tools.length} tools`);
+writeFileSync(file, updateReadme(readFileSync(file, "utf8"), catalogue));
+console.log(`README.md: ${catalogue.toolsets.length} toolsets, ${catalogue.tools.length} tools`);

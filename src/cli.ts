@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { tools } from "../tools/index.js";
+import { catalogue } from "../tools/index.js";
 import { type ClickSendClient, createClickSendClient } from "./client.js";
-import { type Config, HELP, parseCli } from "./config.js";
+import { type Config, help, parseCli } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { prebuiltListing } from "./listing.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -16,7 +16,7 @@ import { NAME, VERSION } from "./version.js";
 async function main(): Promise<void> {
   let action: ReturnType<typeof parseCli>;
   try {
-    action = parseCli(process.argv.slice(2), process.env);
+    action = parseCli(process.argv.slice(2), process.env, catalogue.toolsets);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (action.kind === "help") return void process.stdout.write(HELP);
+  if (action.kind === "help") return void process.stdout.write(help(catalogue.toolsets));
   if (action.kind === "version") return void process.stdout.write(`${VERSION}\n`);
   await serve(action.config);
 }
@@ -99,15 +99,16 @@ function serverFactory(
   logger: Logger,
   store: SendStore,
 ): () => Server {
+  const { tools, toolsets, instructions } = catalogue;
   const options: ServerOptions = {
     sandbox: config.sandbox,
     readOnly: config.readOnly,
-    ...(config.toolsets ? { toolsets: config.toolsets } : {}),
+    toolsets: config.toolsets ?? toolsets.filter((t) => t.default).map((t) => t.name),
     logger,
     clientLogLevel: { level: config.logLevel },
     sending: createSendingPolicy(config.sending, store),
   };
-  return () => createServer({ client, tools, options, listing: prebuiltListing });
+  return () => createServer({ client, tools, instructions, options, listing: prebuiltListing });
 }
 
 process.on("uncaughtException", (error) => {

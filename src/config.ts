@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import type { Auth } from "./client.js";
-import { TOOLSETS, type Toolset } from "./define-tool.js";
+import type { ToolsetDefinition } from "./define-tool.js";
 import { ConfigError } from "./errors.js";
 import type { LogLevel } from "./logger.js";
 import {
@@ -30,7 +30,8 @@ export interface Config {
   auth: Auth;
   timeoutMs: number;
   readOnly: boolean;
-  toolsets?: Toolset[];
+  /** Names of the catalogue's toolsets; unset means its default set. */
+  toolsets?: string[];
   logLevel: LogLevel;
   http?: HttpConfig;
   /** Operator guards on sends. */
@@ -56,14 +57,18 @@ export const DEFAULT_HTTP_PORT = 8787;
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
 const MIN_TOKEN_LENGTH = 16;
 
-export const HELP = `clicksend-mcp: an MCP server for the ClickSend REST API v3 (stdio or Streamable HTTP).
+/** --help, naming the catalogue's toolsets. */
+export const help = (
+  toolsets: readonly ToolsetDefinition[],
+) => `clicksend-mcp: an MCP server for the ClickSend REST API v3 (stdio or Streamable HTTP).
 
-Usage: clicksend-mcp [--sandbox] [--read-only] [--toolsets sms,contacts,...]
+Usage: clicksend-mcp [--sandbox] [--read-only] [--toolsets LIST]
                      [--http [--port ${DEFAULT_HTTP_PORT}] [--host ${DEFAULT_HTTP_HOST}]]
 
   --sandbox            run against the embedded ClickSend simulator (no credentials, nothing sent)
   --read-only          register only tools that never change anything
-  --toolsets LIST      register only these toolsets: ${TOOLSETS.join(", ")}
+  --toolsets LIST      register only these toolsets: ${toolsets.map((t) => t.name).join(", ")};
+                       "default" names the ones served without --toolsets, "all" every one
   --http               serve MCP over Streamable HTTP at http://HOST:PORT/mcp instead of stdio
   --port N             HTTP port, default ${DEFAULT_HTTP_PORT}; 0 picks a free one (printed on stderr)
   --host ADDR          HTTP bind address, default ${DEFAULT_HTTP_HOST}; any other than loopback
@@ -109,18 +114,27 @@ function parseFlags(argv: string[]): { flags: Map<string, string | true>; proble
   return { flags, problems };
 }
 
-function parseToolsets(raw: string, source: string, problems: string[]): Toolset[] {
+/** Toolset names, checked against the catalogue's; "default" and "all" stand for several. */
+function parseToolsets(
+  raw: string,
+  source: string,
+  known: readonly ToolsetDefinition[],
+  problems: string[],
+): string[] {
   const names = raw
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
+  const every = known.map((t) => t.name);
+  const defaults = known.filter((t) => t.default).map((t) => t.name);
+  const expand = (n: string) => (n === "all" ? every : n === "default" ? defaults : [n]);
+  const unknown = names.filter((n) => n !== "all" && n !== "default" && !every.includes(n));
   if (unknown.length || names.length === 0) {
     problems.push(
-      `${source} must list toolsets from ${TOOLSETS.join(", ")} (got ${JSON.stringify(raw.slice(0, 60))})`,
+      `${source} must list toolsets from ${every.join(", ")} (got ${JSON.stringify(raw.slice(0, 60))})`,
     );
   }
-  return names.filter((n): n is Toolset => (TOOLSETS as readonly string[]).includes(n));
+  return [...new Set(names.flatMap(expand).filter((n) => every.includes(n)))];
 }
 
 function parseBaseUrl(raw: string | undefined, problems: string[]): string {
@@ -241,8 +255,15 @@ function parseHttp(
 
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warning", "error"];
 
-/** Parses flags and environment into a Config. Error messages name variables, never values of secrets. */
-export function parseCli(argv: string[], rawEnv: Env): CliAction {
+/**
+ * Parses flags and environment into a Config; toolset names are checked against the catalogue's.
+ * Error messages name variables, never values of secrets.
+ */
+export function parseCli(
+  argv: string[],
+  rawEnv: Env,
+  known: readonly ToolsetDefinition[],
+): CliAction {
   const env = withoutPlaceholders(rawEnv);
   const { flags, problems } = parseFlags(argv);
   if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
@@ -258,6 +279,7 @@ export function parseCli(argv: string[], rawEnv: Env): CliAction {
       ? parseToolsets(
           toolsetsRaw,
           flags.has("--toolsets") ? "--toolsets" : "CLICKSEND_TOOLSETS",
+          known,
           problems,
         )
       : undefined;

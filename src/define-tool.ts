@@ -1,19 +1,8 @@
 import type * as z from "zod";
 import type { RequestClient } from "./client.js";
+import type { ToolIds } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { SendingPolicy } from "./sending/policy.js";
-
-export const TOOLSETS = [
-  "account",
-  "sms",
-  "templates",
-  "mms",
-  "voice",
-  "lists",
-  "contacts",
-  "email",
-] as const;
-export type Toolset = (typeof TOOLSETS)[number];
 
 /** All four hints are required: hosts gate confirmations on them and read-only mode derives from them. */
 export interface ToolAnnotations {
@@ -40,12 +29,36 @@ export type AnyObjectSchema = z.ZodObject<any>;
 
 export interface ToolDefinition<I extends AnyObjectSchema = AnyObjectSchema> {
   name: string;
-  toolset: Toolset;
+  /** The name of one of the catalogue's toolsets (test/registry.test.ts checks it is declared). */
+  toolset: string;
   title: string;
   description: string;
   input: I;
   annotations: ToolAnnotations;
+  /**
+   * Where this tool's ids come from, for the next step of a 403 or 404 from ClickSend; a function
+   * when the tool's requests concern different ids. Without it a 404 says the resource does not
+   * exist and a 403 is about permission.
+   */
+  ids?: ToolIds;
   run(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
+}
+
+/** A named group of tools the operator can turn on or off (--toolsets). */
+export interface ToolsetDefinition {
+  name: string;
+  /** One line: what its tools are for (README, --help, the bundle's settings). */
+  description: string;
+  /** Served when the operator names no toolsets. */
+  default: boolean;
+}
+
+/** Everything the framework is told about ClickSend's tools: cli.ts hands it to the server. */
+export interface Catalogue {
+  tools: ToolDefinition[];
+  toolsets: ToolsetDefinition[];
+  /** The server's instructions to the model (initialize). */
+  instructions: string;
 }
 
 /** Identity helper that keeps the handler's argument type tied to its schema. */

@@ -41,6 +41,22 @@ export interface RequestInfo {
   path: string;
 }
 
+/**
+ * What a 403 or 404 should tell the model to do next, declared by the tool that made the request
+ * (ToolDefinition.ids): the framework knows no endpoint and no tool.
+ */
+export interface IdHints {
+  /** Said after "Check the id." on a 404, e.g. "Find contact ids with list_contacts.". */
+  find?: string;
+  /** The next step of a 403 when, for this request, it means an id that is not the caller's. */
+  forbidden?: string;
+  /** The request carries no id: a 404 means its endpoint is missing, so the base URL is wrong. */
+  noId?: boolean;
+}
+
+/** A tool's id hints: the same for every request it makes, or chosen per request. */
+export type ToolIds = IdHints | ((request: RequestInfo) => IdHints);
+
 /** ClickSend answered with a non-2xx status or a failing response_code. */
 export class ClickSendApiError extends ToolError {
   override name = "ClickSendApiError";
@@ -53,11 +69,20 @@ export class ClickSendApiError extends ToolError {
     readonly fieldErrors: Record<string, string> = {},
     readonly retryAfterSeconds?: number,
   ) {
-    super(
-      describeApiError(request, status, responseCode, responseMsg, fieldErrors, retryAfterSeconds),
-    );
+    super();
+    this.message = this.explain();
     // A 5xx on a write may have been processed before it failed; a 4xx was refused.
     this.outcome = status >= 500 && request.method !== "GET" ? "maybe_sent" : "not_sent";
+  }
+
+  /** What ClickSend refused and what to do next, with the calling tool's id hints. */
+  explain(hints: IdHints = {}): string {
+    const fieldText = Object.entries(this.fieldErrors)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("; ");
+    const { method, path } = this.request;
+    const what = `ClickSend refused ${method} /${path} (HTTP ${this.status} ${this.responseCode}: ${this.responseMsg}${fieldText ? `; ${fieldText}` : ""}).`;
+    return `${what} ${nextStep(this.request, this.status, hints, this.retryAfterSeconds)}`;
   }
 }
 
@@ -87,32 +112,26 @@ export class ClickSendResponseError extends ToolError {
   }
 }
 
-function describeApiError(
+function nextStep(
   request: RequestInfo,
   status: number,
-  code: string,
-  msg: string,
-  fields: Record<string, string>,
+  hints: IdHints,
   retryAfter?: number,
 ): string {
-  const fieldText = Object.entries(fields)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join("; ");
-  const what = `ClickSend refused ${request.method} /${request.path} (HTTP ${status} ${code}: ${msg}${fieldText ? `; ${fieldText}` : ""}).`;
-  return `${what} ${nextStep(request, status, retryAfter)}`;
-}
-
-function nextStep(request: RequestInfo, status: number, retryAfter?: number): string {
   if (status === 401) {
     return "The credentials were rejected: check CLICKSEND_USERNAME and CLICKSEND_API_KEY (or CLICKSEND_BEARER_TOKEN behind a gateway).";
   }
   if (status === 403) {
-    if (request.path.startsWith("lists")) {
-      return "The list does not exist or is not yours: find list ids with list_contact_lists.";
-    }
-    return "The account is not allowed to do this (suspended, or no permission on this resource).";
+    return (
+      hints.forbidden ??
+      "The account is not allowed to do this (suspended, or no permission on this resource)."
+    );
   }
-  if (status === 404) return whereIdsComeFrom(request.path);
+  if (status === 404) {
+    return hints.noId
+      ? "This endpoint was not found: check CLICKSEND_BASE_URL."
+      : `Check the id. ${hints.find ?? "The resource does not exist."}`;
+  }
   if (status === 429) {
     return retryAfter !== undefined
       ? `Rate-limited: retry after ${retryAfter} seconds.`
@@ -126,31 +145,28 @@ function nextStep(request: RequestInfo, status: number, retryAfter?: number): st
   return "Fix the request and try again.";
 }
 
-function whereIdsComeFrom(path: string): string {
-  if (/\/(send|price)$/.test(path)) return "This endpoint was not found: check CLICKSEND_BASE_URL.";
-  return `Check the id. ${idSource(path)}`;
-}
-
-function idSource(path: string): string {
-  if (path.includes("/contacts")) return "Find contact ids with list_contacts.";
-  if (path.startsWith("lists")) return "Find list ids with list_contact_lists.";
-  if (path.startsWith("sms/templates")) return "Find template ids with list_templates.";
-  if (path.startsWith("email/addresses")) return "Find ids with list_email_addresses.";
-  if (path.startsWith("sms")) return "Find message ids with list_sms_history.";
-  return "The resource does not exist.";
-}
-
-/** One message for the model: what happened and whether anything was sent or changed. */
-export function formatToolError(error: unknown, opts: { readOnly: boolean }): string {
+/**
+ * One message for the model: what happened and whether anything was sent or changed. `ids` are
+ * the failing tool's id hints, for the next step of a 403 or 404.
+ */
+export function formatToolError(
+  error: unknown,
+  opts: { readOnly: boolean; ids?: ToolIds },
+): string {
   if (error instanceof UserInputError || error instanceof RefusedError) {
     return `${error.message} Nothing was sent.`;
   }
   if (error instanceof ToolError) {
-    if (opts.readOnly) return error.message;
-    if (error.explainsOutcome) return error.message;
+    const { ids } = opts;
+    const message =
+      error instanceof ClickSendApiError && ids
+        ? error.explain(typeof ids === "function" ? ids(error.request) : ids)
+        : error.message;
+    if (opts.readOnly) return message;
+    if (error.explainsOutcome) return message;
     return error.outcome === "not_sent"
-      ? `${error.message} Nothing was sent or changed.`
-      : `${error.message} The request reached ClickSend and may have taken effect: check before trying again.`;
+      ? `${message} Nothing was sent or changed.`
+      : `${message} The request reached ClickSend and may have taken effect: check before trying again.`;
   }
   // Unknown errors never leak their internals (they could carry request headers).
   return "Internal error in clicksend-mcp; the outcome of this call is unknown.";

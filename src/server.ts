@@ -14,7 +14,7 @@ import {
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import * as z from "zod";
 import { bindClient, type ClickSendClient } from "./client.js";
-import type { ToolContext, ToolDefinition, Toolset } from "./define-tool.js";
+import type { ToolContext, ToolDefinition } from "./define-tool.js";
 import { FailedResultError, formatToolError } from "./errors.js";
 import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
@@ -27,7 +27,8 @@ import { NAME, VERSION } from "./version.js";
 export interface ServerOptions {
   sandbox?: boolean;
   readOnly?: boolean;
-  toolsets?: Toolset[];
+  /** Names of the toolsets to serve; all of the given tools when unset. */
+  toolsets?: string[];
   logger?: Logger;
   /**
    * The lowest level sent to the client as notifications/message; logging/setLevel changes it.
@@ -43,13 +44,12 @@ const SEVERITY = LoggingLevelSchema.options;
 export const SANDBOX_NOTICE =
   "SANDBOX: simulated by the embedded ClickSend sandbox; nothing real was sent or changed.";
 
-export function instructionsFor(sandbox: boolean): string {
-  const base =
-    "Works a ClickSend account: send SMS, MMS and voice messages, read message history, and manage contact lists, contacts, SMS templates and allowed email addresses. " +
-    "Sends reach real people, cost money and cannot be recalled: confirm recipients and text with the user first.";
-  return sandbox
-    ? `${base} This server runs against the embedded sandbox: nothing is really sent and no money is spent.`
-    : base;
+/** The catalogue's instructions, and in sandbox mode that nothing is really sent. */
+export function instructionsFor(sandbox: boolean, instructions = ""): string | undefined {
+  const sandboxed =
+    sandbox &&
+    "This server runs against the embedded sandbox: nothing is really sent and no money is spent.";
+  return [instructions, sandboxed].filter(Boolean).join(" ") || undefined;
 }
 
 /** The tools a server exposes after the operator's filters; read-only derives from readOnlyHint. */
@@ -126,6 +126,8 @@ const LooseCallToolRequestSchema = z.object({
 export function createServer(params: {
   client: ClickSendClient;
   tools: ToolDefinition[];
+  /** The catalogue's instructions to the model (Catalogue.instructions). */
+  instructions?: string;
   options?: ServerOptions;
   /** tools/list of the whole catalogue as computed at build time (see src/listing.ts), by name. */
   listing?: ReadonlyMap<string, Tool>;
@@ -143,7 +145,7 @@ export function createServer(params: {
         resources: { listChanged: false },
         logging: {},
       },
-      instructions: instructionsFor(options.sandbox ?? false),
+      instructions: instructionsFor(options.sandbox ?? false, params.instructions),
       jsonSchemaValidator: noElicitation,
     },
   );
@@ -221,7 +223,10 @@ export async function callTool(
     const data = await tool.run(args, ctx);
     return render(data, false, ctx.sandbox);
   } catch (error) {
-    const message = formatToolError(error, { readOnly: tool.annotations.readOnlyHint });
+    const message = formatToolError(error, {
+      readOnly: tool.annotations.readOnlyHint,
+      ids: tool.ids,
+    });
     ctx.logger.warn(`${tool.name} failed: ${message}`);
     if (error instanceof FailedResultError) {
       return render({ error: message, ...asStructured(error.data) }, true, ctx.sandbox);

@@ -103,13 +103,15 @@ describe("errors", () => {
     expect(attempts("account")).toBe(1);
   });
 
-  it("403 on a lists path says the list does not exist or is not yours", async () => {
+  it("403 says what the calling tool's id hints say it means, else that permission is missing", async () => {
     sandbox.faults.inject({ path: "lists/999/contacts", fault: { type: "status", status: 403 } });
     const error = (await failure(client().get("lists/999/contacts"))) as ClickSendApiError;
     expect(error).toBeInstanceOf(ClickSendApiError);
     expect(error.status).toBe(403);
-    expect(error.message).toContain("The list does not exist or is not yours");
-    expect(error.message).toContain("list_contact_lists");
+    expect(error.message).toContain("no permission on this resource");
+    expect(error.explain({ forbidden: "The list is not yours." })).toBe(
+      "ClickSend refused GET /lists/999/contacts (HTTP 403 FORBIDDEN: Resource not found or you don't have the permissions to access this resource.). The list is not yours.",
+    );
   });
 
   it("403 elsewhere (a suspended account) is about permission, not a list", async () => {
@@ -127,8 +129,11 @@ describe("errors", () => {
     const error = (await failure(client().get("sms/templates/42"))) as ClickSendApiError;
     expect(error).toBeInstanceOf(ClickSendApiError);
     expect(error.status).toBe(404);
-    expect(error.message).toContain("Check the id");
-    expect(error.message).toContain("list_templates");
+    expect(error.message).toMatch(/Check the id\. The resource does not exist\.$/);
+    expect(error.explain({ find: "Find template ids with list_templates." })).toMatch(
+      /Check the id\. Find template ids with list_templates\.$/,
+    );
+    expect(error.explain({ noId: true })).toMatch(/not found: check CLICKSEND_BASE_URL\.$/);
     expect(attempts("sms/templates/42")).toBe(1);
   });
 

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Config, DEFAULT_BASE_URL, HELP, parseCli } from "../src/config.js";
+import { type Config, DEFAULT_BASE_URL, help as helpText, parseCli } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
 import { VERSION } from "../src/version.js";
+import { toolsets } from "../tools/index.js";
 import { ensureBuilt } from "./build.js";
 import { cleanEnv } from "./stdio.js";
 
@@ -11,7 +12,7 @@ const CREDS = { CLICKSEND_USERNAME: "user", CLICKSEND_API_KEY: "KEY-123" };
 /** The ConfigError problems parseCli reports; fails the test if it parses. */
 function problems(argv: string[], env: Record<string, string | undefined>): string[] {
   try {
-    parseCli(argv, env);
+    parseCli(argv, env, toolsets);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as ConfigError).problems;
@@ -20,7 +21,7 @@ function problems(argv: string[], env: Record<string, string | undefined>): stri
 }
 
 function config(argv: string[], env: Record<string, string | undefined>): Config {
-  const action = parseCli(argv, env);
+  const action = parseCli(argv, env, toolsets);
   if (action.kind !== "serve") throw new Error(`expected serve, got ${action.kind}`);
   return action.config;
 }
@@ -174,6 +175,20 @@ describe("parseCli", () => {
     expect(config(["--toolsets=account"], CREDS).toolsets).toEqual(["account"]);
   });
 
+  it("accepts default and all among the toolsets, each toolset once", () => {
+    const names = toolsets.map((t) => t.name);
+    const defaults = toolsets.filter((t) => t.default).map((t) => t.name);
+    expect(config(["--toolsets", "all"], CREDS).toolsets).toEqual(names);
+    expect(config([], { ...CREDS, CLICKSEND_TOOLSETS: "default" }).toolsets).toEqual(defaults);
+    expect(config(["--toolsets", "sms,default"], CREDS).toolsets).toEqual([
+      "sms",
+      ...defaults.filter((n) => n !== "sms"),
+    ]);
+    expect(problems(["--toolsets", "all,bogus"], CREDS)[0]).toBe(
+      `--toolsets must list toolsets from ${names.join(", ")} (got "all,bogus")`,
+    );
+  });
+
   it("refuses an unknown log level", () => {
     expect(problems([], { ...CREDS, CLICKSEND_LOG_LEVEL: "loud" })[0]).toContain(
       "CLICKSEND_LOG_LEVEL",
@@ -191,10 +206,10 @@ describe("parseCli", () => {
   });
 
   it("answers --help and --version before checking anything else", () => {
-    expect(parseCli(["--help"], {})).toEqual({ kind: "help" });
-    expect(parseCli(["-h", "--bogus"], {})).toEqual({ kind: "help" });
-    expect(parseCli(["--version"], {})).toEqual({ kind: "version" });
-    expect(parseCli(["-v"], {})).toEqual({ kind: "version" });
+    expect(parseCli(["--help"], {}, toolsets)).toEqual({ kind: "help" });
+    expect(parseCli(["-h", "--bogus"], {}, toolsets)).toEqual({ kind: "help" });
+    expect(parseCli(["--version"], {}, toolsets)).toEqual({ kind: "version" });
+    expect(parseCli(["-v"], {}, toolsets)).toEqual({ kind: "version" });
   });
 
   it("never puts a secret value in a problem", () => {
@@ -259,7 +274,7 @@ describe("the built CLI", () => {
   it("prints --help and --version on stdout and exits 0", () => {
     const help = run(["--help"]);
     expect(help.status).toBe(0);
-    expect(help.stdout).toBe(HELP);
+    expect(help.stdout).toBe(helpText(toolsets));
     expect(help.stderr).toBe("");
     const version = run(["--version"]);
     expect(version.status).toBe(0);

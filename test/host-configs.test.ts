@@ -4,7 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { type Manifest, withCatalogue } from "../scripts/manifest-parts.js";
 import { NAME } from "../src/version.js";
+import { catalogue } from "../tools/index.js";
 
 const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
 const BIN: string = JSON.parse(read("package.json")).bin[NAME];
@@ -73,5 +75,13 @@ describe("README host entries", () => {
     const vscode = blocks.map((block) => JSON.parse(block)).find((config) => config.servers);
     const types = Object.values(vscode?.servers ?? {}).map((entry) => (entry as Entry).type);
     expect(types).toEqual(expect.arrayContaining(["stdio", "http"]));
+  });
+});
+
+describe("manifest.json", () => {
+  it("lists the registry's tools and toolsets (run npm run manifest to update)", () => {
+    const manifest = JSON.parse(read("manifest.json")) as Manifest;
+    expect(withCatalogue(manifest, catalogue)).toEqual(manifest);
+    expect(manifest.tools?.map((tool) => tool.name)).toEqual(catalogue.tools.map((t) => t.name));
   });
 });

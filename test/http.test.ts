@@ -15,6 +15,7 @@ import { type Config, parseCli } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
 import { allowedHostnames, MAX_BODY_BYTES, tokenMatches } from "../src/http.js";
 import { SANDBOX_NOTICE } from "../src/server.js";
+import { toolsets } from "../tools/index.js";
 import { ensureBuilt } from "./build.js";
 import { type HttpCli, INITIALIZE, MCP_HEADERS, rawRequest, startHttpCli } from "./servers.js";
 import { cleanEnv } from "./stdio.js";
@@ -282,13 +283,13 @@ describe("refusing unsafe HTTP set-ups", () => {
 describe("HTTP configuration", () => {
   const SANDBOX = { CLICKSEND_SANDBOX: "1" };
   const http = (argv: string[], env: Record<string, string> = {}) => {
-    const action = parseCli(argv, { ...SANDBOX, ...env });
+    const action = parseCli(argv, { ...SANDBOX, ...env }, toolsets);
     if (action.kind !== "serve") throw new Error("expected serve");
     return (action.config as Config).http;
   };
   const problems = (argv: string[], env: Record<string, string> = {}) => {
     try {
-      parseCli(argv, { ...SANDBOX, ...env });
+      parseCli(argv, { ...SANDBOX, ...env }, toolsets);
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       return (error as ConfigError).problems;

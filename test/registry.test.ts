@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TOOLSETS } from "../src/define-tool.js";
 import { toolListing } from "../src/server.js";
-import { tools } from "../tools/index.js";
+import { tools, toolsets } from "../tools/index.js";
 
 const VERBS = ["list", "get", "create", "update", "delete", "send", "cancel"];
 const KEY = /^[a-zA-Z0-9_.-]{1,64}$/;
@@ -59,7 +58,32 @@ describe("tool registry", () => {
     for (const tool of tools) {
       expect(tool.description.length, tool.name).toBeGreaterThan(20);
       expect(tool.description.length, tool.name).toBeLessThanOrEqual(300);
-      expect(TOOLSETS).toContain(tool.toolset);
+      expect(
+        toolsets.map((t) => t.name),
+        tool.name,
+      ).toContain(tool.toolset);
+    }
+  });
+
+  it("declares each toolset once, with a description and at least one tool", () => {
+    const names = toolsets.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const toolset of toolsets) {
+      // "all" and "default" are what --toolsets says for several toolsets.
+      expect(toolset.name).toMatch(/^[a-z]+$/);
+      expect(["all", "default"]).not.toContain(toolset.name);
+      expect(toolset.description.length, toolset.name).toBeGreaterThan(10);
+      expect(toolset.description, toolset.name).not.toContain("\n");
+      expect(tools.filter((t) => t.toolset === toolset.name).length, toolset.name).toBeGreaterThan(
+        0,
+      );
+    }
+  });
+
+  it("says where ids come from on every tool that takes an id", () => {
+    for (const tool of tools) {
+      const keys = Object.keys(tool.input.shape);
+      if (keys.some((key) => key.endsWith("_id"))) expect(tool.ids, tool.name).toBeDefined();
     }
   });
 

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
+import { contactIds } from "./ids.js";
 import { email, id, pageInput, searchInput, unixTime } from "./inputs.js";
 import { listId } from "./lists.js";
 import { hasAny, omit } from "./shape.js";
@@ -79,6 +80,7 @@ export const listContacts = defineTool({
     updated_after: unixTime.optional().describe("Only contacts updated after this time"),
   }),
   annotations: READ,
+  ids: contactIds,
   run: ({ list_id, ...query }, ctx) =>
     ctx.client.page(path`lists/${list_id}/contacts`, query, trimItem),
 });
@@ -90,6 +92,7 @@ export const getContact = defineTool({
   description: "Get one contact of a contact list. Find ids with list_contacts.",
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: READ,
+  ids: contactIds,
   run: async ({ list_id, contact_id }, { client }) =>
     trimContact(await client.get<Contact>(contactPath(list_id, contact_id))),
 });
@@ -105,6 +108,7 @@ export const createContact = defineTool({
     path: ["phone_number"],
   }),
   annotations: CREATE,
+  ids: contactIds,
   run: async ({ list_id, ...fields }, ctx) =>
     trimContact(
       await ctx.client.post<Contact>(path`lists/${list_id}/contacts`, await withE164(fields)),
@@ -123,6 +127,7 @@ export const updateContact = defineTool({
       message: `give at least one field to change (${REACH.join(", ")}, first_name, ...)`,
     }),
   annotations: UPDATE,
+  ids: contactIds,
   run: async ({ list_id, contact_id, ...fields }, ctx) =>
     trimContact(
       await ctx.client.put<Contact>(contactPath(list_id, contact_id), await withE164(fields)),
@@ -136,6 +141,7 @@ export const deleteContact = defineTool({
   description: "Delete a contact from its contact list, for good. Find ids with list_contacts.",
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: DELETE,
+  ids: contactIds,
   run: ({ list_id, contact_id }, ctx) =>
     ctx.client
       .delete(contactPath(list_id, contact_id))

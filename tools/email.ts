@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { CREATE, DELETE, READ } from "./annotations.js";
+import { emailAddressIds } from "./ids.js";
 import { email, id, pageInput } from "./inputs.js";
 
 interface EmailAddress {
@@ -24,6 +25,7 @@ export const listEmailAddresses = defineTool({
     "List the allowed sender email addresses and whether each is verified, one page at a time.",
   input: z.strictObject(pageInput),
   annotations: READ,
+  ids: emailAddressIds,
   run: (args, ctx) => ctx.client.page("email/addresses", args, trimAddress),
 });
 
@@ -35,6 +37,7 @@ export const createEmailAddress = defineTool({
     "Add an allowed sender email address. It stays unverified, and unusable as a sender, until verified in ClickSend.",
   input: z.strictObject({ email_address: email }),
   annotations: CREATE,
+  ids: emailAddressIds,
   run: async (args, ctx) =>
     trimAddress(await ctx.client.post<EmailAddress>("email/addresses", args)),
 });
@@ -46,6 +49,7 @@ export const deleteEmailAddress = defineTool({
   description: "Remove an allowed sender email address. Find ids with list_email_addresses.",
   input: z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
   annotations: DELETE,
+  ids: emailAddressIds,
   run: ({ email_address_id }, ctx) =>
     ctx.client
       .delete(path`email/addresses/${email_address_id}`)

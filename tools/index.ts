@@ -1,4 +1,4 @@
-import type { ToolDefinition } from "../src/define-tool.js";
+import type { Catalogue, ToolDefinition } from "../src/define-tool.js";
 import { getAccount, listCountries } from "./account.js";
 import {
   createContact,
@@ -19,6 +19,7 @@ import { listMmsHistory, sendMms } from "./mms.js";
 import { cancelScheduledSms, listDeliveryReceipts, listInboundSms } from "./replies.js";
 import { listSmsHistory, sendSms } from "./sms.js";
 import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from "./templates.js";
+import { toolsets } from "./toolsets.js";
 import { listVoiceLanguages, sendVoice } from "./voice.js";
 
 /** Every tool, imported explicitly: this list is the catalogue. */
@@ -52,3 +53,13 @@ export const tools: ToolDefinition[] = [
   createEmailAddress,
   deleteEmailAddress,
 ];
+
+/** The server's instructions to the model, sent once when a host connects. */
+export const instructions =
+  "Works a ClickSend account: send SMS, MMS and voice messages, read message history, and manage contact lists, contacts, SMS templates and allowed email addresses. " +
+  "Sends reach real people, cost money and cannot be recalled: confirm recipients and text with the user first.";
+
+/** What cli.ts hands the framework. */
+export const catalogue: Catalogue = { tools, toolsets, instructions };
+
+export { toolsets };

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
+import { listIds } from "./ids.js";
 import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
 
 interface ContactList {
@@ -35,6 +36,7 @@ export const listContactLists = defineTool({
     "List contact lists with their contact counts, one page at a time. Not for the contacts in a list (list_contacts).",
   input: z.strictObject({ ...pageInput, ...searchInput("list_name") }),
   annotations: READ,
+  ids: listIds,
   run: (args, ctx) => ctx.client.page("lists", args, trimList),
 });
 
@@ -45,6 +47,7 @@ export const getContactList = defineTool({
   description: "Get one contact list and its contact count. Find list ids with list_contact_lists.",
   input: z.strictObject({ list_id: listId }),
   annotations: READ,
+  ids: listIds,
   run: async ({ list_id }, { client }) =>
     trimList(await client.get<ContactList>(path`lists/${list_id}`)),
 });
@@ -56,6 +59,7 @@ export const createContactList = defineTool({
   description: "Create an empty contact list; add people to it with create_contact.",
   input: z.strictObject({ list_name: listName }),
   annotations: CREATE,
+  ids: listIds,
   run: async (args, ctx) => trimList(await ctx.client.post<ContactList>("lists", args)),
 });
 
@@ -66,6 +70,7 @@ export const updateContactList = defineTool({
   description: "Rename a contact list. Find list ids with list_contact_lists.",
   input: z.strictObject({ list_id: listId, list_name: listName }),
   annotations: UPDATE,
+  ids: listIds,
   run: async ({ list_id, list_name }, ctx) =>
     trimList(await ctx.client.put<ContactList>(path`lists/${list_id}`, { list_name })),
 });
@@ -78,6 +83,7 @@ export const deleteContactList = defineTool({
     "Delete a contact list and every contact in it, for good. Find list ids with list_contact_lists.",
   input: z.strictObject({ list_id: listId }),
   annotations: DELETE,
+  ids: listIds,
   run: ({ list_id }, ctx) =>
     ctx.client.delete(path`lists/${list_id}`).then(() => ({ deleted: { list_id } })),
 });

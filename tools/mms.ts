@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
+import { sendIds } from "./ids.js";
 import { e164 } from "./inputs.js";
 import {
   channel,
@@ -34,6 +35,7 @@ export const sendMms = defineTool({
     ...sendOptions,
   }),
   annotations: SEND,
+  ids: sendIds,
   run: (args, ctx) => send(MMS, args, ctx),
 });
 

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
+import { messageIds, sendIds } from "./ids.js";
 import {
   channel,
   history,
@@ -41,6 +42,7 @@ export const sendSms = defineTool({
     "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
   input: z.strictObject({ messages: messages(smsMessage), ...sendOptions }),
   annotations: SEND,
+  ids: sendIds,
   run: (args, ctx) => send(SMS, args, ctx),
 });
 
@@ -52,5 +54,6 @@ export const listSmsHistory = defineTool({
     "List sent SMS with status and price, one page at a time; oldest first unless order_by is date:desc.",
   input: historyInput("status, to, from, message_id, subaccount_id"),
   annotations: READ,
+  ids: messageIds,
   run: (args, ctx) => history("sms/history", args, ctx),
 });

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
+import { templateIds } from "./ids.js";
 import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
 
 interface Template {
@@ -31,6 +32,7 @@ export const listTemplates = defineTool({
     ...searchInput("template_id, template_name, body"),
   }),
   annotations: READ,
+  ids: templateIds,
   run: (args, ctx) => ctx.client.page("sms/templates", args, only),
 });
 
@@ -41,6 +43,7 @@ export const createTemplate = defineTool({
   description: "Save a new SMS template. Stores text only: nothing is sent.",
   input: z.strictObject(templateFields),
   annotations: CREATE,
+  ids: templateIds,
   run: async (args, ctx) => only(await ctx.client.post<Template>("sms/templates", args)),
 });
 
@@ -52,6 +55,7 @@ export const updateTemplate = defineTool({
     "Replace an SMS template's name and body (ClickSend needs both). Find template ids with list_templates.",
   input: z.strictObject({ template_id: templateId, ...templateFields }),
   annotations: UPDATE,
+  ids: templateIds,
   run: async ({ template_id, ...fields }, ctx) =>
     only(await ctx.client.put<Template>(path`sms/templates/${template_id}`, fields)),
 });
@@ -63,6 +67,7 @@ export const deleteTemplate = defineTool({
   description: "Delete an SMS template for good. Find template ids with list_templates.",
   input: z.strictObject({ template_id: templateId }),
   annotations: DELETE,
+  ids: templateIds,
   run: ({ template_id }, ctx) =>
     ctx.client
       .delete(path`sms/templates/${template_id}`)

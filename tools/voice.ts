@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
+import { sendIds } from "./ids.js";
 import { e164 } from "./inputs.js";
 import { channel, flag, messageItem, messages, sendOptions, text } from "./messages.js";
 
@@ -30,6 +31,7 @@ export const sendVoice = defineTool({
     "Call numbers or contact lists and speak a text. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
   input: z.strictObject({ messages: messages(voiceMessage), ...sendOptions }),
   annotations: SEND,
+  ids: sendIds,
   run: (args, ctx) => send(VOICE, args, ctx),
 });
 
