@@ -23,8 +23,8 @@ export interface RequestRecord {
   fault?: Fault["type"];
   status?: number;
   /** The User-Agent and Content-Type request headers; the Authorization header is never kept. */
-  userAgent?: string;
-  contentType?: string;
+  userAgent?: string | undefined;
+  contentType?: string | undefined;
   /**
    * The connection closed before a response was written: the client gave up (timeout,
    * cancellation) or a drop fault cut it. A delayed request is still handled after its delay.

@@ -93,7 +93,7 @@ const loadKy = (): Promise<Ky> => {
   return kyModule;
 };
 
-export function authorizationHeader(auth: Auth): string | undefined {
+function authorizationHeader(auth: Auth): string | undefined {
   if (auth.kind === "basic") {
     return `Basic ${Buffer.from(`${auth.username}:${auth.apiKey}`).toString("base64")}`;
   }

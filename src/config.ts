@@ -53,8 +53,8 @@ const BOOLEAN_FLAGS = new Set([
   "-v",
 ]);
 
-export const DEFAULT_HTTP_PORT = 8787;
-export const DEFAULT_HTTP_HOST = "127.0.0.1";
+const DEFAULT_HTTP_PORT = 8787;
+const DEFAULT_HTTP_HOST = "127.0.0.1";
 const MIN_TOKEN_LENGTH = 16;
 
 /** --help, naming the catalogue's toolsets. */

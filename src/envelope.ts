@@ -15,7 +15,7 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 const numLike = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 
 /** Laravel's paginator, as ClickSend returns it (Laravel 5 and 8 styles both seen). */
-export const laravelPageSchema = z.looseObject({
+const laravelPageSchema = z.looseObject({
   total: numLike,
   per_page: numLike,
   current_page: numLike,

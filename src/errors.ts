@@ -151,7 +151,7 @@ function nextStep(
  */
 export function formatToolError(
   error: unknown,
-  opts: { readOnly: boolean; ids?: ToolIds },
+  opts: { readOnly: boolean; ids?: ToolIds | undefined },
 ): string {
   if (error instanceof UserInputError || error instanceof RefusedError) {
     return `${error.message} Nothing was sent.`;

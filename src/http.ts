@@ -16,7 +16,7 @@ import { type HttpConfig, isLoopback } from "./config.js";
 import type { Logger } from "./logger.js";
 import { NAME } from "./version.js";
 
-export const MCP_PATH = "/mcp";
+const MCP_PATH = "/mcp";
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** How long in-flight requests may run on after SIGINT/SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -172,7 +172,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
 
     const server = options.createServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({});
     res.on("close", () => {
       transport.close().catch(() => {});
       server.close().catch(() => {});

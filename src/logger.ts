@@ -44,12 +44,7 @@ export function maskPhoneNumbers(text: string): string {
  * MCP request being handled (see withRequestSink). Callers never pass headers, credentials or
  * message bodies; phone numbers are masked here as a last line of defence.
  */
-export function createLogger(
-  minLevel: LogLevel = "info",
-  sinks: LogSink[] = [],
-): Logger & {
-  addSink(sink: LogSink): void;
-} {
+export function createLogger(minLevel: LogLevel = "info", sinks: LogSink[] = []): Logger {
   const all: LogSink[] = [...sinks];
   const emit = (level: LogLevel, raw: string) => {
     const message = maskPhoneNumbers(raw);
@@ -63,7 +58,6 @@ export function createLogger(
     info: (m) => emit("info", m),
     warn: (m) => emit("warning", m),
     error: (m) => emit("error", m),
-    addSink: (sink) => all.push(sink),
   };
 }
 

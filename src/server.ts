@@ -45,12 +45,14 @@ export const SANDBOX_NOTICE =
   "SANDBOX: simulated by the embedded ClickSend sandbox; nothing real was sent or changed.";
 
 /** The catalogue's instructions, and in sandbox mode that nothing is really sent. */
-export function instructionsFor(sandbox: boolean, instructions = ""): string | undefined {
+function instructionsFor(sandbox: boolean, instructions = ""): string | undefined {
   const sandboxed =
     sandbox &&
     "This server runs against the embedded sandbox: nothing is really sent and no money is spent.";
   return [instructions, sandboxed].filter(Boolean).join(" ") || undefined;
 }
+
+const withInstructions = (text: string | undefined) => (text ? { instructions: text } : {});
 
 /** The tools a server exposes after the operator's filters; read-only derives from readOnlyHint. */
 export function selectTools(tools: ToolDefinition[], options: ServerOptions): ToolDefinition[] {
@@ -127,10 +129,10 @@ export function createServer(params: {
   client: ClickSendClient;
   tools: ToolDefinition[];
   /** The catalogue's instructions to the model (Catalogue.instructions). */
-  instructions?: string;
+  instructions?: string | undefined;
   options?: ServerOptions;
   /** tools/list of the whole catalogue as computed at build time (see src/listing.ts), by name. */
-  listing?: ReadonlyMap<string, Tool>;
+  listing?: ReadonlyMap<string, Tool> | undefined;
 }): Server {
   const options = params.options ?? {};
   const logger = options.logger ?? createLogger();
@@ -145,7 +147,7 @@ export function createServer(params: {
         resources: { listChanged: false },
         logging: {},
       },
-      instructions: instructionsFor(options.sandbox ?? false, params.instructions),
+      ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions)),
       jsonSchemaValidator: noElicitation,
     },
   );

@@ -6,10 +6,10 @@ const INVISIBLE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
 
-export const FENCE_OPEN = "<untrusted>";
-export const FENCE_CLOSE = "</untrusted>";
+const FENCE_OPEN = "<untrusted>";
+const FENCE_CLOSE = "</untrusted>";
 
-export function escapeInvisible(text: string): string {
+function escapeInvisible(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 

@@ -17,7 +17,7 @@ import { cleanEnv } from "./stdio.js";
 describe("log notifications over stdio", () => {
   let client: Client;
   let stderr: () => string;
-  const logs: Array<{ level: string; logger?: string; data: unknown }> = [];
+  const logs: Array<{ level: string; logger?: string | undefined; data: unknown }> = [];
 
   beforeAll(async () => {
     const server = await connectStdio(

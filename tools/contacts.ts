@@ -30,7 +30,11 @@ const phone = z.string().min(1).max(40);
 
 /** Phone and fax numbers as people type them, normalised to E.164 before anything is sent. */
 async function withE164<
-  F extends { phone_number?: string; fax_number?: string; address_country?: string },
+  F extends {
+    phone_number?: string | undefined;
+    fax_number?: string | undefined;
+    address_country?: string | undefined;
+  },
 >(fields: F): Promise<F> {
   const { normalisePhone } = await import("../src/sending/phone.js");
   const out = { ...fields };

@@ -28,18 +28,18 @@ export interface ListMember {
 
 /** One message as the send tools take it (the channel's own fields ride along). */
 export interface OutgoingMessage {
-  to?: string;
-  list_id?: number;
-  country?: string;
+  to?: string | undefined;
+  list_id?: number | undefined;
+  country?: string | undefined;
   body: string;
-  subject?: string;
-  custom_string?: string;
-  source?: string;
+  subject?: string | undefined;
+  custom_string?: string | undefined;
+  source?: string | undefined;
 }
 
 export type SendArgs = { messages: OutgoingMessage[] } & Record<string, unknown> & {
-    dry_run?: boolean;
-    idempotency_key?: string;
-    allow_duplicate?: boolean;
-    media_file?: string;
+    dry_run?: boolean | undefined;
+    idempotency_key?: string | undefined;
+    allow_duplicate?: boolean | undefined;
+    media_file?: string | undefined;
   };

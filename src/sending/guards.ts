@@ -1,4 +1,5 @@
 import { RefusedError } from "../errors.js";
+import { maskPhoneNumbers } from "../logger.js";
 
 export interface GuardConfig {
   /** E.164 numbers and prefixes ending in "*" ("+61*"). Unset: any recipient. */
@@ -14,7 +15,7 @@ export const isGuarded = (config: GuardConfig): boolean =>
   config.maxRecipientsPerCall !== undefined ||
   config.dailyMessageLimit !== undefined;
 
-export function isAllowed(config: GuardConfig, number: string): boolean {
+function isAllowed(config: GuardConfig, number: string): boolean {
   const allowed = config.allowedRecipients;
   if (!allowed) return true;
   return allowed.some((rule) =>
@@ -44,14 +45,8 @@ export function checkRecipients(
     const denied = numbers.filter((n) => !isAllowed(config, n));
     if (denied.length) {
       throw new RefusedError(
-        `Refused by CLICKSEND_ALLOWED_RECIPIENTS (${allowedRecipients.join(", ")}): ${denied.length} recipient${denied.length === 1 ? " is" : "s are"} not allowed, e.g. ${maskNumber(denied[0] as string)}${listNote}.`,
+        `Refused by CLICKSEND_ALLOWED_RECIPIENTS (${allowedRecipients.join(", ")}): ${denied.length} recipient${denied.length === 1 ? " is" : "s are"} not allowed, e.g. ${maskPhoneNumbers(denied[0] as string)}${listNote}.`,
       );
     }
   }
-}
-
-/** +61411111111 -> +614111***11: enough to recognise, not enough to leak. */
-export function maskNumber(number: string): string {
-  if (number.length <= 6) return number;
-  return `${number.slice(0, 6)}***${number.slice(-2)}`;
 }

@@ -21,7 +21,7 @@ export interface SendingPolicy {
   store: SendStore;
 }
 
-export const DEFAULT_DUPLICATE_WINDOW_S = 600;
+const DEFAULT_DUPLICATE_WINDOW_S = 600;
 
 export function createSendingPolicy(
   config: Partial<SendingConfig> = {},

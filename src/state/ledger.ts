@@ -8,9 +8,9 @@ import { round4 } from "../values.js";
  * Only hashes, counts, times, tags and redacted results are kept: never bodies or full numbers.
  */
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** A reservation never settled (its process died mid-send) is reported as maybe sent after this. */
-export const UNSETTLED_MS = 5 * 60 * 1000;
+const UNSETTLED_MS = 5 * 60 * 1000;
 
 export type SendOutcome = "sent" | "maybe_sent" | "not_sent";
 
@@ -99,7 +99,7 @@ export interface Settlement {
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /** Drops what no rule can need any more; run at the start of every transaction. */
-export function prune(state: SendState, now: number): SendState {
+function prune(state: SendState, now: number): SendState {
   const dayAgo = now - DAY_MS;
   const keep = <T extends { at: number }>(records: Record<string, T>, live: (r: T) => boolean) =>
     Object.fromEntries(Object.entries(records).filter(([, r]) => live(r)));
