@@ -3,9 +3,8 @@
  * on one machine share a state directory; several HTTP instances share one Redis. Each server
  * runs in live mode against one sandbox started here, so the test counts what reached ClickSend.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -14,6 +13,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { ensureBuilt } from "./build.js";
+import { type Redis, startRedis } from "./redis.js";
 import { connectStdio } from "./servers.js";
 import { cleanEnv } from "./stdio.js";
 
@@ -112,59 +112,6 @@ describe("stdio processes on one machine (the file store)", () => {
   });
 });
 
-/** A free loopback port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
-
-function redisServerPath(): string {
-  try {
-    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error("redis-server is not installed: .ci/run installs Debian's redis-server");
-  }
-}
-
-/** redis-server on a free loopback port, no persistence; stopped by the returned function. */
-async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    redisServerPath(),
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.on("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-    });
-    if (up) break;
-    if (i > 100) throw new Error("redis-server did not start");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    url,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
 /** A live-mode HTTP instance; resolves once it prints its URL. */
 async function startInstance(
   env: Record<string, string>,
@@ -193,7 +140,7 @@ async function httpClient(url: string): Promise<Client> {
 }
 
 describe("HTTP instances on one Redis", () => {
-  let redis: { url: string; stop(): Promise<void> } | undefined;
+  let redis: Redis | undefined;
   const instances: ChildProcess[] = [];
   afterAll(async () => {
     for (const child of instances) child.kill("SIGTERM");

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
   closeSync,
-  fsyncSync,
+  fdatasyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -19,7 +19,7 @@ import { StateStoreError } from "../errors.js";
 import { emptyState, type SendState } from "./ledger.js";
 import { AUDIT_DAYS, type AuditRecord, dayOf, type StateBackend } from "./store.js";
 
-/** A lock older than this was left by a process that died while holding it. */
+/** A lock older than this was left by a process that died while holding it (steps take ms). */
 const STALE_LOCK_MS = 10_000;
 /** How long a transaction waits for the lock before it gives up (and nothing is sent). */
 const LOCK_WAIT_MS = 10_000;
@@ -47,11 +47,10 @@ export function fileBackend(dir: string, scope: string): StateBackend {
     }
   };
 
-  /** Takes the lock (a directory) or returns false; removes a lock left by a dead process. */
+  /** Takes the lock (a file created exclusively) or returns false; clears a dead process's. */
   const tryLock = (token: string): boolean => {
     try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, "owner"), token);
+      writeFileSync(lock, token, { flag: "wx", mode: 0o600 });
       return true;
     } catch (error) {
       if (codeOf(error) !== "EEXIST") throw error;
@@ -61,7 +60,7 @@ export function fileBackend(dir: string, scope: string): StateBackend {
         // Renaming is atomic: of several processes that find it stale, one takes it away.
         const aside = `${lock}.stale-${randomBytes(4).toString("hex")}`;
         renameSync(lock, aside);
-        rmSync(aside, { recursive: true, force: true });
+        rmSync(aside, { force: true });
       }
     } catch {
       // Gone or taken meanwhile: try again.
@@ -71,7 +70,7 @@ export function fileBackend(dir: string, scope: string): StateBackend {
 
   const stillOwned = (token: string): boolean => {
     try {
-      return readFileSync(join(lock, "owner"), "utf8") === token;
+      return readFileSync(lock, "utf8") === token;
     } catch {
       return false;
     }
@@ -99,12 +98,17 @@ export function fileBackend(dir: string, scope: string): StateBackend {
     }
   };
 
-  const write = (state: SendState) => {
+  /**
+   * Replaces the file atomically. A reservation is flushed to the disk before the request
+   * leaves (durable): the page cache alone would survive the process dying, not the machine.
+   * A settlement is not flushed: losing one leaves the reservation taken, the safe side.
+   */
+  const write = (state: SendState, durable: boolean) => {
     const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     const fd = openSync(temp, "w", 0o600);
     try {
       writeSync(fd, JSON.stringify(state));
-      fsyncSync(fd);
+      if (durable) fdatasyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -114,7 +118,7 @@ export function fileBackend(dir: string, scope: string): StateBackend {
   return {
     kind: "file",
     location: file,
-    async transact(step) {
+    async transact(step, options) {
       ensureDir();
       const token = `${process.pid}-${randomBytes(6).toString("hex")}`;
       const deadline = Date.now() + LOCK_WAIT_MS;
@@ -124,10 +128,10 @@ export function fileBackend(dir: string, scope: string): StateBackend {
             const result = step(read());
             // A lock taken from us as stale would let another process write: start again.
             if (!stillOwned(token)) continue;
-            write(result.state);
+            write(result.state, options?.durable ?? true);
             return result.value;
           } finally {
-            if (stillOwned(token)) rmSync(lock, { recursive: true, force: true });
+            if (stillOwned(token)) rmSync(lock, { force: true });
           }
         }
         if (Date.now() > deadline) {

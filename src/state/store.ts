@@ -36,7 +36,10 @@ export interface StateBackend {
   readonly kind: "memory" | "file" | "redis";
   /** Where the state is, for messages (a path or a redacted URL); never a secret. */
   readonly location: string;
-  transact<T>(step: (state: SendState) => { state: SendState; value: T }): Promise<T>;
+  transact<T>(
+    step: (state: SendState) => { state: SendState; value: T },
+    options?: { durable?: boolean },
+  ): Promise<T>;
   appendAudit(day: string, record: AuditRecord): Promise<void>;
   readAudit(day: string): Promise<AuditRecord[]>;
   close(): Promise<void>;
@@ -71,11 +74,15 @@ export class SendStore {
   }
 
   async settle(id: string, settlement: Settlement): Promise<void> {
-    await this.backend.transact((state) => settle(state, id, settlement, this.clock()));
+    await this.backend.transact((state) => settle(state, id, settlement, this.clock()), {
+      durable: false,
+    });
   }
 
   usage(): Promise<{ messages: number; amount: number }> {
-    return this.backend.transact((state) => ({ state, value: usageOf(state, this.clock()) }));
+    return this.backend.transact((state) => ({ state, value: usageOf(state, this.clock()) }), {
+      durable: false,
+    });
   }
 
   /** Appends a record; the latest record of an id is the one the audit shows. */

@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { type Sandbox, startSandbox } from "../../sandbox/server.js";
 import { RpcProcess } from "../rpc.js";
 import { cleanEnv } from "../stdio.js";
+import { sendStateCost } from "./send-state.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The project root, seen from dist/test/bench/bench.js. */
@@ -38,6 +39,7 @@ const TARGETS = {
   resultRatio: 0.5,
   overheadP50Ms: 2,
   rssGrowth: 0.1,
+  fileStoreAddedP50Ms: 2,
 };
 
 function option(name: string, fallback: string): string {
@@ -48,6 +50,7 @@ function option(name: string, fallback: string): string {
 const RUNS = Number(option("runs", "21"));
 const CALLS = Number(option("calls", "1000"));
 const MEMORY_CALLS = Number(option("memory-calls", "10000"));
+const SENDS = Number(option("sends", "300"));
 const OUT = resolve(option("out", join(ROOT, "bench-results.json")));
 
 // Statistics ----------------------------------------------------------------------------------
@@ -390,6 +393,8 @@ async function main(): Promise<void> {
     await sandbox.close();
   }
   const { overhead, memory } = perCall;
+  process.stderr.write(`send state: ${SENDS} sends with each store...\n`);
+  const stores = await sendStateCost(SENDS);
   const ours = starts[2] as (typeof starts)[number];
 
   const figures = {
@@ -425,6 +430,10 @@ async function main(): Promise<void> {
     })),
     overhead: { ...overhead, ok: overhead.addedP50 <= TARGETS.overheadP50Ms },
     memory: { ...memory, ok: memory.growth <= TARGETS.rssGrowth },
+    sendState: stores.map((s) => ({
+      ...s,
+      ok: s.store === "file" ? s.addedP50 <= TARGETS.fileStoreAddedP50Ms : null,
+    })),
   };
 
   const rows: Row[] = [
@@ -477,6 +486,19 @@ async function main(): Promise<void> {
       `<= +${TARGETS.rssGrowth * 100}% on start`,
       verdict(figures.memory.ok),
     ],
+    ...figures.sendState.map(
+      (s): Row => [
+        `send_sms with the ${s.store} store, ${SENDS} sends`,
+        s.store === "memory"
+          ? `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms`
+          : `p50 ${s.p50.toFixed(2)} ms (+${s.addedP50.toFixed(2)}), p99 ${s.p99.toFixed(2)} ms (+${s.addedP99.toFixed(2)})`,
+        s.ok === null ? "" : `<= +${TARGETS.fileStoreAddedP50Ms} ms p50 over memory`,
+        s.ok === null ? "" : verdict(s.ok),
+      ],
+    ),
+    ...(stores.some((s) => s.store === "redis")
+      ? []
+      : [["send_sms with the redis store", "not measured: no redis-server", "", ""] as Row]),
   ];
 
   const m = figures.machine;
