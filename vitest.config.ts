@@ -1,9 +1,33 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/** The slow reliability suites: in `npm test` (vitest run), not in `npm run test:quick`. */
+const RELIABILITY = [
+  "test/soak.test.ts",
+  "test/fuzz.test.ts",
+  "test/faults.test.ts",
+  "test/protocol.test.ts",
+  "test/no-double-send.test.ts",
+];
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    globalSetup: ["test/support/global-setup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "quick",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...RELIABILITY],
+          // Files share one module graph per worker instead of importing src/, the SDK and the
+          // sandbox again each (about half the run). Safe while no test mocks modules or
+          // changes module state; each file still starts its own sandboxes and servers.
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: "reliability", include: RELIABILITY } },
+    ],
   },
 });

@@ -2,7 +2,7 @@
  * The shipped bin: dist/cli.js, one ESM file that esbuild bundles with everything a start needs,
  * plus chunks under dist/chunks/ that load only when used (ky on the first request, the sandbox
  * with --sandbox, the HTTP transport with --http, phone metadata on the first send). Run by
- * `npm run build` after tsc; test/build.ts calls bundle() so the spawned-server tests run the same
+ * `npm run build` after tsc; test/support/build.ts calls bundle() so the spawned-server tests run the same
  * output.
  *
  * Two things keep the start small:
@@ -92,7 +92,7 @@ const common = {
 /**
  * tools/list of the whole catalogue, computed by the server's own toolListing from the registry
  * in the same sources the bundle is built from: bundled and run in a child process, so a
- * caller's module cache (vitest's, in test/build.ts) can never hand over a stale registry.
+ * caller's module cache (vitest's, in test/support/build.ts) can never hand over a stale registry.
  */
 async function computeListing(root: string): Promise<unknown[]> {
   const dir = mkdtempSync(join(tmpdir(), "clicksend-mcp-listing-"));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAccount, listCountries } from "../tools/account.js";
-import { dataOf, type Harness, harness, textOf } from "./helpers.js";
+import { type Harness, harness, lastRequest } from "./support/harness.js";
+import { dataOf, refused, textOf } from "./support/results.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ describe("get_account", () => {
     });
     expect(textOf(result)).not.toContain("api_key");
     expect(textOf(result)).not.toContain("F3702045");
-    expect(h.sandbox.requests.at(-1)).toMatchObject({
+    expect(lastRequest(h)).toMatchObject({
       method: "GET",
       path: "account",
       user: "sandbox",
@@ -35,11 +36,7 @@ describe("get_account", () => {
   });
 
   it("refuses unknown arguments without a request", async () => {
-    const before = h.sandbox.requests.length;
-    const result = await h.call(getAccount, { verbose: true });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toContain("unknown field verbose");
-    expect(h.sandbox.requests.length).toBe(before);
+    await refused(h, getAccount, { verbose: true }, "unknown field verbose");
   });
 });
 

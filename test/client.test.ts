@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fail, ok } from "../sandbox/envelope.js";
 import { paginate } from "../sandbox/pagination.js";
@@ -16,6 +15,8 @@ import {
   UserInputError,
 } from "../src/errors.js";
 import { path } from "../src/path.js";
+import { testClient } from "./support/harness.js";
+import { freePort } from "./support/net.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -46,15 +47,7 @@ const testRoutes = [
 
 let sandbox: Sandbox;
 
-function client(overrides: Partial<ClientOptions> = {}) {
-  return createClickSendClient({
-    baseUrl: sandbox.baseUrl,
-    auth: { kind: "basic", ...sandbox.credentials },
-    timeoutMs: 2000,
-    retry: { baseDelayMs: 1, maxRetryAfterMs: 2000 },
-    ...overrides,
-  });
-}
+const client = (overrides: Partial<ClientOptions> = {}) => testClient(sandbox, overrides);
 
 /** The error a promise rejects with; fails the test if it resolves. */
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -280,7 +273,7 @@ describe("errors", () => {
   });
 
   it("a refused connection was never sent, even for a write", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const refused = client({ baseUrl: `http://127.0.0.1:${port}/v3` });
     for (const call of [() => refused.get("account"), () => refused.post("sms/send", {})]) {
       const error = (await failure(call())) as ClickSendNetworkError;
@@ -545,11 +538,3 @@ describe("path()", () => {
     }
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,11 +1,9 @@
-import { spawnSync } from "node:child_process";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Config, DEFAULT_BASE_URL, help as helpText, parseCli } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
 import { VERSION } from "../src/version.js";
 import { toolsets } from "../tools/index.js";
-import { ensureBuilt } from "./build.js";
-import { cleanEnv } from "./stdio.js";
+import { runCli as run } from "./support/stdio.js";
 
 const CREDS = { CLICKSEND_USERNAME: "user", CLICKSEND_API_KEY: "KEY-123" };
 
@@ -225,20 +223,7 @@ describe("parseCli", () => {
 });
 
 describe("the built CLI", () => {
-  let cli: string;
-  beforeAll(async () => {
-    cli = await ensureBuilt();
-  }, 120_000);
-
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [cli, ...args], {
-      env: cleanEnv(env),
-      encoding: "utf8",
-      input: "",
-      timeout: 10_000,
-    });
-
-  function expectOneLineConfigError(result: ReturnType<typeof run>) {
+  function expectOneLineConfigError(result: Awaited<ReturnType<typeof run>>) {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     const lines = result.stderr.split("\n").filter(Boolean);
@@ -248,20 +233,20 @@ describe("the built CLI", () => {
     return lines[0] as string;
   }
 
-  it("exits 2 with one line naming the missing credentials", () => {
-    const line = expectOneLineConfigError(run([]));
+  it("exits 2 with one line naming the missing credentials", async () => {
+    const line = expectOneLineConfigError(await run([]));
     expect(line).toContain("CLICKSEND_USERNAME and CLICKSEND_API_KEY are missing");
   });
 
-  it("names only what is missing", () => {
-    const line = expectOneLineConfigError(run([], { CLICKSEND_USERNAME: "user" }));
+  it("names only what is missing", async () => {
+    const line = expectOneLineConfigError(await run([], { CLICKSEND_USERNAME: "user" }));
     expect(line).toContain("CLICKSEND_API_KEY is missing");
     expect(line).not.toContain("CLICKSEND_USERNAME");
   });
 
-  it("never echoes a secret from the environment or the command line", () => {
+  it("never echoes a secret from the environment or the command line", async () => {
     const secret = "canary-secret-123";
-    const result = run([`--api-key=${secret}`], {
+    const result = await run([`--api-key=${secret}`], {
       CLICKSEND_USERNAME: "user",
       CLICKSEND_API_KEY: secret,
       CLICKSEND_BASE_URL: "not a url",
@@ -271,12 +256,12 @@ describe("the built CLI", () => {
     expect(result.stdout + result.stderr).not.toContain(secret);
   });
 
-  it("prints --help and --version on stdout and exits 0", () => {
-    const help = run(["--help"]);
+  it("prints --help and --version on stdout and exits 0", async () => {
+    const help = await run(["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toBe(helpText(toolsets));
     expect(help.stderr).toBe("");
-    const version = run(["--version"]);
+    const version = await run(["--version"]);
     expect(version.status).toBe(0);
     expect(version.stdout).toBe(`${VERSION}\n`);
   });

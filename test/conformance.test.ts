@@ -10,9 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "./build.js";
-import { type HttpCli, startHttpCli } from "./servers.js";
-import { cleanEnv } from "./stdio.js";
+import { cleanEnv, ROOT } from "./support/build.js";
+import { type HttpServer, startHttpServer } from "./support/http.js";
 
 const CONFORMANCE = join(
   ROOT,
@@ -58,13 +57,13 @@ function readResults(dir: string): Map<string, string[]> {
 }
 
 describe("MCP conformance suite over Streamable HTTP", () => {
-  let server: HttpCli;
+  let server: HttpServer;
   let work: string;
   let results: Map<string, string[]>;
   let run: { code: number; output: string };
 
   beforeAll(async () => {
-    server = await startHttpCli();
+    server = await startHttpServer();
     work = mkdtempSync(join(tmpdir(), "clicksend-conformance-"));
     // The suite's own baseline check too: exit 1 on a regression or a stale entry.
     const expected = join(work, "expected-failures.yml");

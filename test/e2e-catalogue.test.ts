@@ -1,23 +1,20 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ensureBuilt } from "./build.js";
-import { cleanEnv, RecordingStdioTransport } from "./stdio.js";
+import { type StdioServer, startServer } from "./support/stdio.js";
 
 /** Every tool the built server lists is called at least once over stdio, as a host would. */
 let client: Client;
-let transport: RecordingStdioTransport;
+let server: StdioServer;
 const called = new Set<string>();
 
 beforeAll(async () => {
-  const cli = await ensureBuilt();
-  transport = new RecordingStdioTransport(process.execPath, [cli, "--sandbox"], cleanEnv());
-  client = new Client({ name: "e2e-catalogue", version: "1.0.0" });
-  await client.connect(transport);
+  server = await startServer(["--sandbox"]);
+  client = await server.connect("e2e-catalogue");
 });
 afterAll(async () => {
   await client?.close();
-  await transport?.close();
+  await server?.close();
 });
 
 async function call(name: string, args: Record<string, unknown> = {}) {
@@ -106,10 +103,5 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
 
   const uncalled = tools.map((t) => t.name).filter((name) => !called.has(name));
   expect(uncalled).toEqual([]);
-  expect(
-    transport.stdout
-      .split("\n")
-      .filter(Boolean)
-      .every((line) => JSON.parse(line).jsonrpc === "2.0"),
-  ).toBe(true);
+  expect(server.nonJsonRpcLines()).toEqual([]);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmailAddress, deleteEmailAddress, listEmailAddresses } from "../tools/email.js";
-import { type Harness, harness } from "./helpers.js";
-import { failed, refused, succeeded } from "./resource-helpers.js";
+import { type Harness, harness } from "./support/harness.js";
+import { failed, refused, succeeded } from "./support/results.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -35,7 +35,7 @@ describe("list_email_addresses", () => {
   });
 
   it("refuses a limit over 100 without a request", async () => {
-    expect(await refused(h, listEmailAddresses, { limit: 101 })).toContain("limit");
+    await refused(h, listEmailAddresses, { limit: 101 }, "limit");
   });
 });
 
@@ -66,10 +66,13 @@ describe("create_email_address", () => {
   });
 
   it("refuses an invalid or missing address without a request", async () => {
-    expect(await refused(h, createEmailAddress, { email_address: "billing" })).toContain(
+    await refused(
+      h,
+      createEmailAddress,
+      { email_address: "billing" },
       "email_address: must be a valid email address",
     );
-    expect(await refused(h, createEmailAddress, {})).toContain("email_address");
+    await refused(h, createEmailAddress, {}, "email_address");
   });
 });
 
@@ -98,8 +101,6 @@ describe("delete_email_address", () => {
   });
 
   it("refuses a bad id without a request", async () => {
-    expect(await refused(h, deleteEmailAddress, { email_address_id: 0 })).toContain(
-      "email_address_id",
-    );
+    await refused(h, deleteEmailAddress, { email_address_id: 0 }, "email_address_id");
   });
 });

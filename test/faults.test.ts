@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";
 import type { RequestRecord } from "../sandbox/server.js";
-import type { ToolDefinition } from "../src/define-tool.js";
 import { tools } from "../tools/index.js";
-import { type Harness, harness, textOf, writes } from "./helpers.js";
-import { callWithTimeout, MAYBE_SENT, NOTHING_SENT, within } from "./reliability.js";
-import { type Fixture, stateFixture, VALID_ARGS, validArgs } from "./tool-args.js";
+import { type Harness, harness, type ToolCaller, writes } from "./support/harness.js";
+import { MAYBE_SENT, NOTHING_SENT, textOf } from "./support/results.js";
+import { type Fixture, stateFixture, VALID_ARGS, validArgs } from "./support/tool-args.js";
+import { within } from "./support/wait.js";
 
 /** The client's timeout in the timeout case, and a delay well beyond it. */
 const SHORT_TIMEOUT_MS = 300;
@@ -124,14 +124,14 @@ const RETRIED = FAULTS.filter((c) => c.readAttempts === 3);
 
 let h: Harness;
 let fixture: Fixture;
-let callShort: ReturnType<typeof callWithTimeout>;
+let callShort: ToolCaller;
 
 beforeAll(async () => {
   h = await harness();
   const user = h.sandbox.state.users[0];
   if (user) user.balance = 1_000_000;
   fixture = stateFixture(h.sandbox.state);
-  callShort = callWithTimeout(h, SHORT_TIMEOUT_MS);
+  callShort = h.callWith({ timeoutMs: SHORT_TIMEOUT_MS });
 });
 afterAll(() => h?.close());
 
@@ -155,14 +155,10 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, too
   let target: { method: string; path: RegExp };
   const matches = (r: RequestRecord) => r.method === target.method && target.path.test(r.path);
 
-  async function run(call: (tool: ToolDefinition, args: unknown) => Promise<unknown>) {
+  async function run(call: ToolCaller) {
     const before = h.sandbox.requests.length;
     const writesBefore = writes(h.sandbox).length;
-    const result = (await within(
-      10_000,
-      tool.name,
-      call(tool, validArgs(tool.name, fixture)),
-    )) as Awaited<ReturnType<Harness["call"]>>;
+    const result = await within(10_000, tool.name, call(tool, validArgs(tool.name, fixture)));
     h.sandbox.faults.clear();
     const made = h.sandbox.requests.slice(before);
     return {

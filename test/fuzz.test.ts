@@ -4,21 +4,20 @@
  * result arrives in time; a local refusal names the field to fix and no HTTP request left the
  * process. Random inputs that happen to be valid are allowed to reach the sandbox.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { ToolDefinition } from "../src/define-tool.js";
-import { silentLogger } from "../src/logger.js";
-import { createServer, toolListing } from "../src/server.js";
+import { toolListing } from "../src/server.js";
 import { fieldPath } from "../src/validate.js";
 import { tools } from "../tools/index.js";
-import { type Harness, harness, textOf } from "./helpers.js";
-import { isLocalRefusal, within } from "./reliability.js";
-import { type Fixture, stateFixture, validArgs } from "./tool-args.js";
+import { type Harness, harness } from "./support/harness.js";
+import { isLocalRefusal, textOf } from "./support/results.js";
+import { type Fixture, stateFixture, validArgs } from "./support/tool-args.js";
+import { within } from "./support/wait.js";
 
 /** FUZZ_SEED=<n> replays a failing run; fast-check prints the seed of every failure. */
 if (process.env.FUZZ_SEED) fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) });
@@ -294,15 +293,7 @@ describe("through an MCP server and client", () => {
   let client: Client;
 
   beforeAll(async () => {
-    const server = createServer({
-      client: h.client,
-      tools,
-      options: { sandbox: true, logger: silentLogger, sending: h.sending },
-    });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    client = new Client({ name: "fuzz", version: "1.0.0" });
-    await client.connect(clientSide);
+    client = await h.connect();
   });
   afterAll(() => client?.close());
 

@@ -4,44 +4,40 @@
  * the registry, for the whole catalogue and after the operator's filters.
  */
 import { readFileSync } from "node:fs";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClickSendClient } from "../src/client.js";
 import { createServer, type ServerOptions, selectTools, toolListing } from "../src/server.js";
 import { tools } from "../tools/index.js";
-import { ensureBuilt } from "./build.js";
-import { RpcProcess } from "./rpc.js";
-import { cleanEnv } from "./stdio.js";
+import { ensureBuilt } from "./support/build.js";
+import { connectInProcess } from "./support/harness.js";
+import { startServer } from "./support/stdio.js";
 
 /** The listing as the live server computes it, as plain JSON. */
 const live = (options: ServerOptions = {}) =>
   JSON.parse(JSON.stringify(selectTools(tools, options).map(toolListing))) as Tool[];
 
-let cli: string;
-beforeAll(async () => {
-  cli = await ensureBuilt();
-}, 120_000);
-
 /** tools/list of the built bundle started with args, over raw JSON-RPC. */
 async function bundledListing(args: string[], env: Record<string, string>): Promise<Tool[]> {
-  const rpc = RpcProcess.start(cli, args, cleanEnv(env));
+  const server = await startServer(args, env);
   try {
-    await rpc.initialize();
-    const listed = await rpc.request("tools/list");
-    expect(listed.error, rpc.stderr).toBeUndefined();
+    await server.initialize();
+    const listed = await server.request("tools/list");
+    expect(listed.error, server.stderr).toBeUndefined();
     return listed.result?.tools as Tool[];
   } finally {
-    await rpc.close();
+    await server.close();
   }
 }
 
 const CREDENTIALS = { CLICKSEND_USERNAME: "listing", CLICKSEND_API_KEY: "LISTING-TEST-KEY" };
 
 describe("the bundle's prebuilt tools/list", () => {
-  it("replaces src/listing.ts in the bundle", () => {
-    expect(readFileSync(cli, "utf8")).toMatch(/prebuiltListing = new Map\(JSON\.parse\(/);
+  it("replaces src/listing.ts in the bundle", async () => {
+    expect(readFileSync(await ensureBuilt(), "utf8")).toMatch(
+      /prebuiltListing = new Map\(JSON\.parse\(/,
+    );
   });
 
   it("equals the listing derived live from the registry", async () => {
@@ -66,19 +62,17 @@ describe("createServer with a listing", () => {
   };
 
   beforeAll(async () => {
-    const server = createServer({
-      client: createClickSendClient({
-        baseUrl: "https://rest.clicksend.com/v3",
-        auth: { kind: "none" },
-        timeoutMs: 1000,
+    client = await connectInProcess(
+      createServer({
+        client: createClickSendClient({
+          baseUrl: "https://rest.clicksend.com/v3",
+          auth: { kind: "none" },
+          timeoutMs: 1000,
+        }),
+        tools: get ? [get, ...tools.filter((tool) => tool !== get)] : tools,
+        listing: new Map([["get_account", prebuilt]]),
       }),
-      tools: get ? [get, ...tools.filter((tool) => tool !== get)] : tools,
-      listing: new Map([["get_account", prebuilt]]),
-    });
-    const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    client = new Client({ name: "listing-test", version: "1.0.0" });
-    await client.connect(clientSide);
+    );
   });
   afterAll(() => client?.close());
 

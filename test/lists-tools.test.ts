@@ -7,8 +7,8 @@ import {
   listContactLists,
   updateContactList,
 } from "../tools/lists.js";
-import { type Harness, harness } from "./helpers.js";
-import { failed, refused, succeeded } from "./resource-helpers.js";
+import { type Harness, harness } from "./support/harness.js";
+import { failed, refused, succeeded } from "./support/results.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -40,7 +40,7 @@ describe("list_contact_lists", () => {
   });
 
   it("refuses unknown fields without a request", async () => {
-    expect(await refused(h, listContactLists, { name: "Staff" })).toContain("unknown field name");
+    await refused(h, listContactLists, { name: "Staff" }, "unknown field name");
   });
 });
 
@@ -90,8 +90,8 @@ describe("get_contact_list", () => {
   });
 
   it("refuses a list_id that is not a positive integer without a request", async () => {
-    expect(await refused(h, getContactList, { list_id: "12" })).toContain("list_id");
-    expect(await refused(h, getContactList, {})).toContain("list_id");
+    await refused(h, getContactList, { list_id: "12" }, "list_id");
+    await refused(h, getContactList, {}, "list_id");
   });
 });
 
@@ -104,8 +104,8 @@ describe("create_contact_list", () => {
   });
 
   it("requires list_name, without a request", async () => {
-    expect(await refused(h, createContactList, {})).toContain("list_name");
-    expect(await refused(h, createContactList, { list_name: " " })).toContain("list_name");
+    await refused(h, createContactList, {}, "list_name");
+    await refused(h, createContactList, { list_name: " " }, "list_name");
   });
 
   it("the sandbox answers a missing list_name with 400 and a field map", async () => {
@@ -134,7 +134,7 @@ describe("update_contact_list", () => {
   });
 
   it("refuses an update with nothing to change, without a request", async () => {
-    expect(await refused(h, updateContactList, { list_id: 1 })).toContain("list_name");
+    await refused(h, updateContactList, { list_id: 1 }, "list_name");
   });
 
   it("answers an unknown list with 403", async () => {
@@ -162,6 +162,6 @@ describe("delete_contact_list", () => {
   });
 
   it("refuses a bad id without a request", async () => {
-    expect(await refused(h, deleteContactList, { list_id: -1 })).toContain("list_id");
+    await refused(h, deleteContactList, { list_id: -1 }, "list_id");
   });
 });

@@ -10,30 +10,24 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, type LogLevel, maskPhoneNumbers, withRequestSink } from "../src/logger.js";
 import { logSend } from "../src/sending/log.js";
-import { ensureBuilt } from "./build.js";
-import { connectStdio } from "./servers.js";
-import { cleanEnv } from "./stdio.js";
+import { type StdioServer, startServer } from "./support/stdio.js";
+import { sleep } from "./support/wait.js";
 
 describe("log notifications over stdio", () => {
   let client: Client;
-  let stderr: () => string;
+  let server: StdioServer;
   const logs: Array<{ level: string; logger?: string | undefined; data: unknown }> = [];
 
   beforeAll(async () => {
-    const server = await connectStdio(
-      process.execPath,
-      [await ensureBuilt(), "--sandbox"],
-      cleanEnv(),
-    );
-    client = server.client;
-    stderr = server.stderr;
+    server = await startServer(["--sandbox"]);
+    client = await server.connect();
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
       logs.push(n.params);
     });
   }, 120_000);
   afterAll(() => client?.close());
 
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+  const settle = () => sleep(50);
 
   it("sends a tool failure as a warning, by default and on stderr too", async () => {
     logs.length = 0;
@@ -50,7 +44,7 @@ describe("log notifications over stdio", () => {
         data: expect.stringMatching(/^get_account failed: .*bogus/),
       },
     ]);
-    expect(stderr()).toMatch(/warning: get_account failed: /);
+    expect(server.stderr).toMatch(/warning: get_account failed: /);
   });
 
   it("honours logging/setLevel: nothing below it, and the shared client's debug lines at debug", async () => {
@@ -88,7 +82,7 @@ describe("the logger", () => {
     await withRequestSink(
       (_level, message) => routed.push(message),
       async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        await sleep(1);
         logger.info("inside, after an await");
       },
     );

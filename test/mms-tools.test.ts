@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listMmsHistory, sendMms } from "../tools/mms.js";
-import { dataOf, type Harness, harness, textOf } from "./helpers.js";
-import { balanceOf, expectRefused, lastRequest } from "./send-helpers.js";
+import { balanceOf, type Harness, harness, lastRequest } from "./support/harness.js";
+import { dataOf, refused, textOf } from "./support/results.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -132,7 +132,7 @@ describe("send_mms", () => {
       "messages[0].list_id",
     ],
   ])("refuses %s without a request", async (_what, args, fragment) => {
-    await expectRefused(h, sendMms, args, fragment);
+    await refused(h, sendMms, args, fragment);
   });
 });
 
@@ -167,6 +167,6 @@ describe("list_mms_history", () => {
   });
 
   it("refuses a page below 1 without a request", async () => {
-    await expectRefused(h, listMmsHistory, { page: 0 }, "page");
+    await refused(h, listMmsHistory, { page: 0 }, "page");
   });
 });

@@ -8,9 +8,10 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";
 import { tools } from "../tools/index.js";
-import { dataOf, type Harness, harness, textOf } from "./helpers.js";
-import { callWithTimeout, MAYBE_SENT, NOTHING_SENT, settled } from "./reliability.js";
-import { type Fixture, stateFixture, validArgs } from "./tool-args.js";
+import { type Harness, harness } from "./support/harness.js";
+import { dataOf, MAYBE_SENT, NOTHING_SENT, textOf } from "./support/results.js";
+import { type Fixture, stateFixture, validArgs } from "./support/tool-args.js";
+import { settled } from "./support/wait.js";
 
 const SENDS = 200;
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_507);
@@ -79,7 +80,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results claim`, async () => {
-  const call = callWithTimeout(h, TIMEOUT_MS);
+  const call = h.callWith({ timeoutMs: TIMEOUT_MS });
   const byName = new Map(tools.map((t) => [t.name, t]));
   const sends: Array<{
     plan: Plan;

@@ -5,17 +5,14 @@
  * JSON-RPC on stdout. Once with --sandbox, once against a sandbox in this process with the
  * canary credential (so faults can be injected and requests seen), which must never leak.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../sandbox/server.js";
-import { ensureBuilt } from "./build.js";
-import { CANARY, canaryLeaks, canaryServer, outputsOf, RpcProcess } from "./rpc.js";
-import { cleanEnv } from "./stdio.js";
-import { TEST_TO } from "./tool-args.js";
+import { CANARY, canaryLeaks, canaryServer, outputsOf } from "./support/canary.js";
+import { contentText as text } from "./support/results.js";
+import { type StdioServer, startServer } from "./support/stdio.js";
+import { TEST_TO } from "./support/tool-args.js";
+import { sleep } from "./support/wait.js";
 
-const text = (result: CallToolResult) =>
-  (result.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nestedArrays = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 
 /** Lines that are not JSON-RPC requests the server could answer. */
@@ -61,7 +58,7 @@ const WRONG_PARAMS: Array<[string, Record<string, unknown>]> = [
 ];
 
 interface Target {
-  rpc: RpcProcess;
+  rpc: StdioServer;
   sandbox?: Sandbox;
 }
 
@@ -162,10 +159,9 @@ function robustness(target: () => Target) {
 }
 
 describe("the server in --sandbox mode", () => {
-  let rpc: RpcProcess;
+  let rpc: StdioServer;
   beforeAll(async () => {
-    const cli = await ensureBuilt();
-    rpc = RpcProcess.start(cli, ["--sandbox"], cleanEnv({ CLICKSEND_DUPLICATE_WINDOW_S: "0" }));
+    rpc = await startServer(["--sandbox"], { CLICKSEND_DUPLICATE_WINDOW_S: "0" });
     await rpc.initialize();
   }, 120_000);
   afterAll(() => rpc?.close());
@@ -173,18 +169,18 @@ describe("the server in --sandbox mode", () => {
   robustness(() => ({ rpc }));
 
   it("writes only JSON-RPC on stdout throughout and exits cleanly on EOF", async () => {
-    expect(await rpc.close()).toBe(0);
+    expect(await rpc.end()).toBe(0);
     expect(rpc.nonJsonRpcLines()).toEqual([]);
     expect(rpc.lines.length).toBeGreaterThan(60);
   });
 });
 
 describe("the server against a sandbox in this process, with a canary credential", () => {
-  let rpc: RpcProcess;
+  let rpc: StdioServer;
   let sandbox: Sandbox;
   beforeAll(async () => {
     // The client's own timeout must not be what ends the cancelled call below.
-    ({ rpc, sandbox } = await canaryServer({ CLICKSEND_TIMEOUT_MS: "20000" }));
+    ({ server: rpc, sandbox } = await canaryServer({ CLICKSEND_TIMEOUT_MS: "20000" }));
   }, 120_000);
   afterAll(async () => {
     await rpc?.close();
@@ -250,7 +246,7 @@ describe("the server against a sandbox in this process, with a canary credential
   }, 30_000);
 
   it("never shows the canary key, user:key or its Base64; stdout is only JSON-RPC", async () => {
-    expect(await rpc.close()).toBe(0);
+    expect(await rpc.end()).toBe(0);
     // The canary was really used, and debug logs really reached the client and stderr.
     expect(sandbox.requests.some((r) => r.user === CANARY.username)).toBe(true);
     const logs = rpc.notifications.filter((n) => n.method === "notifications/message");

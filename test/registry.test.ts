@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { toolListing } from "../src/server.js";
 import { tools, toolsets } from "../tools/index.js";
@@ -98,5 +99,31 @@ describe("tool registry", () => {
   it("keeps the whole tools/list under 24,000 bytes (about 6,000 tokens)", () => {
     const bytes = Buffer.byteLength(JSON.stringify({ tools: tools.map(toolListing) }));
     expect(bytes).toBeLessThanOrEqual(24_000);
+  });
+});
+
+/**
+ * What the model sees of each tool, as tools/list serves it, one committed file per tool under
+ * __snapshots__/listing/: any change to a name, title, description, input schema or annotation
+ * shows up in review. `vitest run -u` rewrites them; in CI (CI=true) a missing or different file
+ * fails.
+ */
+describe("tools/list, one snapshot per tool", () => {
+  const SNAPSHOTS = new URL("./__snapshots__/listing/", import.meta.url);
+
+  it.each(tools.map((tool) => [tool.name, tool] as const))("%s", async (name, tool) => {
+    await expect(`${JSON.stringify(toolListing(tool), null, 2)}\n`).toMatchFileSnapshot(
+      `./__snapshots__/listing/${name}.json`,
+    );
+  });
+
+  it("keeps no snapshot of a tool the registry no longer has", () => {
+    const names = new Set(tools.map((tool) => tool.name));
+    // Before the first snapshots are written there is no folder yet.
+    const files = existsSync(SNAPSHOTS) ? readdirSync(SNAPSHOTS) : [];
+    const orphans = files
+      .map((file) => file.replace(/\.json$/, ""))
+      .filter((name) => !names.has(name));
+    expect(orphans).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@ import type { SendingConfig } from "../src/sending/policy.js";
 import { sendMms } from "../tools/mms.js";
 import { sendSms } from "../tools/sms.js";
 import { sendVoice } from "../tools/voice.js";
-import { dataOf, type Harness, harness, textOf } from "./helpers.js";
+import { type Harness, harness } from "./support/harness.js";
+import { dataOf, textOf } from "./support/results.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: results are read loosely in assertions.
 type Loose = Record<string, any>;

@@ -3,24 +3,21 @@
  * on one machine share a state directory; several HTTP instances share one Redis. Each server
  * runs in live mode against one sandbox started here, so the test counts what reached ClickSend.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
-import { ensureBuilt } from "./build.js";
-import { type Redis, startRedis } from "./redis.js";
-import { connectStdio } from "./servers.js";
-import { cleanEnv } from "./stdio.js";
+import { cleanEnv } from "./support/build.js";
+import { connectHttp, type HttpServer, startHttpServer } from "./support/http.js";
+import { type Redis, startRedis } from "./support/redis.js";
+import { contentText as text } from "./support/results.js";
+import { startServer } from "./support/stdio.js";
 
 let sandbox: Sandbox;
-let cli: string;
 beforeAll(async () => {
-  cli = await ensureBuilt();
   sandbox = await startSandbox();
 });
 afterAll(() => sandbox?.close());
@@ -35,9 +32,10 @@ const liveEnv = (extra: Record<string, string>) =>
     ...extra,
   });
 
+/** A live-mode server over stdio with exactly this environment, and the SDK client on it. */
+const connectLive = async (env: Record<string, string>) => (await startServer([], env)).connect();
+
 const posted = () => sandbox.requests.filter((r) => r.path === "sms/send").length;
-const text = (r: CallToolResult) =>
-  (r.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
 const sendSms = (client: Client, body: string, extra: Record<string, unknown> = {}) =>
   client.callTool({
     name: "send_sms",
@@ -50,29 +48,25 @@ describe("stdio processes on one machine (the file store)", () => {
       CLICKSEND_STATE_DIR: mkdtempSync(join(tmpdir(), "cs-procs-")),
       CLICKSEND_DAILY_MESSAGE_LIMIT: "3",
     });
-    const servers = await Promise.all(
-      [1, 2, 3].map(() => connectStdio(process.execPath, [cli], env)),
-    );
+    const servers = await Promise.all([1, 2, 3].map(() => connectLive(env)));
     const before = posted();
     try {
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          sendSms((servers[i % 3] as (typeof servers)[number]).client, `parallel ${i}`),
-        ),
+        Array.from({ length: 12 }, (_, i) => sendSms(servers[i % 3] as Client, `parallel ${i}`)),
       );
       expect(results.filter((r) => !r.isError)).toHaveLength(3);
       expect(posted() - before).toBe(3);
     } finally {
-      await Promise.all(servers.map((s) => s.client.close()));
+      await Promise.all(servers.map((s) => s.close()));
     }
 
     // A new process with the same directory: the day's count holds, and the audit survives.
-    const again = await connectStdio(process.execPath, [cli], env);
+    const again = await connectLive(env);
     try {
-      const refused = await sendSms(again.client, "after restart");
+      const refused = await sendSms(again, "after restart");
       expect(text(refused)).toContain("3 were sent in the last 24 hours");
       expect(posted() - before).toBe(3);
-      const audit = await again.client.readResource({ uri: "clicksend://sends/today" });
+      const audit = await again.readResource({ uri: "clicksend://sends/today" });
       const sends = JSON.parse((audit.contents[0] as { text: string }).text) as {
         store: string;
         sends: Array<{ outcome: string; to: string[]; tool: string }>;
@@ -82,68 +76,40 @@ describe("stdio processes on one machine (the file store)", () => {
       expect(sends.sends.every((s) => s.tool === "send_sms" && s.to[0] === "***111")).toBe(true);
       expect(JSON.stringify(sends)).not.toContain("+61411111111");
     } finally {
-      await again.client.close();
+      await again.close();
     }
   });
 
   it("one idempotency key across parallel processes and a restart: one request", async () => {
     const env = liveEnv({ CLICKSEND_STATE_DIR: mkdtempSync(join(tmpdir(), "cs-procs-")) });
-    const servers = await Promise.all(
-      [1, 2, 3].map(() => connectStdio(process.execPath, [cli], env)),
-    );
+    const servers = await Promise.all([1, 2, 3].map(() => connectLive(env)));
     const before = posted();
     try {
-      await Promise.all(
-        servers.map((s) => sendSms(s.client, "keyed", { idempotency_key: "invoice-9" })),
-      );
+      await Promise.all(servers.map((s) => sendSms(s, "keyed", { idempotency_key: "invoice-9" })));
       expect(posted() - before).toBe(1);
     } finally {
-      await Promise.all(servers.map((s) => s.client.close()));
+      await Promise.all(servers.map((s) => s.close()));
     }
-    const again = await connectStdio(process.execPath, [cli], env);
+    const again = await connectLive(env);
     try {
-      const replay = await sendSms(again.client, "keyed", { idempotency_key: "invoice-9" });
+      const replay = await sendSms(again, "keyed", { idempotency_key: "invoice-9" });
       expect(replay.isError).toBeFalsy();
       expect(text(replay)).toContain("nothing was sent again");
       expect(posted() - before).toBe(1);
     } finally {
-      await again.client.close();
+      await again.close();
     }
   });
 });
 
-/** A live-mode HTTP instance; resolves once it prints its URL. */
-async function startInstance(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [cli, "--http", "--port", "0"], { env, stdio: "pipe" });
-  let err = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in 15 s:\n${err}`)), 15_000);
-    child.stderr?.on("data", (chunk: Buffer) => {
-      err += chunk.toString("utf8");
-      const found = /Streamable HTTP at (http:\S+)/.exec(err);
-      if (found?.[1]) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`exited ${code}:\n${err}`)));
-  });
-  return { url, child };
-}
-
-async function httpClient(url: string): Promise<Client> {
-  const client = new Client({ name: "redis-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return client;
-}
+/** A live-mode HTTP instance with exactly this environment. */
+const startInstance = (env: Record<string, string>) => startHttpServer([], env, { live: true });
 
 describe("HTTP instances on one Redis", () => {
   let redis: Redis | undefined;
-  const instances: ChildProcess[] = [];
+  const instances: HttpServer[] = [];
   afterAll(async () => {
-    for (const child of instances) child.kill("SIGTERM");
+    await Promise.all(instances.map((instance) => instance.stop()));
     await redis?.stop();
   });
 
@@ -151,8 +117,8 @@ describe("HTTP instances on one Redis", () => {
     redis = await startRedis();
     const env = liveEnv({ CLICKSEND_REDIS_URL: redis.url, CLICKSEND_DAILY_MESSAGE_LIMIT: "10" });
     const started = await Promise.all([1, 2, 3].map(() => startInstance(env)));
-    instances.push(...started.map((s) => s.child));
-    const clients = await Promise.all(started.map((s) => httpClient(s.url)));
+    instances.push(...started);
+    const clients = await Promise.all(started.map((s) => connectHttp(s.url, {})));
 
     const before = posted();
     const results = await Promise.all(
@@ -164,8 +130,8 @@ describe("HTTP instances on one Redis", () => {
     // The limit is used up: the key's instances share the state but set no limit.
     const keyed = liveEnv({ CLICKSEND_REDIS_URL: redis.url });
     const second = await Promise.all([1, 2, 3].map(() => startInstance(keyed)));
-    instances.push(...second.map((s) => s.child));
-    const keyClients = await Promise.all(second.map((s) => httpClient(s.url)));
+    instances.push(...second);
+    const keyClients = await Promise.all(second.map((s) => connectHttp(s.url, {})));
     const beforeKey = posted();
     await Promise.all(
       keyClients.map((c) => sendSms(c, "keyed over instances", { idempotency_key: "k-http" })),

@@ -12,7 +12,8 @@ import { memoryBackend } from "../src/state/memory.js";
 import { SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
-import { dataOf, type Harness, harness, textOf } from "./helpers.js";
+import { type Harness, harness } from "./support/harness.js";
+import { dataOf, textOf } from "./support/results.js";
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
-import { dataOf, type Harness, harness, textOf, writes } from "./helpers.js";
-import { balanceOf, callAs, expectRefused, lastRequest } from "./send-helpers.js";
+import { balanceOf, type Harness, harness, lastRequest, writes } from "./support/harness.js";
+import { dataOf, refused, textOf } from "./support/results.js";
 
 interface SendResult {
   queued_count: number;
@@ -195,7 +195,7 @@ describe("send_sms", () => {
   });
 
   it("explains INSUFFICIENT_CREDIT for an account with no credit", async () => {
-    const result = await callAs(h, "nocredit", sendSms, {
+    const result = await h.callAs("nocredit", sendSms, {
       messages: [{ to: "+61400123461", body: "hi" }],
     });
     expect(result.isError).toBe(true);
@@ -297,7 +297,7 @@ describe("send_sms", () => {
       "messages: must have at most 1000 messages",
     ],
   ])("refuses %s without a request", async (_what, messages, fragment) => {
-    await expectRefused(h, sendSms, { messages }, fragment);
+    await refused(h, sendSms, { messages }, fragment);
   });
 });
 
@@ -369,6 +369,6 @@ describe("list_sms_history", () => {
     ],
     ["an unknown field", { status: "Sent" }, "unknown field status"],
   ])("refuses %s without a request", async (_what, args, fragment) => {
-    await expectRefused(h, listSmsHistory, args, fragment);
+    await refused(h, listSmsHistory, args, fragment);
   });
 });

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";
 import type { Sandbox } from "../sandbox/server.js";
 import { tools } from "../tools/index.js";
-import { CANARY, canaryLeaks, canaryServer, outputsOf, type RpcProcess } from "./rpc.js";
-import { type Fixture, stateFixture, validArgs } from "./tool-args.js";
+import { CANARY, canaryLeaks, canaryServer, outputsOf } from "./support/canary.js";
+import type { StdioServer } from "./support/stdio.js";
+import { type Fixture, stateFixture, validArgs } from "./support/tool-args.js";
 
 const TOTAL = Number(process.env.SOAK_CALLS ?? 10_000);
 const WARMUP = 2000;
@@ -38,11 +39,11 @@ const INJECTED: Array<{ fault: Fault; times: number; succeeds: boolean }> = [
   { fault: { type: "truncated" }, times: 1, succeeds: false },
 ];
 
-let rpc: RpcProcess;
+let rpc: StdioServer;
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  ({ rpc, sandbox } = await canaryServer({ NODE_OPTIONS }));
+  ({ server: rpc, sandbox } = await canaryServer({ NODE_OPTIONS }));
 }, 120_000);
 afterAll(async () => {
   await rpc?.close();
@@ -134,7 +135,7 @@ it(`answers ${TOTAL} mixed calls with no failure beyond those injected, RSS with
   );
   expect(growth).toBeLessThanOrEqual(0.1);
 
-  expect(await rpc.close()).toBe(0);
+  expect(await rpc.end()).toBe(0);
   // The canary really authenticated (nearly) every request.
   expect(sandbox.requests.filter((r) => r.user === CANARY.username).length).toBeGreaterThan(
     TOTAL * 0.9,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listVoiceLanguages, sendVoice } from "../tools/voice.js";
-import { dataOf, type Harness, harness, textOf } from "./helpers.js";
-import { balanceOf, expectRefused, lastRequest } from "./send-helpers.js";
+import { balanceOf, type Harness, harness, lastRequest } from "./support/harness.js";
+import { dataOf, refused, textOf } from "./support/results.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -90,7 +90,7 @@ describe("send_voice", () => {
     ["an alpha caller ID", { ...call, from: "MyShop" }, "messages[0].from"],
     ["a missing body", { to: call.to, voice: "female" }, "messages[0].body"],
   ])("refuses %s without a request", async (_what, message, fragment) => {
-    await expectRefused(h, sendVoice, { messages: [message] }, fragment);
+    await refused(h, sendVoice, { messages: [message] }, fragment);
   });
 });
 
@@ -113,6 +113,6 @@ describe("list_voice_languages", () => {
   });
 
   it("refuses arguments it does not take without a request", async () => {
-    await expectRefused(h, listVoiceLanguages, { lang: "en-au" }, "unknown field lang");
+    await refused(h, listVoiceLanguages, { lang: "en-au" }, "unknown field lang");
   });
 });

@@ -21,8 +21,8 @@ import { availableParallelism, loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Sandbox, startSandbox } from "../../sandbox/server.js";
-import { RpcProcess } from "../rpc.js";
-import { cleanEnv } from "../stdio.js";
+import { cleanEnv } from "../support/build.js";
+import { StdioServer } from "../support/stdio.js";
 import { sendStateCost } from "./send-state.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -89,7 +89,7 @@ const textOf = (result: ToolResult) =>
 
 /** A tool call's result, not validated: parsing it here would be timed as the server's. */
 async function callTool(
-  rpc: RpcProcess,
+  rpc: StdioServer,
   name: string,
   args: Record<string, unknown> = {},
 ): Promise<ToolResult> {
@@ -102,7 +102,7 @@ async function callTool(
 }
 
 /** initialize, notifications/initialized, then tools/list: a host starting a session. */
-async function listTools(rpc: RpcProcess): Promise<Array<{ name: string }>> {
+async function listTools(rpc: StdioServer): Promise<Array<{ name: string }>> {
   await rpc.initialize();
   const listed = await rpc.request("tools/list");
   if (!listed.result) throw new Error(`tools/list failed: ${rpc.stderr}`);
@@ -127,7 +127,7 @@ async function coldStartOnce(target: (typeof START_TARGETS)[number]): Promise<nu
     await new Promise((done) => child.on("exit", done));
     return performance.now() - started;
   }
-  const rpc = RpcProcess.start(target.script, [], target.env);
+  const rpc = StdioServer.spawn(process.execPath, [target.script], target.env);
   await listTools(rpc);
   const elapsed = performance.now() - started;
   await rpc.close();
@@ -157,9 +157,9 @@ const BENCH_USER = { username: "bench", apiKey: "BENCH-SANDBOX-KEY" };
 const ROWS = 100;
 
 const serverOn = (sandbox: Sandbox) =>
-  RpcProcess.start(
-    CLI,
-    [],
+  StdioServer.spawn(
+    process.execPath,
+    [CLI],
     cleanEnv({
       CLICKSEND_USERNAME: BENCH_USER.username,
       CLICKSEND_API_KEY: BENCH_USER.apiKey,
@@ -372,7 +372,7 @@ async function main(): Promise<void> {
     unneededAtStart: string[];
   };
 
-  const lister = RpcProcess.start(CLI, [], cleanEnv(CREDENTIALS));
+  const lister = StdioServer.spawn(process.execPath, [CLI], cleanEnv(CREDENTIALS));
   const listed = { tools: await listTools(lister) };
   await lister.close();
   const listBytes = Buffer.byteLength(JSON.stringify(listed));

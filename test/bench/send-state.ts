@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox } from "../../sandbox/server.js";
-import { bindClient, createClickSendClient } from "../../src/client.js";
-import { silentLogger } from "../../src/logger.js";
+import { createClickSendClient } from "../../src/client.js";
 import { createSendingPolicy } from "../../src/sending/policy.js";
 import { callTool } from "../../src/server.js";
 import { fileBackend } from "../../src/state/file.js";
@@ -16,7 +15,8 @@ import { memoryBackend } from "../../src/state/memory.js";
 import { redisBackend } from "../../src/state/redis.js";
 import { SendStore } from "../../src/state/store.js";
 import { sendSms } from "../../tools/sms.js";
-import { type Redis, redisServerPath, startRedis } from "../redis.js";
+import { contextFor } from "../support/harness.js";
+import { type Redis, redisServerPath, startRedis } from "../support/redis.js";
 
 export interface StoreCost {
   store: string;
@@ -64,13 +64,7 @@ export async function sendStateCost(sends: number): Promise<StoreCost[]> {
           callTool(
             sendSms,
             { messages: [{ to: "+61411111111", body: `${name} ${i}` }] },
-            {
-              client: bindClient(client, new AbortController().signal),
-              signal: new AbortController().signal,
-              sandbox: true,
-              logger: silentLogger,
-              sending,
-            },
+            contextFor(client, sending),
           ),
       };
     });

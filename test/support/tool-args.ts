@@ -4,11 +4,48 @@
  * sends and a resource of its own for updates and deletes, so a call never depends on what an
  * earlier (possibly faulted) call did. The fault matrix fails when a tool has no entry here.
  */
-import type { SandboxState } from "../sandbox/state.js";
-import { messageId, now } from "../sandbox/state.js";
+import type { OutboundMessage, SandboxState } from "../../sandbox/state.js";
+import { messageId, now } from "../../sandbox/state.js";
 
 /** ClickSend's test numbers: always accepted, never charged. */
 export const TEST_TO = ["+61411111111", "+61422222222", "+61433333333", "+61444444444"] as const;
+
+/**
+ * An SMS put straight into the sandbox's history as its first user's, delivered unless `fields`
+ * say otherwise: for tests that need a message without sending one.
+ */
+export function addSms(
+  state: SandboxState,
+  fields: Partial<OutboundMessage> & Pick<OutboundMessage, "to" | "body">,
+): OutboundMessage {
+  const user = state.users[0];
+  if (!user) throw new Error("the sandbox has no user");
+  const at = now();
+  const message: OutboundMessage = {
+    channel: "sms",
+    message_id: messageId(),
+    user_id: user.user_id,
+    subaccount_id: user.subaccount_id,
+    from: null,
+    date: at,
+    schedule: at,
+    status: "Sent",
+    status_code: "201",
+    status_text: "Delivered",
+    message_parts: 1,
+    message_price: "0.0792",
+    custom_string: "",
+    list_id: null,
+    contact_id: null,
+    country: "AU",
+    carrier: "Telstra",
+    source: "test",
+    test_number: false,
+    ...fields,
+  };
+  state.messages.push(message);
+  return message;
+}
 
 /** Where arguments get ids from. */
 export interface Fixture {
@@ -58,36 +95,18 @@ export function stateFixture(state: SandboxState): Fixture {
       });
       return email_address_id;
     },
-    freshScheduledSmsId: () => {
-      const user = state.users[0];
-      if (!user) throw new Error("the sandbox has no user");
-      const id = messageId();
-      const at = now();
-      state.messages.push({
-        channel: "sms",
-        message_id: id,
-        user_id: user.user_id,
-        subaccount_id: user.subaccount_id,
+    freshScheduledSmsId: () =>
+      addSms(state, {
         to: TEST_TO[0],
-        from: null,
         body: `Scheduled ${n()}`,
-        date: at,
-        schedule: at + 86_400,
+        schedule: now() + 86_400,
         status: "Scheduled",
         status_code: null,
         status_text: null,
         message_parts: 0,
         message_price: "0.0000",
-        custom_string: "",
-        list_id: null,
-        contact_id: null,
-        country: "AU",
-        carrier: "Telstra",
-        source: "test",
         test_number: true,
-      });
-      return id;
-    },
+      }).message_id,
   };
 }
 
@@ -139,6 +158,6 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
 /** Fresh valid arguments for a tool; throws when the table has no entry for it. */
 export function validArgs(name: string, fixture: Fixture): Args {
   const make = VALID_ARGS[name];
-  if (!make) throw new Error(`test/tool-args.ts has no valid arguments for ${name}`);
+  if (!make) throw new Error(`test/support/tool-args.ts has no valid arguments for ${name}`);
   return make(fixture);
 }

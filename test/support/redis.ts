@@ -1,20 +1,7 @@
 /** A redis-server of a test's own: a free loopback port, no persistence, stopped after. */
 import { execFileSync, spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
+import { freePort, isListening } from "./net.js";
+import { sleep } from "./wait.js";
 
 export function redisServerPath(): string | undefined {
   try {
@@ -23,16 +10,6 @@ export function redisServerPath(): string | undefined {
     return undefined;
   }
 }
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.on("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
 
 export interface Redis {
   url: string;
@@ -50,12 +27,12 @@ export async function startRedis(): Promise<Redis> {
     { stdio: "ignore" },
   );
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  for (let i = 0; !(await listening(port)); i++) {
+  for (let i = 0; !(await isListening(port)); i++) {
     if (i > 100) {
       child.kill("SIGKILL");
       throw new Error("redis-server did not start in 5 s");
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return {
     url: `redis://127.0.0.1:${port}`,

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import {
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -15,26 +16,28 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundle } from "../scripts/build-bin.js";
+import { bundle } from "../../scripts/build-bin.js";
 
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /**
  * Inside the project so the build resolves the project's node_modules; named after the checkout,
  * so two checkouts that share one node_modules (git worktrees) never run each other's build.
  */
-export const BUILD_DIR = join(
+const BUILD_DIR = join(
   ROOT,
   "node_modules",
   ".cache",
   `clicksend-mcp-test-build-${createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`,
 );
-export const CLI = join(BUILD_DIR, "cli.js");
+const CLI = join(BUILD_DIR, "cli.js");
 
 const STAMP = join(BUILD_DIR, ".built");
 const LOCK = `${BUILD_DIR}.lock`;
 const STAGING = `${BUILD_DIR}.staging`;
+/** Everything the bundle is built from: the embedded sandbox is a chunk of it. */
 const SOURCES = [
   "src",
   "tools",
@@ -44,6 +47,19 @@ const SOURCES = [
   "tsconfig.build.json",
   "package.json",
 ];
+
+/**
+ * A minimal environment: nothing from the developer's shell (no real CLICKSEND_* values), and
+ * send state in a directory of its own, never the developer's nor another test's (servers meant
+ * to share state are given one environment, or one CLICKSEND_STATE_DIR).
+ */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "clicksend-mcp-state-")),
+    ...extra,
+  };
+}
 
 function newestSourceMtime(): number {
   let newest = 0;

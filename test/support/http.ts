@@ -1,36 +1,16 @@
 /**
- * Servers spawned as hosts start them: over stdio with the SDK client, or with --http on a free
- * port (--port 0; it prints the bound URL on stderr), plus a raw HTTP request helper that can
- * set any header, Host included.
+ * The built server over Streamable HTTP: started with --http on a free port (--port 0; it prints
+ * the bound URL on stderr), reached with the SDK's Streamable HTTP client or with raw requests
+ * that can set any header, Host included.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { request } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ensureBuilt } from "./build.js";
-import { cleanEnv } from "./stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { cleanEnv, ensureBuilt } from "./build.js";
+import { stopProcess } from "./stdio.js";
 
-/** The SDK client connected over stdio to `command args`, and the server's stderr so far. */
-export async function connectStdio(
-  command: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ client: Client; stderr(): string }> {
-  const transport = new StdioClientTransport({ command, args, env, stderr: "pipe" });
-  let err = "";
-  transport.stderr?.on("data", (chunk: Buffer) => {
-    err += chunk.toString("utf8");
-  });
-  const client = new Client({ name: "clicksend-mcp-test", version: "1.0.0" });
-  try {
-    await client.connect(transport);
-  } catch (error) {
-    throw new Error(`${String(error)}\nstderr:\n${err}`);
-  }
-  return { client, stderr: () => err };
-}
-
-export interface HttpCli {
+export interface HttpServer {
   /** The MCP endpoint, e.g. http://127.0.0.1:40123/mcp */
   url: string;
   child: ChildProcessWithoutNullStreams;
@@ -39,18 +19,23 @@ export interface HttpCli {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `clicksend-mcp --sandbox --http --port 0 ...args` and waits until it listens. */
-export async function startHttpCli(
+/**
+ * Starts `clicksend-mcp --sandbox --http --port 0 ...args` (without --sandbox when live: env
+ * then says which ClickSend to talk to) and waits until it listens.
+ */
+export async function startHttpServer(
   args: string[] = [],
   env: Record<string, string> = {},
-): Promise<HttpCli> {
+  { live = false } = {},
+): Promise<HttpServer> {
   const cli = await ensureBuilt();
-  const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...args], {
+  const mode = live ? [] : ["--sandbox"];
+  const child = spawn(process.execPath, [cli, ...mode, "--http", "--port", "0", ...args], {
     env: cleanEnv(env),
     stdio: "pipe",
   });
   let err = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL on stderr in 15 s:\n${err}`)), 15_000);
     child.stderr.on("data", (chunk: Buffer) => {
@@ -70,15 +55,17 @@ export async function startHttpCli(
     url,
     child,
     stderr: () => err,
-    stop: async (signal = "SIGTERM") => {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
+    stop: (signal = "SIGTERM") => stopProcess(child, exited, () => child.kill(signal)),
   };
+}
+
+/** The SDK client connected over Streamable HTTP, sending `headers` with every request. */
+export async function connectHttp(url: string, headers: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: "http-test", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+  );
+  return client;
 }
 
 export interface RawResponse {

@@ -1,0 +1,129 @@
+/**
+ * The in-process harness: a sandbox, a real ky client pointed at it, and tools run exactly as the
+ * server runs them (validation, rendering, error formatting), or a whole MCP server reached
+ * through the SDK client over an in-memory transport.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../../sandbox/server.js";
+import { TEST_ACCOUNT_KEY } from "../../sandbox/state.js";
+import {
+  bindClient,
+  type ClickSendClient,
+  type ClientOptions,
+  createClickSendClient,
+} from "../../src/client.js";
+import type { ToolContext, ToolDefinition } from "../../src/define-tool.js";
+import { silentLogger } from "../../src/logger.js";
+import {
+  createSendingPolicy,
+  type SendingConfig,
+  type SendingPolicy,
+} from "../../src/sending/policy.js";
+import { callTool, createServer, type ServerOptions } from "../../src/server.js";
+import type { SendStore } from "../../src/state/store.js";
+import { tools } from "../../tools/index.js";
+
+export type ToolCaller = (tool: ToolDefinition, args?: unknown) => Promise<CallToolResult>;
+
+export interface Harness {
+  sandbox: Sandbox;
+  sending: SendingPolicy;
+  client: ClickSendClient;
+  /** Runs a tool exactly as the server does (validation, rendering, error formatting). */
+  call: ToolCaller;
+  /** A caller through a client of its own, the harness's client options overridden. */
+  callWith(overrides: Partial<ClientOptions>): ToolCaller;
+  /** Runs a tool as one of ClickSend's test accounts (nocredit, notactive, banned). */
+  callAs(username: string, tool: ToolDefinition, args?: unknown): Promise<CallToolResult>;
+  /** An MCP client of createServer over the registry, calling tools as `call` does. */
+  connect(options?: ServerOptions): Promise<Client>;
+  close(): Promise<void>;
+}
+
+/** A client of the sandbox with its credentials, a short timeout and fast retries for tests. */
+export function testClient(
+  sandbox: Sandbox,
+  overrides: Partial<ClientOptions> = {},
+): ClickSendClient {
+  return createClickSendClient({
+    baseUrl: sandbox.baseUrl,
+    auth: { kind: "basic", ...sandbox.credentials },
+    timeoutMs: 2000,
+    retry: { baseDelayMs: 1, maxRetryAfterMs: 2000 },
+    ...overrides,
+  });
+}
+
+/** The context a tool call runs in, as the server builds it for each call: the one place tests do. */
+export function contextFor(client: ClickSendClient, sending: SendingPolicy): ToolContext {
+  const signal = new AbortController().signal;
+  return {
+    client: bindClient(client, signal),
+    signal,
+    sandbox: true,
+    logger: silentLogger,
+    sending,
+  };
+}
+
+/** The SDK client connected to a server in this process. */
+export async function connectInProcess(server: ReturnType<typeof createServer>): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "in-process-test", version: "1.0.0" });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  return client;
+}
+
+/** A sandbox plus a real ky client pointed at it; sends go through `sending` and `store`. */
+export async function harness(
+  options: SandboxOptions & { sending?: Partial<SendingConfig>; store?: SendStore } = {},
+): Promise<Harness> {
+  const { sending: sendingConfig, store, ...sandboxOptions } = options;
+  const sandbox = await startSandbox(sandboxOptions);
+  // Tests send the same text repeatedly, so the duplicate window is off unless a test sets it.
+  const sending = createSendingPolicy({ duplicateWindowS: 0, ...sendingConfig }, store);
+  const callerFor =
+    (client: ClickSendClient): ToolCaller =>
+    (tool, args = {}) =>
+      callTool(tool, args, contextFor(client, sending));
+  const client = testClient(sandbox);
+  return {
+    sandbox,
+    sending,
+    client,
+    call: callerFor(client),
+    callWith: (overrides) => callerFor(testClient(sandbox, overrides)),
+    callAs: (username, tool, args) =>
+      callerFor(
+        testClient(sandbox, { auth: { kind: "basic", username, apiKey: TEST_ACCOUNT_KEY } }),
+      )(tool, args),
+    connect: (serverOptions = {}) => {
+      // The server builds each call's context itself, from the values contextFor puts in it.
+      const ctx = contextFor(client, sending);
+      return connectInProcess(
+        createServer({
+          client,
+          tools,
+          options: {
+            sandbox: ctx.sandbox,
+            logger: ctx.logger,
+            sending: ctx.sending,
+            ...serverOptions,
+          },
+        }),
+      );
+    },
+    close: () => sandbox.close(),
+  };
+}
+
+/** The last request the sandbox received. */
+export const lastRequest = (h: Harness) => h.sandbox.requests.at(-1);
+
+/** Requests the sandbox received, excluding GETs when only writes matter. */
+export const writes = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.method !== "GET");
+
+/** The main sandbox user's balance. */
+export const balanceOf = (h: Harness) => h.sandbox.state.users[0]?.balance ?? Number.NaN;

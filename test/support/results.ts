@@ -1,0 +1,80 @@
+/**
+ * What a tool call's result says (its text, its data, whether anything was sent), and the three
+ * outcomes a test expects of a call through the harness: succeeded, failed at ClickSend, or
+ * refused locally with no request.
+ */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { expect } from "vitest";
+import type { RequestRecord } from "../../sandbox/server.js";
+import type { ToolDefinition } from "../../src/define-tool.js";
+import { SANDBOX_NOTICE } from "../../src/server.js";
+import { type Harness, lastRequest } from "./harness.js";
+
+/** Every text part of a result, as the model reads it (the sandbox notice included). */
+export function contentText(result: CallToolResult): string {
+  return (result.content as Array<{ type: string; text?: string }>)
+    .map((c) => c.text ?? "")
+    .join("\n");
+}
+
+/** The text the model sees, without the sandbox notice line. */
+export function textOf(result: CallToolResult): string {
+  const text = contentText(result);
+  return text.startsWith(SANDBOX_NOTICE) ? text.slice(SANDBOX_NOTICE.length + 1) : text;
+}
+
+/** The structured result as a plain object. */
+export function dataOf<T = Record<string, unknown>>(result: CallToolResult): T {
+  return result.structuredContent as T;
+}
+
+/** A failed write says one of these: nothing was sent, or it may have been. */
+export const NOTHING_SENT = /Nothing was sent/;
+export const MAYBE_SENT = /\bmay (already )?have (been delivered|taken effect)/;
+
+/** Refused locally (bad arguments, a guard): formatToolError ends exactly so. */
+export const isLocalRefusal = (result: CallToolResult, text: string) =>
+  result.isError === true && text.endsWith("Nothing was sent.");
+
+/**
+ * Calls a tool that must refuse its arguments locally: isError saying nothing was sent, with
+ * every fragment, and no request left the process. Returns the text.
+ */
+export async function refused(
+  h: Harness,
+  tool: ToolDefinition,
+  args: unknown,
+  ...fragments: string[]
+): Promise<string> {
+  const before = h.sandbox.requests.length;
+  const result = await h.call(tool, args);
+  const text = textOf(result);
+  expect(result.isError, text).toBe(true);
+  for (const fragment of fragments) expect(text).toContain(fragment);
+  expect(text).toContain("Nothing was sent.");
+  expect(h.sandbox.requests.length).toBe(before);
+  return text;
+}
+
+/** Calls a tool that must succeed; returns what the model sees and what the sandbox received. */
+export async function succeeded<T = Record<string, unknown>>(
+  h: Harness,
+  tool: ToolDefinition,
+  args: unknown,
+): Promise<{ data: T; text: string; request: RequestRecord; result: CallToolResult }> {
+  const result = await h.call(tool, args);
+  expect(result.isError, textOf(result)).toBeFalsy();
+  const request = lastRequest(h) as RequestRecord;
+  return { data: dataOf<T>(result), text: textOf(result), request, result };
+}
+
+/** Calls a tool that ClickSend (the sandbox) refuses; returns the error text and the request. */
+export async function failed(
+  h: Harness,
+  tool: ToolDefinition,
+  args: unknown,
+): Promise<{ text: string; request: RequestRecord }> {
+  const result = await h.call(tool, args);
+  expect(result.isError).toBe(true);
+  return { text: textOf(result), request: lastRequest(h) as RequestRecord };
+}
