@@ -102,7 +102,9 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   await call("mark_delivery_receipts_read", { all: true });
   expect((await call("list_delivery_receipts")).items).toEqual([]);
   const later = await call("send_sms", {
-    messages: [{ to: "+61422222222", body: "Later", schedule: "2030-01-01T09:00:00Z" }],
+    messages: [
+      { to: "+61422222222", body: "Later", schedule: Math.floor(Date.now() / 1000) + 86_400 },
+    ],
   });
   await call("cancel_scheduled_sms", { message_id: later.queued[0].message_id });
   const preview = await call("send_sms", {
