@@ -8,7 +8,18 @@ export type Fault =
   /** Close the connection before handling the request: nothing happens. */
   | { type: "drop" }
   /** Handle the request (a send really happens), then close the connection without answering. */
-  | { type: "drop_after" };
+  | { type: "drop_after" }
+  /** Handle the request, send the headers, then the body one byte every intervalMs. */
+  | { type: "trickle"; intervalMs: number }
+  /** Answer with a redirect to location (another origin, say) without handling the request. */
+  | { type: "redirect"; status: 301 | 302 | 303 | 307 | 308; location: string }
+  /** A 400 whose message and field errors echo the Authorization header and the request body. */
+  | { type: "echo" }
+  /**
+   * A 200 of `bytes` bytes of valid JSON, made as it is written (never held in memory), its
+   * length in Content-Length when `declared`, else chunked.
+   */
+  | { type: "oversized"; bytes: number; declared?: boolean };
 
 export interface FaultRule {
   method?: string;

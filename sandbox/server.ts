@@ -9,6 +9,7 @@ import {
   type SandboxResponse,
   unauthorized,
 } from "./envelope.js";
+import * as faultBodies from "./fault-bodies.js";
 import { type Fault, FaultInjector } from "./faults.js";
 import { matchPattern, type Route } from "./router.js";
 import { routes as defaultRoutes } from "./routes/index.js";
@@ -30,6 +31,8 @@ export interface RequestRecord {
    * cancellation) or a drop fault cut it. A delayed request is still handled after its delay.
    */
   closedEarly?: boolean;
+  /** Body bytes an oversized fault wrote before the client stopped reading (or all of them). */
+  bytesSent?: number;
 }
 
 export interface SandboxOptions extends StateOptions {
@@ -106,8 +109,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const fault = faults.take(method, path);
     if (fault) record.fault = fault.type;
     if (fault?.type === "delay") await new Promise((r) => setTimeout(r, fault.ms));
-    if (fault && fault.type !== "delay" && fault.type !== "drop_after") {
-      return applyFault(res, fault, record);
+    if (fault && !["delay", "drop_after", "trickle"].includes(fault.type)) {
+      return applyFault(req, res, fault, record, raw);
     }
     if (badJson) return finish(res, record, badRequest("The request body is not valid JSON."));
 
@@ -149,6 +152,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       record.status = response.status;
       res.socket?.destroy();
       return;
+    }
+    if (fault?.type === "trickle") {
+      record.status = response.status;
+      return faultBodies.trickle(res, response, fault.intervalMs);
     }
     finish(res, record, response);
   }
@@ -199,7 +206,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
   }
 
-  function applyFault(res: ServerResponse, fault: Fault, record: RequestRecord): void {
+  function applyFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fault: Fault,
+    record: RequestRecord,
+    raw: Buffer,
+  ): void {
     switch (fault.type) {
       case "status": {
         const response = fault.body
@@ -224,6 +237,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         record.status = 200;
         res.writeHead(200, { "content-type": "application/json" });
         res.end('{"http_code":200,"response_code":"SUCCESS","response_msg":"Here are');
+        return;
+      case "redirect":
+        record.status = fault.status;
+        faultBodies.redirect(res, fault.status, fault.location);
+        return;
+      case "echo":
+        finish(res, record, faultBodies.echo(req.headers.authorization, raw));
+        return;
+      case "oversized":
+        record.status = 200;
+        record.bytesSent = 0;
+        void faultBodies.oversized(res, fault.bytes, fault.declared ?? false, (sent) => {
+          record.bytesSent = sent;
+        });
         return;
       default:
         res.socket?.destroy();

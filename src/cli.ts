@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { catalogue } from "../tools/index.js";
 import { type ClickSendClient, createClickSendClient } from "./client.js";
 import { type Config, help, parseCli } from "./config.js";
@@ -11,6 +10,7 @@ import { createSendingPolicy } from "./sending/policy.js";
 import { createServer, type ServerOptions } from "./server.js";
 import { accountScope, openSendStore } from "./state/open.js";
 import type { SendStore } from "./state/store.js";
+import { StdioTransport } from "./stdio.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {
@@ -84,7 +84,7 @@ async function serve(config: Config): Promise<void> {
     const server = newServer();
     closeTransport = () => server.close();
     process.stdin.on("end", shutdown);
-    await server.connect(new StdioServerTransport());
+    await server.connect(new StdioTransport(logger));
   }
 }
 

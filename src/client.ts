@@ -15,6 +15,8 @@ import {
   type RequestInfo,
 } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { redactorFor } from "./redact.js";
+import { BodyTooLargeError, readCappedText } from "./response-body.js";
 import { NAME, VERSION } from "./version.js";
 
 export type Auth =
@@ -22,10 +24,20 @@ export type Auth =
   | { kind: "bearer"; token: string }
   | { kind: "none" };
 
+/**
+ * The most of an answer that is read. ClickSend's largest answer is a page of 100 history items;
+ * 100 bodies of 1,224 characters, each JSON-escaped to as many as 12 bytes, plus their fields,
+ * come to about 1.6 MB, so 4 MiB leaves room and still bounds what one call can hold.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
 export interface ClientOptions {
   baseUrl: string;
   auth: Auth;
+  /** One deadline for a whole call: every attempt, every wait between them, every body. */
   timeoutMs: number;
+  /** Answers longer than this fail unread (MAX_RESPONSE_BYTES by default). */
+  maxResponseBytes?: number;
   retry?: {
     /** Retries after the first attempt, for GET only. */
     limit?: number;
@@ -104,11 +116,15 @@ function authorizationHeader(auth: Auth): string | undefined {
 export function createClickSendClient(options: ClientOptions): ClickSendClient {
   const maxRetryAfterMs = options.retry?.maxRetryAfterMs ?? 10_000;
   const baseDelayMs = options.retry?.baseDelayMs ?? 300;
+  const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const authorization = authorizationHeader(options.auth);
   const create = ({ default: ky, HTTPError }: Ky): KyInstance =>
     ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, ""),
-      timeout: options.timeoutMs,
+      // ky's timeout ends at the headers; call() keeps one deadline over the body as well.
+      timeout: false,
+      // A redirect would re-post recipients and text elsewhere, or turn a send into a GET.
+      redirect: "manual",
       headers: {
         accept: "application/json",
         "user-agent": `${NAME}/${VERSION}`,
@@ -141,42 +157,55 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
   ): Promise<T> {
     const request: RequestInfo = { method: method.toUpperCase(), path };
     const started = Date.now();
-    let response: Response;
     const ky = await loadKy();
     http ??= create(ky);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+    const stopped = () => interruption(request, init.signal, deadline.signal, options.timeoutMs);
     try {
-      response = await http(path, {
-        method,
-        searchParams: toSearchParams(init.query),
-        ...(init.body !== undefined ? { json: init.body } : {}),
-        ...(init.signal ? { signal: init.signal } : {}),
-      });
-    } catch (error) {
-      if (error instanceof ky.HTTPError) {
+      let response: Response;
+      try {
+        response = await http(path, {
+          method,
+          searchParams: toSearchParams(init.query),
+          ...(init.body !== undefined ? { json: init.body } : {}),
+          signal: init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal,
+        });
+      } catch (error) {
+        if (!(error instanceof ky.HTTPError)) {
+          const failure = stopped() ?? networkError(request, error);
+          options.logger?.warn(`${request.method} /${path} failed: ${failure.kind}`);
+          throw failure;
+        }
         response = error.response;
-      } else {
-        const failure = networkError(request, error, ky);
-        options.logger?.warn(`${request.method} /${path} failed: ${failure.kind}`);
-        throw failure;
       }
-    }
-    options.logger?.debug(
-      `${request.method} /${path} -> ${response.status} in ${Date.now() - started} ms`,
-    );
-    const envelope = await readEnvelope(request, response);
-    const code = envelope.response_code;
-    if (!response.ok || !isSuccessCode(code)) {
-      throw new ClickSendApiError(
-        request,
-        response.status,
-        code,
-        envelope.response_msg,
-        fieldErrorsOf(envelope.data),
-        retryAfterSeconds(response),
+      options.logger?.debug(
+        `${request.method} /${path} -> ${response.status} in ${Date.now() - started} ms`,
       );
+      if (response.status >= 300 && response.status < 400) {
+        response.body?.cancel().catch(() => {});
+        throw redirectError(request, response);
+      }
+      const envelope = await readEnvelope(request, response, maxResponseBytes, stopped);
+      const code = envelope.response_code;
+      if (!response.ok || !isSuccessCode(code)) {
+        const redact = redactorFor(options.auth, init.body);
+        throw new ClickSendApiError(
+          request,
+          response.status,
+          redact(code),
+          redact(envelope.response_msg),
+          Object.fromEntries(
+            Object.entries(fieldErrorsOf(envelope.data)).map(([k, v]) => [redact(k), redact(v)]),
+          ),
+          retryAfterSeconds(response),
+        );
+      }
+      // The envelope is checked; the shape of data is the endpoint's, as the caller declares it.
+      return envelope.data as T;
+    } finally {
+      clearTimeout(timer);
     }
-    // The envelope is checked; the shape of data is the endpoint's, as the caller declares it.
-    return envelope.data as T;
   }
 
   return {
@@ -212,20 +241,45 @@ function writeOutcome(request: RequestInfo): Outcome {
   return request.method === "GET" ? "not_sent" : "maybe_sent";
 }
 
-async function readEnvelope(request: RequestInfo, response: Response): Promise<Envelope> {
-  const failed = (detail: string) =>
+/** What an answer that could not be used says about the request: a 4xx was refused. */
+const answeredOutcome = (request: RequestInfo, response: Response): Outcome =>
+  response.status < 500 && !response.ok ? "not_sent" : writeOutcome(request);
+
+async function readEnvelope(
+  request: RequestInfo,
+  response: Response,
+  maxBytes: number,
+  stopped: () => ClickSendNetworkError | undefined,
+): Promise<Envelope> {
+  const failed = (detail: string, retry = " This read is safe to retry.") =>
     new ClickSendResponseError(
       request,
       response.status,
-      response.status < 500 && !response.ok ? "not_sent" : writeOutcome(request),
+      answeredOutcome(request, response),
       `ClickSend answered ${request.method} /${request.path} with HTTP ${response.status} and ${detail}.${
-        request.method === "GET" ? " This read is safe to retry." : ""
+        request.method === "GET" ? retry : ""
       }`,
     );
   let text: string;
   try {
-    text = await response.text();
-  } catch {
+    text = await readCappedText(response, maxBytes);
+  } catch (error) {
+    const interrupted = stopped();
+    if (interrupted) {
+      // The status is in: a refusal stays a refusal even when its body never finished.
+      throw new ClickSendNetworkError(
+        request,
+        interrupted.kind,
+        answeredOutcome(request, response),
+        `${interrupted.message.replace(/\.$/, "")}: HTTP ${response.status} came, its body was still arriving.`,
+      );
+    }
+    if (error instanceof BodyTooLargeError) {
+      throw failed(
+        `a body over ${maxBytes / 1024 / 1024} MiB, which was not read`,
+        " Ask for less (a smaller limit or a narrower search).",
+      );
+    }
     throw failed("a body that was cut off");
   }
   if (text.trim() === "") throw failed("an empty body");
@@ -251,21 +305,15 @@ export function retryAfterSeconds(response: Response): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-function networkError(
+/** The call was cancelled by its caller or ran out of time; undefined if neither. */
+function interruption(
   request: RequestInfo,
-  error: unknown,
-  { TimeoutError }: Ky,
-): ClickSendNetworkError {
+  caller: AbortSignal | undefined,
+  deadline: AbortSignal,
+  timeoutMs: number,
+): ClickSendNetworkError | undefined {
   const where = `${request.method} /${request.path}`;
-  if (error instanceof TimeoutError) {
-    return new ClickSendNetworkError(
-      request,
-      "timeout",
-      writeOutcome(request),
-      `ClickSend did not answer ${where} in time (timeout).`,
-    );
-  }
-  if (error instanceof Error && error.name === "AbortError") {
+  if (caller?.aborted) {
     return new ClickSendNetworkError(
       request,
       "aborted",
@@ -273,6 +321,44 @@ function networkError(
       `${where} was cancelled.`,
     );
   }
+  if (deadline.aborted) {
+    return new ClickSendNetworkError(
+      request,
+      "timeout",
+      writeOutcome(request),
+      `ClickSend did not answer ${where} in time (timeout after ${timeoutMs} ms).`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * ClickSend never redirects its API: a 3xx comes from whatever else answers at the base URL, and
+ * is not followed. The request went no further, so nothing was done, except after a 303 (See
+ * Other), which by definition answers a request that was handled.
+ */
+function redirectError(request: RequestInfo, response: Response): ClickSendResponseError {
+  const { status } = response;
+  let where = "with no Location";
+  const location = response.headers.get("location");
+  if (location !== null) {
+    try {
+      where = `to ${new URL(location, response.url).host}`;
+    } catch {
+      where = "to an invalid Location";
+    }
+  }
+  const handled = status === 303 && request.method !== "GET";
+  return new ClickSendResponseError(
+    request,
+    status,
+    handled ? "maybe_sent" : "not_sent",
+    `The server at CLICKSEND_BASE_URL answered ${request.method} /${request.path} with a redirect (HTTP ${status}) ${where}, which was not followed: check CLICKSEND_BASE_URL.`,
+  );
+}
+
+function networkError(request: RequestInfo, error: unknown): ClickSendNetworkError {
+  const where = `${request.method} /${request.path}`;
   const code = causeCode(error);
   if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
     // The connection was never made, so nothing can have been sent.

@@ -80,7 +80,7 @@ Environment:
   CLICKSEND_USERNAME, CLICKSEND_API_KEY   HTTP Basic credentials (API username and key)
   CLICKSEND_BASE_URL                      default ${DEFAULT_BASE_URL}; may be a gateway path
   CLICKSEND_BEARER_TOKEN                  send "Authorization: Bearer" instead (API gateways)
-  CLICKSEND_TIMEOUT_MS                    request timeout, default 30000
+  CLICKSEND_TIMEOUT_MS                    limit on one call to ClickSend, body included, default 30000
   CLICKSEND_SANDBOX=1, CLICKSEND_READ_ONLY=1, CLICKSEND_TOOLSETS, CLICKSEND_LOG_LEVEL
   CLICKSEND_ALLOWED_RECIPIENTS, CLICKSEND_MAX_RECIPIENTS_PER_CALL, CLICKSEND_DAILY_MESSAGE_LIMIT,
   CLICKSEND_DUPLICATE_WINDOW_S            the sending rules above, as variables

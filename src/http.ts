@@ -2,9 +2,10 @@
  * The Streamable HTTP transport (--http): stateless, a fresh MCP Server per request from the
  * same factory stdio uses. Loaded by cli.ts only when asked for.
  *
- * Every request passes, in order: Host/Origin (DNS-rebinding protection, 403), path (404),
- * bearer token (401), method (405), body size (413) and JSON (400); the SDK transport then
- * checks Accept (406) and Content-Type (415).
+ * Every request passes, in order: the bound on requests in flight (503), Host/Origin
+ * (DNS-rebinding protection, 403), path (404), bearer token (401), method (405), body size (413)
+ * and JSON (400); the SDK transport then checks Accept (406) and Content-Type (415). Node ends a
+ * request whose headers or body are too slow (408).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -18,6 +19,14 @@ import { NAME } from "./version.js";
 
 const MCP_PATH = "/mcp";
 export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Requests in flight at once, tool calls included: beyond it, 503 with Retry-After. With 1 MiB
+ * bodies this bounds what unfinished uploads can hold to 64 MiB.
+ */
+const MAX_CONCURRENT_REQUESTS = 64;
+/** Headers, then the whole request, must arrive within these (a 1 MiB body at 70 KB/s). */
+const HEADERS_TIMEOUT_MS = 5000;
+const REQUEST_TIMEOUT_MS = 15_000;
 /** How long in-flight requests may run on after SIGINT/SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -33,6 +42,9 @@ export interface HttpServerOptions extends HttpConfig {
   createServer: () => Server;
   logger: Logger;
   maxBodyBytes?: number;
+  maxConcurrentRequests?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** Host names (lower case, IPv6 without brackets) that Host and Origin may carry. */
@@ -159,7 +171,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     try {
       raw = await readBody(req, limit);
     } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
+      if (!(error instanceof BodyTooLarge)) {
+        // Node answered 408 to a body too slow, or the client left: nobody is listening.
+        if (req.socket.destroyed) return logger.warn("an HTTP request's body did not arrive");
+        throw error;
+      }
       return reject(res, 413, `Payload too large: the limit is ${limit} bytes.`, {
         connection: "close",
       });
@@ -181,14 +197,36 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     await transport.handleRequest(req, res, body);
   }
 
+  const maxInFlight = options.maxConcurrentRequests ?? MAX_CONCURRENT_REQUESTS;
+  let inFlight = 0;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (inFlight >= maxInFlight) {
+      logger.warn(`refused an HTTP request: ${maxInFlight} requests already in flight`);
+      return reject(res, 503, "Server busy: too many requests in flight; retry shortly.", {
+        "retry-after": "1",
+        connection: "close",
+      });
+    }
+    inFlight += 1;
+    res.once("close", () => {
+      inFlight -= 1;
+    });
     handle(req, res).catch((error: unknown) => {
       logger.error(`HTTP request failed: ${error instanceof Error ? error.name : "unknown error"}`);
       if (!res.headersSent) reject(res, 500, "Internal error.", {}, -32603);
       else res.end();
     });
   };
-  const http = createServer(onRequest);
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const http = createServer(
+    {
+      headersTimeout: Math.min(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, requestTimeout),
+      requestTimeout,
+      // Node looks for expired requests this often (30 s by default, twice the timeout itself).
+      connectionsCheckingInterval: 1000,
+    },
+    onRequest,
+  );
   // "Expect: 100-continue": refuse an oversized body before the client sends it.
   http.on("checkContinue", (req, res) => {
     if (Number(req.headers["content-length"]) > limit) {

@@ -17,6 +17,7 @@ import {
 import { path } from "../src/path.js";
 import { testClient } from "./support/harness.js";
 import { freePort } from "./support/net.js";
+import { failure } from "./support/results.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -48,16 +49,6 @@ const testRoutes = [
 let sandbox: Sandbox;
 
 const client = (overrides: Partial<ClientOptions> = {}) => testClient(sandbox, overrides);
-
-/** The error a promise rejects with; fails the test if it resolves. */
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
 
 const attempts = (p: string, method = "GET") =>
   sandbox.requests.filter((r) => r.path === p && r.method === method).length;

@@ -1,8 +1,9 @@
 /**
  * The fault matrix: every tool of the registry against every fault the sandbox can inject.
- * Each fault ends in isError saying what happened (and, for writes, whether anything was sent);
- * reads are retried as the client's policy says and recover when the fault clears in time;
- * writes are attempted exactly once; the next call after every fault works normally.
+ * Each fault ends in isError saying what happened (and, for writes, whether anything was sent)
+ * and showing no credentials and no message text, whatever upstream quoted back; reads are
+ * retried as the client's policy says and recover when the fault clears in time; writes are
+ * attempted exactly once; the next call after every fault works normally.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";
@@ -16,6 +17,8 @@ import { within } from "./support/wait.js";
 /** The client's timeout in the timeout case, and a delay well beyond it. */
 const SHORT_TIMEOUT_MS = 300;
 const DELAY_MS = 800;
+/** Where redirects point: another origin, where nobody listens. */
+const ELSEWHERE = "http://127.0.0.1:1/v3/elsewhere";
 
 interface FaultCase {
   name: string;
@@ -84,10 +87,43 @@ const FAULTS: FaultCase[] = [
   {
     name: "timeout",
     fault: { type: "delay", ms: DELAY_MS },
-    says: /did not answer .* in time \(timeout\)/,
+    says: /did not answer .* in time \(timeout after \d+ ms\)\./,
     readAttempts: 1,
     write: "maybe_sent",
     timeout: true,
+  },
+  {
+    name: "body trickling in past the timeout",
+    fault: { type: "trickle", intervalMs: 200 },
+    says: /did not answer .* in time \(timeout after \d+ ms\): HTTP 200 came/,
+    readAttempts: 1,
+    write: "maybe_sent",
+    timeout: true,
+  },
+  ...([302, 307, 308] as const).map(
+    (status): FaultCase => ({
+      name: `${status} redirect to another origin`,
+      fault: { type: "redirect", status, location: ELSEWHERE },
+      says: new RegExp(
+        `redirect \\(HTTP ${status}\\) to 127\\.0\\.0\\.1:1, which was not followed`,
+      ),
+      readAttempts: 1,
+      write: "not_sent",
+    }),
+  ),
+  {
+    name: "400 echoing the Authorization header and the body",
+    fault: { type: "echo" },
+    says: /HTTP 400 BAD_REQUEST: Invalid request \(Authorization: Basic \[credentials\]\)/,
+    readAttempts: 1,
+    write: "not_sent",
+  },
+  {
+    name: "body over the size cap",
+    fault: { type: "oversized", bytes: 8 * 1024 * 1024 },
+    says: /HTTP 200 and a body over 4 MiB, which was not read/,
+    readAttempts: 1,
+    write: "maybe_sent",
   },
   {
     name: "HTML body (502)",
@@ -139,6 +175,26 @@ it("has valid arguments for every tool in the registry", () => {
   expect(tools.map((t) => t.name).filter((name) => !(name in VALID_ARGS))).toEqual([]);
 });
 
+/** The credentials, and the message texts of the requests made (of 4 characters or more). */
+function secretsOf(requests: RequestRecord[]): string[] {
+  const { username, apiKey } = h.sandbox.credentials;
+  const pair = `${username}:${apiKey}`;
+  const texts: string[] = [];
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === "string" && (key === "body" || key === "subject")) texts.push(value);
+    else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, Array.isArray(value) ? key : k);
+    }
+  };
+  for (const request of requests) walk(request.body, "");
+  return [
+    apiKey,
+    pair,
+    Buffer.from(pair).toString("base64"),
+    ...texts.filter((t) => t.length >= 4),
+  ];
+}
+
 /** "lists/2932040/contacts/12" -> /^lists\/[^/]+\/contacts\/[^/]+$/: ids differ per call. */
 function routeOf(path: string): RegExp {
   const segments = path
@@ -166,6 +222,7 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, too
       text: textOf(result),
       attempts: made.filter(matches).length,
       writes: writes(h.sandbox).length - writesBefore,
+      secrets: secretsOf(made),
     };
   }
 
@@ -186,9 +243,11 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, too
       text,
       attempts,
       writes: writesMade,
+      secrets,
     } = await run(c.timeout ? callShort : h.call);
     expect(result.isError, text).toBe(true);
     expect(text).toMatch(c.says);
+    for (const secret of secrets) expect(text).not.toContain(secret);
     if (isWrite) {
       // A write is never retried: one request, whatever the fault.
       expect(attempts).toBe(1);

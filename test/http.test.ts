@@ -3,15 +3,25 @@
  * the SDK's Streamable HTTP client and by raw requests for everything a client should not send.
  */
 import { createHash } from "node:crypto";
+import { connect as connectTcp, type Socket } from "node:net";
 import {
   type CallToolResult,
   LoggingMessageNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createClickSendClient } from "../src/client.js";
 import { type Config, parseCli } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
-import { allowedHostnames, MAX_BODY_BYTES, tokenMatches } from "../src/http.js";
-import { SANDBOX_NOTICE, selectTools } from "../src/server.js";
+import {
+  allowedHostnames,
+  type HttpServerOptions,
+  type HttpServer as InProcessHttpServer,
+  MAX_BODY_BYTES,
+  startHttpServer as startInProcess,
+  tokenMatches,
+} from "../src/http.js";
+import { silentLogger } from "../src/logger.js";
+import { createServer, SANDBOX_NOTICE, selectTools } from "../src/server.js";
 import { tools as registry, toolsets } from "../tools/index.js";
 import {
   connectHttp,
@@ -23,6 +33,7 @@ import {
 } from "./support/http.js";
 import { contentText as text } from "./support/results.js";
 import { runCli } from "./support/stdio.js";
+import { within } from "./support/wait.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -368,5 +379,83 @@ describe("Host and Origin checks", () => {
     ]) {
       expect(tokenMatches(header, expected), String(header)).toBe(false);
     }
+  });
+});
+
+describe("slow and piled-up requests (the transport in process)", () => {
+  let server: InProcessHttpServer | undefined;
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await server?.close();
+    server = undefined;
+  });
+
+  async function serve(limits: Partial<HttpServerOptions>): Promise<InProcessHttpServer> {
+    // No tool runs here: the client is never called.
+    const client = createClickSendClient({
+      baseUrl: "http://127.0.0.1:9/v3",
+      auth: { kind: "none" },
+      timeoutMs: 1000,
+    });
+    server = await startInProcess({
+      host: "127.0.0.1",
+      port: 0,
+      allowedHosts: [],
+      logger: silentLogger,
+      createServer: () => createServer({ client, tools: [] }),
+      ...limits,
+    });
+    return server;
+  }
+
+  /** A request that sends `sent` and then nothing more; resolves with what came back at close. */
+  function stalled(url: string, sent: string): { answer: Promise<string> } {
+    const { port } = new URL(url);
+    const socket = connectTcp(Number(port), "127.0.0.1");
+    sockets.push(socket);
+    socket.write(sent);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    return {
+      answer: new Promise((resolve) => {
+        socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        socket.on("error", () => {});
+      }),
+    };
+  }
+  const headersOf = (url: string, length: number) =>
+    `POST /mcp HTTP/1.1\r\nHost: ${new URL(url).host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it("answers 408 and closes when the body or the headers stop coming", async () => {
+    const { url } = await serve({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    const slowBody = stalled(url, `${headersOf(url, 1000)}{"jsonrpc":"2.0",`);
+    const slowHeaders = stalled(url, `POST /mcp HTTP/1.1\r\nHost: ${new URL(url).host}\r\n`);
+    // Node's own default would wait 300 s.
+    for (const { answer } of [slowBody, slowHeaders]) {
+      expect(await within(15_000, "the 408", answer)).toMatch(/^HTTP\/1\.1 408 /);
+    }
+    const ok = await rawRequest(url, { headers: MCP_HEADERS, body: INITIALIZE });
+    expect(ok.status).toBe(200);
+  }, 30_000);
+
+  it("answers 503 with Retry-After beyond the requests in flight, and serves again after", async () => {
+    const { url } = await serve({ maxConcurrentRequests: 2, requestTimeoutMs: 60_000 });
+    for (let i = 0; i < 2; i++) stalled(url, `${headersOf(url, 1000)}{"jsonrpc":"2.0",`);
+    const probe = () => rawRequest(url, { headers: MCP_HEADERS, body: INITIALIZE });
+    let busy = await probe();
+    for (let tries = 0; busy.status !== 503 && tries < 100; tries++) busy = await probe();
+    expect(busy.status).toBe(503);
+    expect(busy.headers["retry-after"]).toBe("1");
+    expect(JSON.parse(busy.body)).toMatchObject({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32000, message: expect.stringMatching(/^Server busy/) },
+    });
+
+    sockets[0]?.destroy();
+    let ok = await probe();
+    for (let tries = 0; ok.status !== 200 && tries < 100; tries++) ok = await probe();
+    expect(ok.status).toBe(200);
   });
 });

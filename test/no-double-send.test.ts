@@ -18,6 +18,9 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_260_507);
 const TIMEOUT_MS = 250;
 const DELAY_MS = 600;
 
+/** A SUCCESS that does not say what became of the messages. */
+const NO_LIST = { http_code: 200, response_code: "SUCCESS", response_msg: "Queued.", data: {} };
+
 type Channel = "sms" | "mms" | "voice";
 type Claim = "sent" | "not_sent" | "maybe_sent";
 
@@ -41,9 +44,23 @@ const plans: Plan[] = fc.sample(
       { weight: 2, arbitrary: fc.constantFrom<Fault>({ type: "status", status: 503 }) },
       { weight: 2, arbitrary: fc.constant<Fault>({ type: "drop" }) },
       { weight: 1, arbitrary: fc.constant<Fault>({ type: "status", status: 400 }) },
+      // Not handled, and nothing can have been: quoted back, or sent elsewhere.
+      { weight: 1, arbitrary: fc.constant<Fault>({ type: "echo" }) },
+      {
+        weight: 1,
+        arbitrary: fc.constant<Fault>({
+          type: "redirect",
+          status: 307,
+          location: "http://127.0.0.1:1/v3/sms/send",
+        }),
+      },
+      // Not handled, but the answer leaves it open: too large to read, or no message list.
+      { weight: 1, arbitrary: fc.constant<Fault>({ type: "oversized", bytes: 8 * 1024 * 1024 }) },
+      { weight: 1, arbitrary: fc.constant<Fault>({ type: "status", status: 200, body: NO_LIST }) },
       // Handled, but the answer never arrives: the message WAS delivered.
       { weight: 2, arbitrary: fc.constant<Fault>({ type: "drop_after" }) },
       { weight: 1, arbitrary: fc.constant<Fault>({ type: "delay", ms: DELAY_MS }) },
+      { weight: 1, arbitrary: fc.constant<Fault>({ type: "trickle", intervalMs: 200 }) },
     ),
     key: fc.boolean(),
     retry: fc.boolean(),
@@ -53,7 +70,17 @@ const plans: Plan[] = fc.sample(
 
 /** Whether the sandbox handles the request (delivers) despite the fault. */
 const delivers = (fault: Fault | undefined) =>
-  !fault || fault.type === "drop_after" || fault.type === "delay";
+  !fault || fault.type === "drop_after" || fault.type === "delay" || fault.type === "trickle";
+
+/** What the first call must claim, given the fault: refusals and redirects sent nothing. */
+function expectedClaim(fault: Fault | undefined): Claim {
+  if (!fault) return "sent";
+  const refused =
+    (fault.type === "status" && fault.status === 400) ||
+    fault.type === "echo" ||
+    fault.type === "redirect";
+  return refused ? "not_sent" : "maybe_sent";
+}
 
 function claimOf(result: CallToolResult): Claim | string {
   const text = textOf(result);
@@ -137,13 +164,7 @@ it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results
     const count = delivered.get(`${to}|${body}`) ?? 0;
     const where = `send ${i} ${JSON.stringify(plan)} claimed ${claims.join(", ")}`;
     // What the first call must say, given what the sandbox really did.
-    expect(claims[0], where).toBe(
-      !plan.fault
-        ? "sent"
-        : plan.fault.type === "status" && plan.fault.status === 400
-          ? "not_sent"
-          : "maybe_sent",
-    );
+    expect(claims[0], where).toBe(expectedClaim(plan.fault));
     if (claims.includes("sent")) {
       expect(count, where).toBe(1);
       for (const id of ids) {
@@ -167,6 +188,16 @@ it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results
 
   // Every kind of fault really occurred, with and without an agent's retry.
   const kinds = new Set(plans.map((p) => p.fault?.type ?? "none"));
-  expect([...kinds].sort()).toEqual(["delay", "drop", "drop_after", "none", "status"]);
+  expect([...kinds].sort()).toEqual([
+    "delay",
+    "drop",
+    "drop_after",
+    "echo",
+    "none",
+    "oversized",
+    "redirect",
+    "status",
+    "trickle",
+  ]);
   expect(plans.filter((p) => p.retry && p.fault).length).toBeGreaterThan(20);
 }, 120_000);

@@ -1,7 +1,7 @@
 /**
  * Protocol robustness over stdio: the built server, spawned as a host spawns it, fed garbage
- * lines, invalid JSON-RPC, unknown methods, a 5 MB line, deep nesting, 50 concurrent calls and a
- * cancelled in-flight call. It stays up, answers correctly afterwards, and writes nothing but
+ * lines, invalid JSON-RPC, unknown methods, a 5 MB line, lines over the 10 MiB limit, deep
+ * nesting, 50 concurrent calls and a cancelled in-flight call. It stays up, answers correctly afterwards, and writes nothing but
  * JSON-RPC on stdout. Once with --sandbox, once against a sandbox in this process with the
  * canary credential (so faults can be injected and requests seen), which must never leak.
  */
@@ -12,6 +12,9 @@ import { contentText as text } from "./support/results.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
 import { TEST_TO } from "./support/tool-args.js";
 import { sleep } from "./support/wait.js";
+
+/** The text of the i-th faulted send: what an echoing error must not show. */
+const faultedBody = (i: number) => `Faulted send number ${i}, private text`;
 
 const nestedArrays = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 
@@ -128,6 +131,35 @@ function robustness(target: () => Target) {
     expect(rpc.exitCode).toBeNull();
   }, 60_000);
 
+  it("answers a line over the 10 MiB limit with an error, drops one without an id, and goes on", async () => {
+    const { rpc } = target();
+    const over = "x".repeat(10 * 1024 * 1024);
+    // The id first (most clients) and last (the TypeScript SDK's order).
+    await rpc.write(`{"jsonrpc":"2.0","id":"over-1","method":"ping","params":{"x":"${over}"}}\n`);
+    await rpc.write(`{"method":"ping","params":{"x":"${over}"},"jsonrpc":"2.0","id":"over-2"}\n`);
+    for (const id of ["over-1", "over-2"]) {
+      const answer = await rpc.waitFor(id, 30_000);
+      expect(answer.error?.code, id).toBe(-32600);
+      expect(answer.error?.message).toMatch(
+        /^Request too large: 10,485,8\d\d bytes \(the limit is 10,485,760\)\.$/,
+      );
+    }
+    const before = rpc.responses.size;
+    await rpc.write(`${over}x\n`);
+    await ping();
+    expect(rpc.responses.size).toBe(before + 1);
+    // stderr is another pipe: its lines may come after the answers.
+    await expect
+      .poll(
+        () =>
+          rpc.stderr.match(
+            /dropped a message of [\d,]+ bytes \(the limit is 10,485,760\) on stdin/g,
+          )?.length,
+      )
+      .toBe(3);
+    expect(rpc.exitCode).toBeNull();
+  }, 60_000);
+
   it("answers 50 concurrent tool calls on one connection, each with its own result", async () => {
     const { rpc } = target();
     const queries = ["au", "new", "united", "land", "ia"];
@@ -232,13 +264,21 @@ describe("the server against a sandbox in this process, with a canary credential
       { path: "account", times: 3, fault: { type: "drop" } },
       { path: "sms/send", fault: { type: "drop_after" } },
       { path: "sms/send", fault: { type: "status", status: 400 } },
+      // Quoting the Authorization header and the request back: the last test looks for both.
+      { path: "account", fault: { type: "echo" } },
+      { path: "sms/send", fault: { type: "echo" } },
+      {
+        path: "account",
+        fault: { type: "redirect", status: 302, location: "http://elsewhere.invalid/v3/account" },
+      },
+      { path: "account", fault: { type: "oversized", bytes: 64 * 1024 * 1024 } },
     ] as const;
     for (const [i, rule] of faults.entries()) {
       sandbox.faults.inject(rule);
       const result =
         rule.path === "account"
           ? await rpc.call("get_account", {})
-          : await rpc.call("send_sms", { messages: [{ to: TEST_TO[0], body: `Faulted ${i}` }] });
+          : await rpc.call("send_sms", { messages: [{ to: TEST_TO[0], body: faultedBody(i) }] });
       sandbox.faults.clear();
       expect(result.isError, `${JSON.stringify(rule)}: ${text(result)}`).toBe(true);
     }
@@ -254,5 +294,11 @@ describe("the server against a sandbox in this process, with a canary credential
     expect(rpc.stderr).toMatch(/debug: .*GET \/account -> 200/);
     expect(rpc.nonJsonRpcLines()).toEqual([]);
     expect(canaryLeaks(outputsOf(rpc))).toEqual([]);
+    // The echoed send's text was really quoted back, and redacted wherever it went.
+    const echoed = sandbox.requests.find((r) => r.fault === "echo" && r.path === "sms/send");
+    const sent = echoed?.body as { messages: Array<{ body: string }> } | undefined;
+    const text = String(sent?.messages[0]?.body);
+    expect(text).toMatch(/^Faulted send number \d+/);
+    expect(JSON.stringify(outputsOf(rpc))).not.toContain(text);
   });
 });

@@ -206,6 +206,28 @@ describe("ambiguous outcomes", () => {
     expect(sends(h)).toHaveLength(1);
   });
 
+  it.each([
+    ["no data", null],
+    ["no messages", {}],
+    ["messages that are not a list", { messages: "queued" }],
+    ["a message that is not an object", { messages: [null] }],
+  ])("a SUCCESS with %s may have been sent: the reservation holds the retry", async (_, data) => {
+    const h = await setup({ duplicateWindowS: 600 });
+    const body = { http_code: 200, response_code: "SUCCESS", response_msg: "Queued.", data };
+    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "status", status: 200, body } });
+    const result = await h.call(sendSms, message());
+    expect(result.isError).toBe(true);
+    const text = textOf(result);
+    expect(text).toContain("SUCCESS but no list of messages");
+    expect(text).toContain("may already have been delivered: it was not retried");
+    expect(text).not.toContain("Nothing was sent");
+    const tag = /look for custom_string (mcp-[0-9a-f]{8}) in/.exec(text)?.[1];
+    expect(tag).toBeDefined();
+    const retry = await h.call(sendSms, message());
+    expect(textOf(retry)).toContain(`custom_string ${tag}`);
+    expect(sends(h)).toHaveLength(1);
+  });
+
   it("a refused connection says nothing was sent", async () => {
     const h = await setup();
     await h.sandbox.close();

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ToolContext } from "../define-tool.js";
-import { FailedResultError, ToolError } from "../errors.js";
+import { ClickSendResponseError, FailedResultError, ToolError } from "../errors.js";
 import { withLinks } from "../links.js";
 import { maskPhoneNumbers } from "../logger.js";
 import type { AuditRecord } from "../state/store.js";
@@ -13,7 +13,13 @@ import { AmbiguousSendError, refusalOutcome } from "./errors.js";
 import { logSend } from "./log.js";
 import { preview } from "./preview.js";
 import { checkedRecipients, normaliseRecipients } from "./recipients.js";
-import { partsOfFree, type SendData, type SendSummary, summarise } from "./summary.js";
+import {
+  hasMessageList,
+  partsOfFree,
+  type SendData,
+  type SendSummary,
+  summarise,
+} from "./summary.js";
 
 /** Masked numbers and message ids the audit keeps of one send, at most. */
 const AUDIT_NUMBERS = 5;
@@ -77,6 +83,15 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   let data: SendData;
   try {
     data = await ctx.client.post<SendData>(channel.sendPath, body);
+    if (!hasMessageList(data)) {
+      // SUCCESS without the per-message outcomes: whatever was queued is unknown, not nothing.
+      throw new ClickSendResponseError(
+        { method: "POST", path: channel.sendPath },
+        200,
+        "maybe_sent",
+        `ClickSend answered POST /${channel.sendPath} with SUCCESS but no list of messages, so what it queued is unknown.`,
+      );
+    }
   } catch (error) {
     const maybe = error instanceof ToolError && error.outcome === "maybe_sent";
     await settleSafely(ctx, id, { outcome: maybe ? "maybe_sent" : "not_sent" }, warnings);

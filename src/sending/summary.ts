@@ -19,6 +19,12 @@ export interface SendData {
   _currency?: { currency_name_short?: string };
 }
 
+/** The answer to a send says what became of each message: an array of objects. */
+export function hasMessageList(data: unknown): data is SendData {
+  const messages = (data as SendData | null | undefined)?.messages;
+  return Array.isArray(messages) && messages.every((m) => m !== null && typeof m === "object");
+}
+
 /** Who a message went to; never the body. */
 const recipient = (message: SentMessage) => ({
   to: message.to,

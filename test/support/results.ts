@@ -78,3 +78,13 @@ export async function failed(
   expect(result.isError).toBe(true);
   return { text: textOf(result), request: lastRequest(h) as RequestRecord };
 }
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
