@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
-import { fence } from "../src/untrusted.js";
+import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
 import { isoTime } from "../src/values.js";
 import { READ } from "./annotations.js";
 import { messageIds } from "./ids.js";
@@ -70,12 +70,12 @@ export const listInboundSms = defineTool({
       ...result,
       items: result.items.map((m) => ({
         message_id: m.message_id,
-        from: m.from,
-        to: m.to,
-        body: fence(m.body ?? ""),
+        from: fenceField(m.from),
+        to: fenceField(m.to),
+        body: fence(m.body, TEXT_CHARS),
         received: isoTime(m.timestamp ?? m.timestamp_send),
         original_message_id: m.original_message_id,
-        custom_string: m.custom_string,
+        custom_string: fenceField(m.custom_string),
       })),
     };
   },
@@ -98,10 +98,10 @@ export const listDeliveryReceipts = defineTool({
         message_id: r.message_id,
         status_code: Number(r.status_code),
         // 201 says it all; the text matters when delivery failed or is pending.
-        status_text: Number(r.status_code) === 201 ? undefined : r.status_text,
-        error_text: r.error_text ? fence(r.error_text) : undefined,
+        status_text: Number(r.status_code) === 201 ? undefined : fenceField(r.status_text),
+        error_text: fenceField(r.error_text),
         at: isoTime(r.timestamp),
-        custom_string: r.custom_string,
+        custom_string: fenceField(r.custom_string),
       })),
     };
   },
