@@ -74,7 +74,7 @@ export function seedHostile(state: SandboxState) {
   state.templates.push({ template_id, template_name: HOSTILE_TEXT, body: HOSTILE_TEXT });
 
   // A text that was answered, and one that a carrier reported undelivered in its own words.
-  const answered = sent(state, { to: HOSTILE_REPLY_NUMBER });
+  const answered = sent(state, { to: HOSTILE_REPLY_NUMBER, from: null });
   const undelivered = sent(state, {
     to: "+61491570159",
     status: "Undelivered",

@@ -109,10 +109,15 @@ export function fenceField(value: unknown, max = FIELD_CHARS): unknown {
 const isPlain = (text: string) =>
   text.length <= PLAIN_CHARS && PLAIN.test(text) && !NEEDS_ESCAPE.test(text);
 
-/** A third-party record with every field passed through fenceField: for flat records. */
-export function fenceFields<T extends object>(record: T): Record<string, unknown> {
+/** A flat third-party record with every field but `bare` (ids, times) passed through fenceField. */
+export function fenceFields<T extends object>(
+  record: T,
+  bare: readonly string[] = [],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) out[key] = fenceField(value);
+  for (const [key, value] of Object.entries(record)) {
+    out[key] = bare.includes(key) ? value : fenceField(value);
+  }
   return out;
 }
 

@@ -6,19 +6,24 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE_TEXT, seedHostile } from "../sandbox/hostile.js";
-import { type Inbound, repliesOf } from "../sandbox/replies.js";
+import { answerWith } from "../sandbox/replies.js";
 import { FIELDS as CONTACT_FIELDS } from "../sandbox/routes/contacts.js";
-import { messageId, now, type SandboxState } from "../sandbox/state.js";
 import { estimateTokens, RESULT_TOKENS } from "../src/result-budget.js";
 import { TEXT_CHARS } from "../src/untrusted.js";
 import { getContact, listContacts } from "../tools/contacts.js";
 import { getContactList, listContactLists } from "../tools/lists.js";
-import { listDeliveryReceipts, listInboundSms } from "../tools/replies.js";
+import {
+  getDeliveryReceipt,
+  getInboundSms,
+  listDeliveryReceipts,
+  listInboundSms,
+} from "../tools/replies.js";
 import { listSmsHistory } from "../tools/sms.js";
 import { listTemplates } from "../tools/templates.js";
 import { resultFenceBreaks } from "./support/fences.js";
 import { type Harness, harness } from "./support/harness.js";
 import { contentText, dataOf, textOf } from "./support/results.js";
+import { addSms } from "./support/tool-args.js";
 
 type Item = Record<string, unknown>;
 type PageData = { items: Item[]; has_more?: boolean; truncated?: Item };
@@ -89,19 +94,21 @@ describe("third-party text is fenced where it reaches the model", () => {
     const items = itemsOf(await safeCall(listSmsHistory, { limit: 100, include_body: true }));
     expectFenced(
       items.find((m) => m.message_id === ids.answered),
-      ["body", "from", "custom_string"],
+      ["body", "custom_string"],
     );
     expectFenced(
       items.find((m) => m.message_id === ids.undelivered),
-      ["status_text"],
+      ["body", "from", "status_text"],
     );
   });
 
-  it("replies fence their text, sender, recipient and reference", async () => {
+  it("replies fence their text and reference; a number stays bare", async () => {
     const items = itemsOf(await safeCall(listInboundSms, { limit: 100 }));
     const reply = items.find((m) => m.original_message_id === ids.answered);
-    expectFenced(reply, ["body", "to", "custom_string"]);
+    expectFenced(reply, ["body", "custom_string"]);
     expect(reply?.from).toBe("+61491570158");
+    const one = dataOf(await safeCall(getInboundSms, { original_message_id: ids.answered }));
+    expectFenced(one, ["body", "custom_string"]);
   });
 
   it("receipts fence the carrier's status text", async () => {
@@ -110,6 +117,8 @@ describe("third-party text is fenced where it reaches the model", () => {
       items.find((r) => r.message_id === ids.undelivered),
       ["status_text"],
     );
+    const one = dataOf(await safeCall(getDeliveryReceipt, { message_id: ids.undelivered }));
+    expectFenced(one, ["status_text"]);
   });
 
   it("shows what the hidden text says, as escapes the model reads and a person can see", async () => {
@@ -121,29 +130,16 @@ describe("third-party text is fenced where it reaches the model", () => {
   });
 });
 
-/** A reply of `length` characters to nothing in particular, put straight into the sandbox. */
-function addReply(state: SandboxState, length: number, i: number): Inbound {
-  const id = messageId();
-  const reply: Inbound = {
-    message_id: id,
-    timestamp: now() - i,
-    from: "+61491570156",
-    to: "+61447254068",
-    body: `${i}:${"Lorem ipsum dolor sit amet. ".repeat(Math.ceil(length / 28))}`.slice(0, length),
-    original_body: "",
-    original_message_id: messageId(),
-    custom_string: "",
-    _keyword: "lorem",
-  };
-  repliesOf(state).inbound.set(id, reply);
-  return reply;
-}
+/** A number that answers every text with 20,000 characters. */
+const LONG_REPLIES = "+61491570110";
+const LONG_TEXT = "Lorem ipsum dolor sit amet. ".repeat(800).slice(0, 20_000);
 
 describe("length bounds", () => {
   let big: Harness;
   beforeAll(async () => {
     big = await harness();
-    for (let i = 0; i < 100; i++) addReply(big.sandbox.state, 20_000, i);
+    answerWith(big.sandbox.state, LONG_REPLIES, LONG_TEXT);
+    for (let i = 0; i < 100; i++) addSms(big.sandbox.state, { to: LONG_REPLIES, body: `${i}` });
   });
   afterAll(() => big.close());
 

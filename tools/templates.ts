@@ -4,7 +4,8 @@ import { path } from "../src/path.js";
 import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { templateIds } from "./ids.js";
-import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
+import { id, nonBlank, pageInput } from "./inputs.js";
+import { searchInput } from "./search.js";
 
 interface Template {
   template_id: number;
@@ -31,7 +32,10 @@ export const listTemplates = defineTool({
   description: "List saved SMS templates (id, name, body), one page at a time.",
   input: z.strictObject({
     ...pageInput,
-    ...searchInput("template_id, template_name, body"),
+    ...searchInput({
+      q: ["template_id", "template_name", "body"],
+      order: ["template_id", "template_name"],
+    }),
   }),
   annotations: READ,
   ids: templateIds,
