@@ -18,7 +18,8 @@ import type { ToolContext, ToolDefinition } from "./define-tool.js";
 import { FailedResultError, formatToolError } from "./errors.js";
 import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
-import { asStructured, compact } from "./render.js";
+import { asStructured, renderData } from "./render.js";
+import { estimateTokens, fitText, RESULT_TOKENS } from "./result-budget.js";
 import { auditResources, readAuditResource } from "./sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 import { parseArguments } from "./validate.js";
@@ -233,13 +234,13 @@ export async function callTool(
     if (error instanceof FailedResultError) {
       return render({ error: message, ...asStructured(error.data) }, true, ctx.sandbox);
     }
-    return { isError: true, content: [{ type: "text", text: withNotice(message, ctx.sandbox) }] };
+    const text = withNotice(fitText(message, RESULT_TOKENS - notice(ctx.sandbox)), ctx.sandbox);
+    return { isError: true, content: [{ type: "text", text }] };
   }
 }
 
 function render(data: unknown, isError: boolean, sandbox: boolean): CallToolResult {
-  const structured = asStructured(data);
-  const text = JSON.stringify(compact(data) ?? null);
+  const { structured, text } = renderData(data, RESULT_TOKENS - notice(sandbox));
   return {
     ...(isError ? { isError: true } : {}),
     structuredContent: structured,
@@ -249,6 +250,9 @@ function render(data: unknown, isError: boolean, sandbox: boolean): CallToolResu
     ],
   };
 }
+
+/** What the sandbox notice takes of a result's budget. */
+const notice = (sandbox: boolean) => (sandbox ? estimateTokens(SANDBOX_NOTICE) + 1 : 0);
 
 function withNotice(text: string, sandbox: boolean): string {
   return sandbox ? `${SANDBOX_NOTICE}\n${text}` : text;

@@ -178,10 +178,14 @@ describe("create_contact", () => {
       path: `lists/${list.list_id}/contacts`,
       body: fields,
     });
+    // Fields of more than one word come back fenced: whoever adds contacts may not be the operator.
     expect(data).toEqual({
       contact_id: expect.any(Number),
       list_id: list.list_id,
       ...fields,
+      organization_name: "<untrusted>ABC Inc.</untrusted>",
+      address_line_2: "<untrusted>4000 40 Ave NW</untrusted>",
+      address_postal_code: "<untrusted>A1A 1A1</untrusted>",
       date_updated: expect.stringMatching(ISO),
     });
   });

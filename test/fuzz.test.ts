@@ -10,14 +10,20 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { HOSTILE_TRICKS } from "../sandbox/hostile.js";
+import { answerWith } from "../sandbox/replies.js";
 import type { ToolDefinition } from "../src/define-tool.js";
 import { toolListing } from "../src/server.js";
+import { fence, fenceField, shorten } from "../src/untrusted.js";
 import { fieldPath } from "../src/validate.js";
 import { listContacts } from "../tools/contacts.js";
 import { tools } from "../tools/index.js";
 import { sendMms } from "../tools/mms.js";
+import { getInboundSms } from "../tools/replies.js";
 import { sendSms } from "../tools/sms.js";
+import { listTemplates } from "../tools/templates.js";
 import { sendVoice } from "../tools/voice.js";
+import { fenceBreaks, fenceBreaksIn } from "./support/fences.js";
 import { type Harness, harness } from "./support/harness.js";
 import {
   anyOrder,
@@ -28,7 +34,7 @@ import {
   nearIdentical,
 } from "./support/mistakes.js";
 import { isLocalRefusal, textOf } from "./support/results.js";
-import { type Fixture, stateFixture, validArgs } from "./support/tool-args.js";
+import { addSms, type Fixture, stateFixture, validArgs } from "./support/tool-args.js";
 import { within } from "./support/wait.js";
 
 /** FUZZ_SEED=<n> replays a failing run; fast-check prints the seed of every failure. */
@@ -356,6 +362,93 @@ describe("through an MCP server and client", () => {
     );
     await expect(client.ping()).resolves.toBeDefined();
   }, 60_000);
+});
+
+/** Code points that close a fence, look like they do, or hide: from anywhere in their ranges. */
+const trickCodePoint = fc
+  .oneof(
+    fc.constantFrom(0x3c, 0x3e, 0xff1c, 0xff1e, 0xfe64, 0xfe65, 0x2039, 0x203a, 0x2329, 0x232a),
+    fc.constantFrom(0x3008, 0x3009, 0x180e, 0x034f, 0x061c, 0x3164, 0xad, 0xfeff, 0x2028),
+    fc.integer({ min: 0xe0000, max: 0xe007f }),
+    fc.integer({ min: 0xfe00, max: 0xfe0f }),
+    fc.integer({ min: 0x200b, max: 0x200f }),
+    fc.integer({ min: 0x202a, max: 0x202e }),
+    fc.integer({ min: 0x2060, max: 0x206f }),
+    fc.integer({ min: 0, max: 0x9f }),
+    fc.integer({ min: 0xd800, max: 0xdfff }),
+  )
+  .map((code) => String.fromCodePoint(code));
+
+/** Third-party text built from closers, look-alikes, invisible code points and anything else. */
+const hostileText = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...HOSTILE_TRICKS.closers, ...HOSTILE_TRICKS.lookalikeClosers),
+      fc.constantFrom(...HOSTILE_TRICKS.invisible),
+      trickCodePoint,
+      fc.string({ unit: "binary" }),
+      fc.string({ unit: "grapheme" }),
+      fc.constantFrom("untrusted", "/", " ", "\\u003c", "…[+1 chars]"),
+    ),
+    { maxLength: 30 },
+  )
+  .map((parts) => parts.join(""));
+
+/** What a read tool returned, the call having succeeded. */
+async function read<T = Record<string, unknown>>(tool: ToolDefinition, args: unknown): Promise<T> {
+  const result = await h.call(tool, args);
+  expect(result.isError, textOf(result)).toBeFalsy();
+  return result.structuredContent as T;
+}
+const itemsOf = async (tool: ToolDefinition, args: unknown) =>
+  (await read<{ items: Array<Record<string, unknown>> }>(tool, args)).items;
+
+describe("third-party text never breaks a fence", () => {
+  it("fence, fenceField and shorten: any text gives a closed fence, nothing hidden, within the cap", () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 0, max: 300 }), (text, max) => {
+        const fenced = fence(text, max);
+        for (const out of [fenced, fenceField(text, max)]) {
+          expect(fenceBreaks(String(out ?? ""))).toEqual([]);
+        }
+        const inner = /^<untrusted>([^<>]*)<\/untrusted>/.exec(fenced ?? "<untrusted></untrusted>");
+        expect(inner?.[1]?.length ?? 0).toBeLessThanOrEqual(max);
+        expect(fenceBreaks(shorten(fenced ?? "", Math.floor(max / 2)))).toEqual([]);
+      }),
+      { numRuns: RUNS * 20 },
+    );
+  });
+
+  it("read tools: hostile contacts, templates and replies come out fenced", async () => {
+    const state = h.sandbox.state;
+    await fc.assert(
+      fc.asyncProperty(hostileText, hostileText, async (a, b) => {
+        const list = state.createList(a);
+        state.createContact(list.list_id, {
+          phone_number: b,
+          first_name: a,
+          email: b,
+          custom_1: `${a}${b}`,
+        });
+        const template_id = state.nextId("template");
+        state.templates.push({ template_id, template_name: b, body: a });
+        // A text to a number (b) that answers with hostile text, under a hostile reference.
+        answerWith(state, b, `${b}${a}`);
+        const sent = addSms(state, { to: b, body: "Hello", custom_string: a });
+        // Only this run's items: what earlier runs left in the sandbox would muddle shrinking.
+        const shown = [
+          ...(await itemsOf(listContacts, { list_id: list.list_id })),
+          ...(await itemsOf(listTemplates, { limit: 100, order_by: "template_id:desc" })).filter(
+            (t) => t.template_id === template_id,
+          ),
+          await read(getInboundSms, { original_message_id: sent.message_id }),
+        ];
+        expect(shown).toHaveLength(3);
+        expect(fenceBreaksIn(shown)).toEqual([]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });
 
 /**

@@ -49,7 +49,11 @@ describe("get_contact_list", () => {
     const list = h.sandbox.state.createList("Get me");
     const { data, request } = await succeeded(h, getContactList, { list_id: list.list_id });
     expect(request).toMatchObject({ method: "GET", path: `lists/${list.list_id}` });
-    expect(data).toEqual({ list_id: list.list_id, list_name: "Get me", contacts_count: 0 });
+    expect(data).toEqual({
+      list_id: list.list_id,
+      list_name: "<untrusted>Get me</untrusted>",
+      contacts_count: 0,
+    });
   });
 
   it("shows an import or opt-out in progress only when there is one", async () => {

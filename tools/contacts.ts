@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { fenceFields } from "../src/untrusted.js";
 import { isoTime } from "../src/values.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { contactIds } from "./ids.js";
@@ -58,11 +59,15 @@ const contactFields = {
 const CONTACT_KEYS = Object.keys(contactFields);
 const REACH = ["phone_number", "email", "fax_number"];
 
-/** ClickSend's bookkeeping an agent does not need; render drops nulls and empty custom fields. */
+/**
+ * ClickSend's bookkeeping an agent does not need; render drops nulls and empty custom fields.
+ * Whoever added a contact wrote its fields: they reach the model fenced.
+ */
 const NOISE = ["_list_name", "date_added"];
-const trimContact = (contact: Contact) => omit(contact, NOISE);
+const TIMES = ["date_updated"];
+const trimContact = (contact: Contact) => fenceFields(omit(contact, NOISE), TIMES);
 /** Page items all share the list_id the caller gave. */
-const trimItem = (contact: Contact) => omit(contact, [...NOISE, "list_id"]);
+const trimItem = (contact: Contact) => fenceFields(omit(contact, [...NOISE, "list_id"]), TIMES);
 
 /** Contact times in ISO 8601 UTC, like every other time in results (ClickSend sends Unix seconds). */
 const isoDates = (contact: Contact): Contact => ({

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { fenceField } from "../src/untrusted.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { listIds } from "./ids.js";
 import { id, nonBlank, pageInput } from "./inputs.js";
@@ -22,7 +23,7 @@ const listName = nonBlank.describe("List name");
 function trimList(list: ContactList) {
   return {
     list_id: list.list_id,
-    list_name: list.list_name,
+    list_name: fenceField(list.list_name),
     contacts_count: list._contacts_count,
     ...(Number(list._import_in_progress) ? { import_in_progress: true } : {}),
     ...(Number(list._optout_in_progress) ? { optout_in_progress: true } : {}),

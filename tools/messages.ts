@@ -3,6 +3,7 @@ import type { RequestClient } from "../src/client.js";
 import type { ToolContext } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import type { Channel, ListMember } from "../src/sending/channel.js";
+import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
 import { isoTime, numberOf } from "../src/values.js";
 import { NAME } from "../src/version.js";
 import {
@@ -171,24 +172,25 @@ const delivered = (code: unknown) => {
 
 /**
  * What an agent needs of a sent message; render() drops the empty fields. Texts sent to other
- * people come back only when asked for: they are private, and most of a page's bytes.
+ * people come back only when asked for: they are private, and most of a page's bytes. Texts,
+ * senders, references and carriers' words may be anyone's on the account: fenced.
  */
 function historyItem(item: HistoryItem, includeBody: boolean) {
   return {
     message_id: item.message_id,
     date: isoTime(item.date ?? item.date_added),
     to: item.to,
-    from: item.from,
-    subject: item.subject,
-    body: includeBody ? item.body : undefined,
+    from: fenceField(item.from),
+    subject: fenceField(item.subject),
+    body: includeBody ? fence(item.body, TEXT_CHARS) : undefined,
     status: item.status,
     status_code: numberOf(item.status_code),
     // "Delivered" beside status_code 200/201 says nothing new; failures keep their text.
-    status_text: delivered(item.status_code) ? undefined : item.status_text,
-    error_text: item.error_text,
+    status_text: delivered(item.status_code) ? undefined : fenceField(item.status_text),
+    error_text: fenceField(item.error_text),
     parts: numberOf(item.message_parts),
     price: numberOf(item.message_price),
-    custom_string: item.custom_string,
+    custom_string: fenceField(item.custom_string),
     list_id: item.list_id,
     contact_id: item.contact_id,
     schedule: item.status === "Scheduled" ? isoTime(item.schedule) : undefined,

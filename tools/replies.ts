@@ -3,7 +3,7 @@ import type { RequestClient } from "../src/client.js";
 import { defineTool } from "../src/define-tool.js";
 import type { IdHints } from "../src/errors.js";
 import { path } from "../src/path.js";
-import { fence } from "../src/untrusted.js";
+import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
 import { isoTime, numberOf } from "../src/values.js";
 import { READ, UPDATE } from "./annotations.js";
 import { pollHint, type RuleKind } from "./automations.js";
@@ -55,25 +55,25 @@ const sentId = messageId("message_id from send_sms or list_sms_history");
 
 const replyIds: IdHints = { find: "Reply ids (message_id) come from list_inbound_sms." };
 
-/** A reply as the model reads it: its text fenced, as third-party content. */
+/** A reply as the model reads it: what its sender could write fenced, as third-party content. */
 const shapeInbound = (m: Inbound) => ({
   message_id: m.message_id,
-  from: m.from,
-  to: m.to,
-  body: fence(m.body ?? ""),
+  from: fenceField(m.from),
+  to: fenceField(m.to),
+  body: fence(m.body, TEXT_CHARS),
   received: isoTime(m.timestamp ?? m.timestamp_send),
   original_message_id: m.original_message_id,
-  custom_string: m.custom_string,
+  custom_string: fenceField(m.custom_string),
 });
 
 const shapeReceipt = (r: Receipt) => ({
   message_id: r.message_id,
   status_code: numberOf(r.status_code),
   // 201 says it all; the text matters when delivery failed or is pending.
-  status_text: numberOf(r.status_code) === 201 ? undefined : r.status_text,
-  error_text: r.error_text ? fence(r.error_text) : undefined,
+  status_text: numberOf(r.status_code) === 201 ? undefined : fenceField(r.status_text),
+  error_text: fenceField(r.error_text),
   at: isoTime(r.timestamp),
-  custom_string: r.custom_string,
+  custom_string: fenceField(r.custom_string),
 });
 
 /** An empty page says why when the account has no POLL rule for it. */

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { templateIds } from "./ids.js";
 import { id, nonBlank, pageInput } from "./inputs.js";
@@ -17,10 +18,11 @@ const templateFields = {
   template_name: nonBlank.describe("Template name"),
   body: nonBlank.describe("Message text; may use [first_name]-style fields"),
 };
+/** Names and bodies may come from anyone with access to the account: fenced. */
 const only = ({ template_id, template_name, body }: Template) => ({
   template_id,
-  template_name,
-  body,
+  template_name: fenceField(template_name),
+  body: fence(body, TEXT_CHARS),
 });
 
 export const listTemplates = defineTool({

@@ -5,7 +5,7 @@ import { type Contact, now, type SandboxState } from "../state.js";
 import { withList } from "./lists.js";
 
 /** The fields a client may set, all strings (clicksend-api.md §8.7). */
-const FIELDS = [
+export const FIELDS = [
   "phone_number",
   "email",
   "fax_number",

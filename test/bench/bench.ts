@@ -9,8 +9,9 @@
  *   `node -e ''` (to exit), the minimal unbundled SDK server beside this file, and the shipped
  *   bundle (dist/cli.js) with dummy credentials;
  * - the tools/list result, in bytes and bytes/4 as a token estimate, total and per tool;
- * - the text an agent receives from list_contacts, send_sms and list_sms_history (100 rows
- *   each) beside ClickSend's raw envelope for the same data, fetched from the same sandbox;
+ * - the text an agent receives from list_contacts, send_sms, list_sms_history and
+ *   list_inbound_sms (100 rows each) beside ClickSend's raw envelope for the same data, fetched
+ *   from the same sandbox, and what of it is fence tags (<untrusted>…</untrusted>);
  * - per-call overhead: get_account through the server over stdio against GET /account directly;
  * - memory: the server's RSS after start and after the tool calls.
  * Not part of npm test: nothing here is asserted; the targets are reported.
@@ -21,6 +22,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Sandbox, startSandbox } from "../../sandbox/server.js";
+import type { Contact } from "../../sandbox/state.js";
 import { cleanEnv } from "../support/build.js";
 import { StdioServer } from "../support/stdio.js";
 import { sendStateCost } from "./send-state.js";
@@ -155,6 +157,7 @@ async function coldStart() {
 
 const BENCH_USER = { username: "bench", apiKey: "BENCH-SANDBOX-KEY" };
 const ROWS = 100;
+const FULL_ROWS = 50;
 
 const serverOn = (sandbox: Sandbox) =>
   StdioServer.spawn(
@@ -191,9 +194,15 @@ const LAST = ["Nguyen", "Smith", "Patel", "Brown", "Garcia", "Wilson", "Khan", "
 /** Valid Australian mobile numbers (+61 412 00x xxx), none of them ClickSend test numbers. */
 const mobile = (i: number) => `+6141200${String(i).padStart(4, "0")}`;
 
-function seedContacts(sandbox: Sandbox): number {
-  const list = sandbox.state.createList("Bench customers");
-  for (let i = 0; i < ROWS; i++) {
+/** A list of `rows` contacts: names, a number and an email, plus what `more` adds to each. */
+function seedContacts(
+  sandbox: Sandbox,
+  name: string,
+  rows: number,
+  more: (i: number, last: string) => Partial<Contact>,
+): number {
+  const list = sandbox.state.createList(name);
+  for (let i = 0; i < rows; i++) {
     const first = FIRST[i % FIRST.length] as string;
     const last = LAST[i % LAST.length] as string;
     sandbox.state.createContact(list.list_id, {
@@ -201,12 +210,22 @@ function seedContacts(sandbox: Sandbox): number {
       first_name: first,
       last_name: last,
       email: `${first}.${last}${i}@example.com`.toLowerCase(),
-      address_city: "Sydney",
       address_country: "AU",
+      ...more(i, last),
     });
   }
   return list.list_id;
 }
+
+/** Contacts as a web form fills them: organisation, street and a note, several words each. */
+const fullContact = (i: number, last: string): Partial<Contact> => ({
+  organization_name: `${last} & Sons Pty Ltd`,
+  address_line_1: `${i + 1} High Street`,
+  address_city: "North Sydney",
+  address_state: "NSW",
+  address_postal_code: "2060",
+  custom_1: "Prefers a call in the morning",
+});
 
 /** Two texts of 100 characters, a common length for a reminder; history shows the first. */
 const TEXTS = [
@@ -218,15 +237,31 @@ const sendPayload = (body: string) => ({
   messages: Array.from({ length: ROWS }, (_, i) => ({ to: mobile(i), body })),
 });
 
+/** The bytes of fence tags in a text: what fencing adds to text with nothing to escape. */
+const fenceBytes = (text: string) =>
+  (text.match(/<\/?untrusted>/g) ?? []).reduce((sum, tag) => sum + tag.length, 0);
+
 async function resultSizes(sandbox: Sandbox) {
   const http = direct(sandbox);
-  const listId = seedContacts(sandbox);
+  const listId = seedContacts(sandbox, "Bench customers", ROWS, () => ({ address_city: "Sydney" }));
+  const fullListId = seedContacts(sandbox, "Bench leads", FULL_ROWS, fullContact);
   const server = serverOn(sandbox);
-  const rows: Array<{ name: string; text: number; structured: number; raw: number }> = [];
+  const rows: Array<{
+    name: string;
+    text: number;
+    fences: number;
+    /** The result cap cut it: its ratio to the raw page means little. */
+    cut: boolean;
+    structured: number;
+    raw: number;
+  }> = [];
   const add = (name: string, result: ToolResult, raw: string) =>
     rows.push({
       name,
       text: Buffer.byteLength(textOf(result)),
+      fences: fenceBytes(textOf(result)),
+      cut:
+        (result.structuredContent as { truncated?: unknown } | undefined)?.truncated !== undefined,
       structured: Buffer.byteLength(JSON.stringify(result.structuredContent ?? null)),
       raw: Buffer.byteLength(raw),
     });
@@ -256,10 +291,29 @@ async function resultSizes(sandbox: Sandbox) {
       await callTool(server, "list_sms_history", { limit: ROWS }),
       rawHistory,
     );
+    // Half a page: a hundred of these pass the result cap (~10k tokens), which would cut them.
+    add(
+      `list_contacts (${FULL_ROWS} contacts with organisation, street and a note)`,
+      await callTool(server, "list_contacts", { list_id: fullListId, limit: FULL_ROWS }),
+      await http("GET", `lists/${fullListId}/contacts?page=1&limit=${FULL_ROWS}`),
+    );
+    // A number that answers each text: the replies are the texts just sent, answered.
+    await http("POST", "sms/send", {
+      messages: Array.from({ length: ROWS }, () => ({ to: "+61491570156", body: TEXTS[0] })),
+    });
+    add(
+      `list_inbound_sms (${ROWS} replies)`,
+      await callTool(server, "list_inbound_sms", { limit: ROWS }),
+      await http("GET", `sms/inbound?page=1&limit=${ROWS}`),
+    );
   } finally {
     await server.close();
   }
-  return rows.map((row) => ({ ...row, ratio: round(row.text / row.raw) }));
+  return rows.map((row) => ({
+    ...row,
+    ratio: round(row.text / row.raw),
+    ratioUnfenced: round((row.text - row.fences) / row.raw),
+  }));
 }
 
 /** get_account over stdio against GET /account directly, call by call; then RSS. */
@@ -461,7 +515,7 @@ async function main(): Promise<void> {
     ...figures.results.map(
       (r): Row => [
         `result text: ${r.name}`,
-        `${r.text} B vs raw ${r.raw} B = ${r.ratio.toFixed(2)}x`,
+        `${r.text} B vs raw ${r.raw} B = ${r.ratio.toFixed(2)}x; fence tags ${r.fences} B, ${r.ratioUnfenced.toFixed(2)}x without${r.cut ? "; CUT by the result cap" : ""}`,
         r.ok === null ? "" : `<= ${TARGETS.resultRatio}x raw`,
         r.ok === null ? "" : verdict(r.ok),
       ],
