@@ -1,3 +1,4 @@
+import { receiptOf } from "./delivery.js";
 import type { SandboxState } from "./state.js";
 import { messageId } from "./state.js";
 
@@ -58,19 +59,8 @@ export function repliesOf(state: SandboxState): Replies {
   }
   for (const m of state.messages) {
     if (m.channel !== "sms" || m.status === "Scheduled" || m.status === "Cancelled") continue;
-    if (!replies.receipts.has(m.message_id)) {
-      replies.receipts.set(m.message_id, {
-        message_id: m.message_id,
-        timestamp_send: m.date,
-        timestamp: m.date + 5,
-        status_code: "201",
-        status_text: "Success: Message received on handset.",
-        error_code: null,
-        error_text: null,
-        custom_string: m.custom_string || null,
-        message_type: "sms",
-      });
-    }
+    const receipt = replies.receipts.has(m.message_id) ? undefined : receiptOf(m);
+    if (receipt) replies.receipts.set(m.message_id, receipt);
     const reply = REPLY_NUMBERS[m.to];
     if (
       reply &&

@@ -18,6 +18,7 @@ import {
 import { listMmsHistory, sendMms } from "./mms.js";
 import { cancelScheduledSms, listDeliveryReceipts, listInboundSms } from "./replies.js";
 import { listSmsHistory, sendSms } from "./sms.js";
+import { awaitDelivery, getSendStatus } from "./status.js";
 import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from "./templates.js";
 import { toolsets } from "./toolsets.js";
 import { listVoiceLanguages, sendVoice } from "./voice.js";
@@ -31,6 +32,8 @@ export const tools: ToolDefinition[] = [
   cancelScheduledSms,
   listInboundSms,
   listDeliveryReceipts,
+  getSendStatus,
+  awaitDelivery,
   listTemplates,
   createTemplate,
   updateTemplate,
@@ -62,4 +65,5 @@ export const instructions =
 /** What cli.ts hands the framework. */
 export const catalogue: Catalogue = { tools, toolsets, instructions };
 
+export { defaultToolsets } from "./toolsets.js";
 export { toolsets };

@@ -12,8 +12,9 @@ import {
   sendOptions,
   text,
 } from "./messages.js";
+import { findWithStatus } from "./status.js";
 
-const SMS = channel("sms", "list_sms_history (order_by date:desc)", {
+const SMS = channel("sms", findWithStatus, {
   // ClickSend cuts an SMS beyond the account's part limit (6 unless changed in the dashboard).
   partLimit: async (client) =>
     Number(
@@ -50,8 +51,7 @@ export const listSmsHistory = defineTool({
   name: "list_sms_history",
   toolset: "sms",
   title: "List SMS history",
-  description:
-    "List sent SMS with status and price, one page at a time; oldest first unless order_by is date:desc.",
+  description: "List sent SMS with status and price; oldest first unless order_by is date:desc.",
   input: historyInput("status, to, from, message_id, subaccount_id"),
   annotations: READ,
   ids: messageIds,

@@ -63,7 +63,9 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
         : {}),
     },
   });
-  if (!reservation.ok) return refusalOutcome(reservation.refusal, idempotency_key, store.now());
+  if (!reservation.ok) {
+    return refusalOutcome(reservation.refusal, idempotency_key, store.now(), channel.findSend);
+  }
 
   const audit = auditOf(id, channel, tag, store.now(), checked.messages, checked.count);
   const later = auditLater(ctx, audit, warnings);
@@ -78,7 +80,7 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     await later({ outcome: maybe ? "maybe_sent" : "not_sent", reason: reasonOf(error) });
     if (error instanceof ToolError && maybe) {
       ctx.logger.warn(`${channel.tool}: outcome unknown (${error.name}), tag ${tag}, not retried`);
-      throw new AmbiguousSendError(error, tag, channel.findSend);
+      throw new AmbiguousSendError(error, channel.findSend(tag));
     }
     throw error;
   }

@@ -62,6 +62,8 @@ export interface Fixture {
   freshEmailAddressId(): number;
   /** An SMS scheduled for later, so it can be cancelled. */
   freshScheduledSmsId(): string;
+  /** The tag (custom_string) of a delivered SMS of its own. */
+  deliveredTag(): string;
 }
 
 /** A fixture that creates what it needs directly in an in-process sandbox's state. */
@@ -107,6 +109,9 @@ export function stateFixture(state: SandboxState): Fixture {
         message_price: "0.0000",
         test_number: true,
       }).message_id,
+    deliveredTag: () =>
+      addSms(state, { to: TEST_TO[0], body: "Delivered", custom_string: `fixture-${n()}` })
+        .custom_string,
   };
 }
 
@@ -123,6 +128,8 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
   cancel_scheduled_sms: (f) => ({ message_id: f.freshScheduledSmsId() }),
   list_inbound_sms: () => ({}),
   list_delivery_receipts: () => ({}),
+  get_send_status: (f) => ({ tag: f.deliveredTag(), since: now() - 60 }),
+  await_delivery: (f) => ({ tag: f.deliveredTag(), timeout_s: 5 }),
   list_templates: () => ({ page: 1 }),
   create_template: (f) => ({ template_name: `Template ${f.n()}`, body: "Hello [first_name]" }),
   update_template: (f) => ({
