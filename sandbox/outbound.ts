@@ -323,9 +323,11 @@ export function historyRoute(channel: "sms" | "mms", message: string): Route {
     };
     const from = bound("date_from") ?? 0;
     const to = bound("date_to") ?? Number.POSITIVE_INFINITY;
+    // ClickSend's default order is date:asc (§4.3); messages kept out of order (tests) too.
     const rows = state.messages
       .filter((m) => m.channel === channel && m.user_id === u.user_id)
       .filter((m) => m.date >= from && m.date <= to)
+      .sort((a, b) => a.date - b.date)
       .map((m) => historyView(m, state, u.username));
     return pageOf(req, rows, message);
   });

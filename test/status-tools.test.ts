@@ -111,6 +111,9 @@ describe("get_send_status", () => {
     const from = Number(read?.query.date_from);
     expect(from).toBeLessThanOrEqual(kept?.date ?? 0);
     expect(from).toBeGreaterThan((kept?.date ?? 0) - 3600);
+    const to = Number(read?.query.date_to);
+    expect(to).toBeGreaterThanOrEqual(kept?.date ?? Number.POSITIVE_INFINITY);
+    expect(to).toBeLessThan((kept?.date ?? 0) + 3600);
     expect(read?.query.q).toBeUndefined();
   });
 

@@ -22,6 +22,8 @@ type Channel = keyof typeof CHANNELS;
 
 /** History is read from this long before the send: clocks differ, the audit is written first. */
 const SLACK_S = 300;
+/** A send this server made is in history within this long of its audit time: one request. */
+const SPAN_S = 600;
 const PAGE = 100;
 const MAX_PAGES = 10;
 /** Receipts read per look, one request each. */
@@ -79,6 +81,8 @@ interface Target {
   channel: Channel;
   /** Unix seconds. */
   since: number;
+  /** Unix seconds: the end of the window when the audit gave the send's time. */
+  until?: number;
   /** Messages the send queued, when this server sent it. */
   expected?: number;
 }
@@ -101,6 +105,7 @@ export async function resolveTarget(selector: Selector, ctx: ToolContext): Promi
     ...(ids ? { ids: new Set(ids) } : {}),
     channel: kind,
     since,
+    ...(sent && selector.since === undefined ? { until: sent.at + SPAN_S } : {}),
     ...(sent?.expected !== undefined && ids === undefined ? { expected: sent.expected } : {}),
   };
 }
@@ -208,6 +213,7 @@ export async function lookUp(target: Target, { client }: ToolContext): Promise<S
   for (let page = 1; ; page++) {
     const result = await client.page<HistoryItem>(channel.history, {
       date_from: from,
+      date_to: target.until,
       page,
       limit: PAGE,
     });

@@ -62,8 +62,11 @@ export interface Fixture {
   freshEmailAddressId(): number;
   /** An SMS scheduled for later, so it can be cancelled. */
   freshScheduledSmsId(): string;
-  /** The tag (custom_string) of a delivered SMS of its own. */
-  deliveredTag(): string;
+  /**
+   * A delivered SMS of its own, dated days ago and before every earlier one: history read from
+   * its date has it first, so a look at it reads one page however much else was sent.
+   */
+  deliveredSms(): { message_id: string; date: number };
 }
 
 /** A fixture that creates what it needs directly in an in-process sandbox's state. */
@@ -109,15 +112,20 @@ export function stateFixture(state: SandboxState): Fixture {
         message_price: "0.0000",
         test_number: true,
       }).message_id,
-    deliveredTag: () =>
-      addSms(state, { to: TEST_TO[0], body: "Delivered", custom_string: `fixture-${n()}` })
-        .custom_string,
+    deliveredSms: () => {
+      const date = now() - 3 * 86_400 - n();
+      return addSms(state, { to: TEST_TO[0], body: "Delivered", date, schedule: date });
+    },
   };
 }
 
 type Args = Record<string, unknown>;
 
 const to = (f: Fixture) => TEST_TO[f.n() % TEST_TO.length];
+const lookAt = ({ message_id, date }: { message_id: string; date: number }) => ({
+  message_ids: [message_id],
+  since: date,
+});
 
 /** Valid arguments per tool name. */
 export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
@@ -128,8 +136,8 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
   cancel_scheduled_sms: (f) => ({ message_id: f.freshScheduledSmsId() }),
   list_inbound_sms: () => ({}),
   list_delivery_receipts: () => ({}),
-  get_send_status: (f) => ({ tag: f.deliveredTag(), since: now() - 60 }),
-  await_delivery: (f) => ({ tag: f.deliveredTag(), timeout_s: 5 }),
+  get_send_status: (f) => lookAt(f.deliveredSms()),
+  await_delivery: (f) => ({ ...lookAt(f.deliveredSms()), timeout_s: 5 }),
   list_templates: () => ({ page: 1 }),
   create_template: (f) => ({ template_name: `Template ${f.n()}`, body: "Hello [first_name]" }),
   update_template: (f) => ({
