@@ -39,19 +39,16 @@ export const UNDELIVERABLE: Record<string, Delivery> = {
 
 export const deliveryTo = (to: string): Delivery => UNDELIVERABLE[to] ?? DELIVERED;
 
-/** A receipt exists once the network reported a final status: delivered (201) or failed (301). */
-export function receiptOf(m: OutboundMessage): Receipt | undefined {
+/** What a receipt reports once the network gave a final status (201 or 301); nothing before. */
+export function reported(
+  m: OutboundMessage,
+): Pick<Receipt, "status_code" | "status_text" | "error_code" | "error_text"> | undefined {
   if (m.status_code !== "201" && m.status_code !== "301") return undefined;
   return {
-    message_id: m.message_id,
-    timestamp_send: m.date,
-    timestamp: m.date + 5,
     status_code: m.status_code,
     status_text:
       m.status_code === "201" ? "Success: Message received on handset." : (m.status_text ?? ""),
     error_code: null,
     error_text: m.error_text ?? null,
-    custom_string: m.custom_string || null,
-    message_type: "sms",
   };
 }

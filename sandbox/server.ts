@@ -12,7 +12,7 @@ import {
 import { type Fault, FaultInjector } from "./faults.js";
 import { matchPattern, type Route } from "./router.js";
 import { routes as defaultRoutes } from "./routes/index.js";
-import { SandboxState, type SandboxUser } from "./state.js";
+import { SandboxState, type SandboxUser, type StateOptions } from "./state.js";
 
 export interface RequestRecord {
   method: string;
@@ -32,7 +32,7 @@ export interface RequestRecord {
   closedEarly?: boolean;
 }
 
-export interface SandboxOptions {
+export interface SandboxOptions extends StateOptions {
   /** Path the API is served under; "/v3" like ClickSend, or a gateway's "/clicksend/v3". */
   prefix?: string;
   /** Also accept "Authorization: Bearer <token>" for the main user (API gateway mode). */
@@ -62,7 +62,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     username: options.username ?? "sandbox",
     apiKey: options.apiKey ?? randomBytes(16).toString("hex").toUpperCase(),
   };
-  const state = new SandboxState(credentials);
+  const state = new SandboxState(credentials, { pollRules: options.pollRules ?? true });
   const requests: RequestRecord[] = [];
   const faults = new FaultInjector();
   const routes = options.routes ?? defaultRoutes;

@@ -66,6 +66,47 @@ export interface EmailAddress {
   date_added: string;
 }
 
+/**
+ * SMS automation rules (clicksend-api.md §5, §15). ClickSend lists replies and receipts only
+ * while an enabled rule with action POLL exists; the sandbox keeps them per account.
+ */
+export interface InboundRule {
+  inbound_rule_id: number;
+  /** A dedicated number, or "*" for every number of the account. */
+  dedicated_number: string;
+  rule_name: string;
+  /** 0 any message, 1 starts with, 2 contains, 3 does not contain the search term. */
+  message_search_type: number;
+  message_search_term: string;
+  action: string;
+  action_address: string;
+  enabled: number;
+  webhook_type: string | null;
+}
+
+export interface ReceiptRule {
+  receipt_rule_id: number;
+  rule_name: string;
+  /** 0 is all reports, the only value ClickSend documents. */
+  match_type: number;
+  action: string;
+  action_address: string;
+  enabled: number;
+}
+
+export interface AutomationRules {
+  inbound: InboundRule[];
+  receipts: ReceiptRule[];
+}
+
+export interface StateOptions {
+  /**
+   * Give the main account POLL rules for replies and receipts (default true), as the demo
+   * needs; false opens it like a new ClickSend account, where both lists stay empty.
+   */
+  pollRules?: boolean;
+}
+
 /** A message ClickSend accepted (status SUCCESS at send time); kept for history and for tests. */
 export interface OutboundMessage {
   channel: "sms" | "mms" | "voice";
@@ -138,9 +179,17 @@ export class SandboxState {
   messages: OutboundMessage[] = [];
   /** Countries this account may send to (others give COUNTRY_NOT_ENABLED). */
   enabledCountries = new Set(["AU", "US", "GB", "NZ", "CA", "CN", "IN", "DE", "FR"]);
-  private ids = { list: 2932036, contact: 1211152418, template: 587712, email: 1 };
+  private ids = {
+    list: 2932036,
+    contact: 1211152418,
+    template: 587712,
+    email: 1,
+    inboundRule: 70411,
+    receiptRule: 30872,
+  };
+  private readonly automations = new Map<number, AutomationRules>();
 
-  constructor(credentials: { username: string; apiKey: string }) {
+  constructor(credentials: { username: string; apiKey: string }, options: StateOptions = {}) {
     this.users = [
       { user_id: 116, subaccount_id: 126, ...credentials, balance: 25, status: "active" },
       {
@@ -169,6 +218,8 @@ export class SandboxState {
       },
     ];
     this.seed();
+    const main = this.users[0];
+    if (main && options.pollRules !== false) this.addPollRules(main.user_id);
   }
 
   nextId(kind: keyof SandboxState["ids"]): number {
@@ -210,6 +261,40 @@ export class SandboxState {
     };
     this.contacts.push(contact);
     return contact;
+  }
+
+  /** The automation rules of one account (every account starts with none). */
+  rulesOf(user_id: number): AutomationRules {
+    let rules = this.automations.get(user_id);
+    if (!rules) {
+      rules = { inbound: [], receipts: [] };
+      this.automations.set(user_id, rules);
+    }
+    return rules;
+  }
+
+  /** The two rules clicksend-api.md §5 gives for polling replies and receipts. */
+  addPollRules(user_id: number): void {
+    const rules = this.rulesOf(user_id);
+    rules.inbound.push({
+      inbound_rule_id: this.nextId("inboundRule"),
+      dedicated_number: "*",
+      rule_name: "Poll replies",
+      message_search_type: 0,
+      message_search_term: "",
+      action: "POLL",
+      action_address: "poll",
+      enabled: 1,
+      webhook_type: null,
+    });
+    rules.receipts.push({
+      receipt_rule_id: this.nextId("receiptRule"),
+      rule_name: "Poll delivery receipts",
+      match_type: 0,
+      action: "POLL",
+      action_address: "poll",
+      enabled: 1,
+    });
   }
 
   /** The list object as ClickSend returns it, with its live counters. */

@@ -45,9 +45,13 @@ await show("send_sms", { dry_run: true, messages: booking });
 await show("send_sms", { messages: booking });
 // An agent's blind retry of the same send is held back.
 await show("send_sms", { messages: booking });
+// ClickSend lists receipts and replies only with a POLL rule; the sandbox account has both.
+await show("list_automation_rules");
 // The sandbox delivers, reports back and replies (the reply is fenced as untrusted text).
 await show("list_delivery_receipts");
 await show("list_inbound_sms");
+// Handled replies are marked read, or the next poll shows them again.
+await show("mark_inbound_sms_read", { all: true });
 // Bad input is refused before any request, naming the field.
 await show("send_sms", { messages: [{ to: "+61 4111", body: "Hi" }] });
 await client.close();

@@ -39,7 +39,8 @@ export function normalisePage<T = unknown>(data: unknown): Page<T> {
     page: page.current_page,
     per_page: page.per_page,
     total: page.total,
-    last_page: page.last_page,
+    // ClickSend says last_page 0 for an empty result; page 1 is still a page, just empty.
+    last_page: Math.max(1, page.last_page),
     has_more: page.current_page < page.last_page,
   };
 }

@@ -25,17 +25,25 @@ export function withRequestSink<T>(sink: LogSink, fn: () => T): T {
 }
 
 /**
- * A phone number: 8 to 15 digits, optionally with a leading + and spaces, dashes or parentheses
- * between them, not part of a longer token (ids, UUIDs, decimals, addresses, paths).
+ * A phone number: 8 to 15 digits (any script's, full-width ones too), optionally with a leading +
+ * and up to two separators between digits (spaces, dots, dashes, brackets, zero-width and
+ * full-width ones), not part of a longer token (ids, UUIDs, decimals, addresses, paths). A dot
+ * after it ends a sentence unless a digit follows.
  */
-const PHONE = /(?<![\w.:/-])\+?\(?\d(?:[ ()-]{0,2}\d){7,14}(?![\w.:/-])/g;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const SEPARATOR = String.raw`[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000().\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff\uff08\uff09\uff0d\uff0e-]`;
+const PHONE = new RegExp(
+  String.raw`(?<![\w\p{Nd}.:/-])[+\uff0b]?[(\uff08]?\p{Nd}(?:${SEPARATOR}{0,2}\p{Nd}){7,14}(?![\w\p{Nd}:/-]|[.\uff0e]\p{Nd})`,
+  "gu",
+);
+const DIGIT = /\p{Nd}/gu;
+/** Not numbers: a date, an IPv4 address. */
+const NOT_PHONE = /^(\d{4}-\d{2}-\d{2}|\d{1,3}(\.\d{1,3}){3})$/;
 
 /** Masks every phone number in text to its last 3 digits: "+61411111111" -> "***111". */
 export function maskPhoneNumbers(text: string): string {
   return text.replace(PHONE, (match) => {
-    if (ISO_DATE.test(match)) return match;
-    return `***${match.replace(/\D/g, "").slice(-3)}`;
+    if (NOT_PHONE.test(match)) return match;
+    return `***${(match.match(DIGIT) ?? []).slice(-3).join("").normalize("NFKC")}`;
   });
 }
 

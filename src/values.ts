@@ -6,14 +6,27 @@ export function numberOf(value: unknown): number | undefined {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
-/** Unix seconds as ISO 8601 UTC without milliseconds. */
-export function isoTime(value: unknown): string | undefined {
-  const seconds = numberOf(value);
-  return seconds ? new Date(seconds * 1000).toISOString().replace(".000Z", "Z") : undefined;
+/** A Date, or undefined for a time a Date cannot hold (beyond ±8.64e15 ms, NaN). */
+function dateOf(ms: number): Date | undefined {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** Milliseconds as ISO 8601 UTC without fractions. */
-export const isoMs = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+/** Unix seconds as ISO 8601 UTC without fractions; undefined for 0, garbage or out of range. */
+export function isoTime(value: unknown): string | undefined {
+  const seconds = numberOf(value);
+  return seconds
+    ? dateOf(seconds * 1000)
+        ?.toISOString()
+        .replace(/\.\d+Z$/, "Z")
+    : undefined;
+}
+
+/** Milliseconds as ISO 8601 UTC without fractions; a time out of range is given as its number. */
+export const isoMs = (ms: number): string =>
+  dateOf(ms)
+    ?.toISOString()
+    .replace(/\.\d+Z$/, "Z") ?? `${ms} ms`;
 
 /** Money to 4 decimal places, as ClickSend prices messages. */
 export const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;

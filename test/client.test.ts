@@ -430,13 +430,13 @@ describe("getPage", () => {
     expect(last).toMatchObject({ items: [{ id: 31 }], page: 3, has_more: false });
   });
 
-  it("normalises an empty page (last_page 0)", async () => {
+  it("normalises an empty page (ClickSend's last_page 0) as page 1 of 1, no more", async () => {
     expect(await client().getPage("test/empty")).toEqual({
       items: [],
       page: 1,
       per_page: 15,
       total: 0,
-      last_page: 0,
+      last_page: 1,
       has_more: false,
     });
   });
@@ -487,7 +487,7 @@ describe("normalisePage", () => {
   it("handles string numbers and the empty page", () => {
     expect(
       normalisePage({ total: "0", per_page: "15", current_page: "1", last_page: "0", data: [] }),
-    ).toEqual({ items: [], page: 1, per_page: 15, total: 0, last_page: 0, has_more: false });
+    ).toEqual({ items: [], page: 1, per_page: 15, total: 0, last_page: 1, has_more: false });
     expect(
       normalisePage({ total: 40, per_page: 15, current_page: "2", last_page: 3, data: [] })
         .has_more,

@@ -21,6 +21,7 @@ beforeAll(() => {
   list = h.sandbox.state.createList("Contacts under test");
 });
 
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const FORBIDDEN = "Resource not found or you don't have the permissions to access this resource.";
 const addContact = (fields: Parameters<Harness["sandbox"]["state"]["createContact"]>[1]) =>
   h.sandbox.state.createContact(list.list_id, fields);
@@ -53,7 +54,7 @@ describe("list_contacts", () => {
       last_name: "Diaz",
       email: "ellen@example.com",
       custom_1: "Gold",
-      date_updated: expect.any(Number),
+      date_updated: expect.stringMatching(ISO),
     });
     for (const noise of ["_list_name", "date_added", "list_id", "custom_2", "address_city"]) {
       expect(text).not.toContain(noise);
@@ -130,7 +131,8 @@ describe("get_contact", () => {
       list_id: list.list_id,
       email: "get@example.com",
       first_name: "Gina",
-      date_updated: contact.date_updated,
+      // ClickSend's Unix seconds, as ISO 8601 like every other time in results.
+      date_updated: new Date(contact.date_updated * 1000).toISOString().replace(".000Z", "Z"),
     });
   });
 
@@ -180,7 +182,7 @@ describe("create_contact", () => {
       contact_id: expect.any(Number),
       list_id: list.list_id,
       ...fields,
-      date_updated: expect.any(Number),
+      date_updated: expect.stringMatching(ISO),
     });
   });
 
@@ -265,7 +267,8 @@ describe("update_contact", () => {
       first_name: "New",
       custom_2: "Silver",
     });
-    expect(data.date_updated).toBeGreaterThan(1_000);
+    expect(data.date_updated).toMatch(ISO);
+    expect(Date.parse(data.date_updated as string)).toBeGreaterThan(1_000_000);
   });
 
   it("refuses an update with no field to change, without a request", async () => {

@@ -95,8 +95,23 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
     original_message_id: sentId,
     body: "<untrusted>Yes please, see you then!</untrusted>",
   });
+  // The sandbox account has the POLL rules ClickSend needs, so creating another is skipped.
+  const rules = await call("list_automation_rules");
+  expect(rules.polling).toEqual({ replies: true, receipts: true });
+  expect((await call("create_automation_rule", { kind: "inbound" })).existing).toBeDefined();
+  const reply = await call("get_inbound_sms", { original_message_id: sentId });
+  expect(reply.message_id).toBe(inbound.items[0].message_id);
+  expect((await call("mark_inbound_sms_read", { message_id: reply.message_id })).marked_read).toBe(
+    1,
+  );
+  expect((await call("list_inbound_sms")).items).toEqual([]);
+  expect((await call("get_delivery_receipt", { message_id: sentId })).status_code).toBe(201);
+  await call("mark_delivery_receipts_read", { all: true });
+  expect((await call("list_delivery_receipts")).items).toEqual([]);
   const later = await call("send_sms", {
-    messages: [{ to: "+61422222222", body: "Later", schedule: "2030-01-01T09:00:00Z" }],
+    messages: [
+      { to: "+61422222222", body: "Later", schedule: Math.floor(Date.now() / 1000) + 86_400 },
+    ],
   });
   await call("cancel_scheduled_sms", { message_id: later.queued[0].message_id });
   const preview = await call("send_sms", {

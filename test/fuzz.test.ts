@@ -13,8 +13,20 @@ import type { z } from "zod";
 import type { ToolDefinition } from "../src/define-tool.js";
 import { toolListing } from "../src/server.js";
 import { fieldPath } from "../src/validate.js";
+import { listContacts } from "../tools/contacts.js";
 import { tools } from "../tools/index.js";
+import { sendMms } from "../tools/mms.js";
+import { sendSms } from "../tools/sms.js";
+import { sendVoice } from "../tools/voice.js";
 import { type Harness, harness } from "./support/harness.js";
+import {
+  anyOrder,
+  anyQuery,
+  badSchedule,
+  goodSchedule,
+  invisibleOnly,
+  nearIdentical,
+} from "./support/mistakes.js";
 import { isLocalRefusal, textOf } from "./support/results.js";
 import { type Fixture, stateFixture, validArgs } from "./support/tool-args.js";
 import { within } from "./support/wait.js";
@@ -89,6 +101,10 @@ const NASTIES: unknown[] = [
   "+6141111\u200d1111",
   "+1 (405) 555-5555 ext. 9",
   "tel:+61411111111",
+  // a time in milliseconds, a body that shows nothing
+  1_764_000_000_000,
+  "\u200b\u200b",
+  "\u3164",
   // mixed scripts, invisible and control characters
   "Hello мир 世界 مرحبا שלום",
   "Ｔｅｓｔ",
@@ -340,4 +356,144 @@ describe("through an MCP server and client", () => {
     );
     await expect(client.ping()).resolves.toBeDefined();
   }, 60_000);
+});
+
+/**
+ * Mistakes an agent makes with good intentions, generated: each is refused naming its field
+ * before any request, or (for a search) reaches ClickSend only in the form ClickSend reads.
+ */
+describe("mistakes an agent makes", () => {
+  const to = "+61411111111";
+  const contactFields = /^(phone_number|email|first_name|last_name|custom_[1-4])$/;
+
+  /** A call refused locally: isError, the fragments in its text, and no request. */
+  async function refusedLocally(tool: ToolDefinition, args: unknown, ...fragments: string[]) {
+    const before = h.sandbox.requests.length;
+    const result = await within(CALL_MS, tool.name, h.call(tool, args));
+    const text = textOf(result);
+    expect(isLocalRefusal(result, text), text).toBe(true);
+    for (const fragment of fragments) expect(text).toContain(fragment);
+    expect(h.sandbox.requests.length).toBe(before);
+  }
+
+  it("refuses schedules in milliseconds, in the past, too far ahead, before 1970 or without a zone", async () => {
+    await fc.assert(
+      fc.asyncProperty(badSchedule, async ({ value, why }) =>
+        refusedLocally(
+          sendSms,
+          { messages: [{ to, body: "Reminder", schedule: value }] },
+          "messages[0].schedule: ",
+          why,
+        ),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("sends schedules within the horizon as Unix seconds", async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(goodSchedule, async (schedule) => {
+        const result = await h.call(sendSms, {
+          messages: [{ to, body: `Later ${++n}`, schedule }],
+        });
+        expect(result.isError, textOf(result)).toBeFalsy();
+        const sent = h.sandbox.requests.at(-1)?.body as { messages: Array<{ schedule: number }> };
+        expect(Number.isInteger(sent.messages[0]?.schedule)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("refuses bodies of only invisible characters on every channel", async () => {
+    await fc.assert(
+      fc.asyncProperty(invisibleOnly, async (body) => {
+        const empty = "messages[0].body: must not be empty";
+        await refusedLocally(sendSms, { messages: [{ to, body }] }, empty);
+        await refusedLocally(sendVoice, { messages: [{ to, body, voice: "male" }] }, empty);
+        await refusedLocally(
+          sendMms,
+          { media_file: "https://example.com/a.jpg", messages: [{ to, subject: "S", body }] },
+          empty,
+        );
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  describe("with the duplicate window on", () => {
+    let windowed: Harness;
+    beforeAll(async () => {
+      windowed = await harness({ sending: { duplicateWindowS: 600 } });
+    });
+    afterAll(() => windowed?.close());
+
+    it("refuses a near-identical repeat, in a later call and within one call", async () => {
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(nearIdentical, async ({ base, variant }) => {
+          // A recipient per run, so runs do not see each other's sends.
+          const recipient = `+614000${String(++n).padStart(5, "0")}`;
+          const posted = () => windowed.sandbox.requests.filter((r) => r.path === "sms/send");
+          const before = posted().length;
+          const first = await windowed.call(sendSms, { messages: [{ to: recipient, body: base }] });
+          expect(first.isError, textOf(first)).toBeFalsy();
+          const repeat = await windowed.call(sendSms, {
+            messages: [{ to: recipient, body: variant }],
+          });
+          expect(textOf(repeat)).toContain("The same text");
+          const both = await windowed.call(sendSms, {
+            messages: [
+              { to, body: base },
+              { to, body: variant },
+            ],
+          });
+          expect(textOf(both)).toContain("messages[1]: repeats messages[0]");
+          expect(posted().length).toBe(before + 1);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  });
+
+  it("sends q only as known field:value terms, or refuses it", async () => {
+    const list_id = fixture.listId();
+    await fc.assert(
+      fc.asyncProperty(anyQuery, async (q) => {
+        const before = h.sandbox.requests.length;
+        const result = await h.call(listContacts, { list_id, q });
+        const text = textOf(result);
+        if (isLocalRefusal(result, text)) {
+          expect(text).toContain("q: ");
+          expect(h.sandbox.requests.length).toBe(before);
+          return;
+        }
+        const sent = String(h.sandbox.requests.at(-1)?.query.q);
+        for (const term of sent.split(",")) {
+          const [field, ...value] = term.split(":");
+          expect(field, sent).toMatch(contactFields);
+          expect(value.join(":").trim(), sent).not.toBe("");
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("sends order_by only as a known field and a direction, or refuses it", async () => {
+    const list_id = fixture.listId();
+    await fc.assert(
+      fc.asyncProperty(anyOrder, async (order_by) => {
+        const result = await h.call(listContacts, { list_id, order_by });
+        const text = textOf(result);
+        if (isLocalRefusal(result, text)) {
+          expect(text).toContain("order_by: ");
+        } else {
+          expect(String(h.sandbox.requests.at(-1)?.query.order_by)).toMatch(
+            /^(contact_id|first_name|last_name|phone_number|email|date_updated):(asc|desc)$/,
+          );
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });

@@ -101,6 +101,25 @@ describe("the ledger's reserve and settle", () => {
     expect(reserve(state, request({ id: "r2", duplicateWindowMs: 0 }), 1).value.ok).toBe(true);
   });
 
+  it("refuses a send when any of its contents (recipient and text) went within the window", () => {
+    const state = reserve(emptyState(), request({ contents: ["to-a", "to-b"] }), 0).state;
+    const wider = request({ id: "r2", fingerprint: "f2", contents: ["to-c", "to-b", "to-d"] });
+    expect(reserve(state, wider, 1).value).toMatchObject({
+      ok: false,
+      refusal: { kind: "duplicate", matched: ["to-b"], pending: true },
+    });
+    const other = request({ id: "r2", fingerprint: "f2", contents: ["to-c"] });
+    expect(reserve(state, other, 1).value.ok).toBe(true);
+    // not_sent releases every content; sent keeps every one of them.
+    expect(reserve(settle(state, "r1", { outcome: "not_sent" }, 2).state, wider, 3).value.ok).toBe(
+      true,
+    );
+    const sent = settle(state, "r1", { outcome: "sent" }, 2).state;
+    expect(reserve(sent, wider, 3).value).toMatchObject({
+      refusal: { kind: "duplicate", matched: ["to-b"], pending: false },
+    });
+  });
+
   it("never keeps a key or a confirmation in clear", () => {
     const state = reserve(
       emptyState(),

@@ -104,6 +104,14 @@ describe("the logger", () => {
         "GET /lists/12345678/contacts -> 200 in 15 ms",
       ],
       ["http://127.0.0.1:40123/v3", "http://127.0.0.1:40123/v3"],
+      ["host 192.168.100.200 up", "host 192.168.100.200 up"],
+      ["version 1.13.16", "version 1.13.16"],
+      // However a number is written: dots, full-width digits, a zero-width space, a sentence end.
+      ["call 0411.111.111 now", "call ***111 now"],
+      ["＋６１ ４１１ １１１ １１１", "***111"],
+      ["+61 411\u200b111 111", "***111"],
+      ["sent to +61411111111.", "sent to ***111."],
+      ["٠٤١١١١١١١١", "***١١١"],
     ];
     for (const [input, masked] of cases) expect(maskPhoneNumbers(input), input).toBe(masked);
   });

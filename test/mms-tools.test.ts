@@ -56,7 +56,7 @@ describe("send_mms", () => {
           to: "+61411111111",
           status: "SUCCESS",
           message_id: expect.any(String),
-          parts: 0,
+          parts: 1,
           price: 0,
         },
       ],

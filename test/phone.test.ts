@@ -15,17 +15,14 @@ describe("normalisePhone", () => {
     expect(result).toEqual({ e164 });
   });
 
-  it("sends a possible but unassigned-looking number with a warning", () => {
-    const result = normalisePhone("messages[0].to", "+15551234567");
-    expect(result.e164).toBe("+15551234567");
-    expect(result.warning).toContain("messages[0].to");
-  });
-
   it.each([
     ["hello", undefined, "not a phone number"],
     ["0411 111 111", undefined, "no country code"],
     ["+61 4111", undefined, "too short"],
     ["+61 4111 1111 1111 1111", undefined, "too long"],
+    // The right length, but in no range assigned to an operator (555): refused, not sent.
+    ["+1 555 123 4567", undefined, "is not a number in use: +15551234567 has the right length"],
+    ["+44 123 123 123", undefined, "no range assigned to an operator"],
   ])("refuses %s naming the field and why", (input, country, reason) => {
     let error: unknown;
     try {

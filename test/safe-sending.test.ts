@@ -1,27 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { SendingConfig } from "../src/sending/policy.js";
+import { describe, expect, it } from "vitest";
 import { sendMms } from "../tools/mms.js";
 import { sendSms } from "../tools/sms.js";
 import { sendVoice } from "../tools/voice.js";
-import { type Harness, harness } from "./support/harness.js";
+import { type Harness, sendRequests } from "./support/harness.js";
+import { harnessPerTest } from "./support/per-test.js";
 import { dataOf, textOf } from "./support/results.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: results are read loosely in assertions.
 type Loose = Record<string, any>;
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function setup(sending: Partial<SendingConfig> = {}) {
-  h = await harness({ sending });
-  return h;
-}
-
-const sends = (h: Harness) =>
-  h.sandbox.requests.filter((r) => /^(sms|mms|voice)\/send$/.test(r.path));
+const setup = harnessPerTest();
+const sends = (h: Harness) => sendRequests(h.sandbox);
 const customersId = (h: Harness) => h.sandbox.state.lists[0]?.list_id as number;
 
 describe("phone numbers", () => {
@@ -43,18 +32,26 @@ describe("phone numbers", () => {
     ]);
   });
 
-  it("refuses an impossible number naming it, and warns on an unassigned-looking one", async () => {
+  it("refuses an impossible number, and one in no assigned range, naming it", async () => {
     const h = await setup();
     const bad = await h.call(sendSms, { messages: [{ to: "+61 4111", body: "x" }] });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toContain(
       'messages[0].to: "+61 4111" cannot be a phone number: it is too short',
     );
-    expect(sends(h)).toHaveLength(0);
-    const odd = await h.call(sendSms, { messages: [{ to: "+15551234567", body: "x" }] });
-    expect(dataOf<{ warnings: string[] }>(odd).warnings[0]).toContain(
-      "+15551234567 is not a known assigned",
-    );
+    // +1 555: the right length, no operator. Refused alike in a preview and a send; no "sent".
+    for (const dry_run of [true, false]) {
+      const odd = await h.call(sendSms, {
+        dry_run,
+        messages: [{ to: "+1 555 123 4567", body: "x" }],
+      });
+      expect(odd.isError).toBe(true);
+      expect(textOf(odd)).toContain(
+        'messages[0].to: "+1 555 123 4567" is not a number in use: +15551234567 has the right length for +1',
+      );
+      expect(textOf(odd)).not.toMatch(/\bsent anyway/);
+    }
+    expect(h.sandbox.requests).toHaveLength(0);
   });
 });
 
@@ -172,7 +169,9 @@ describe("no duplicate sends", () => {
     expect((await h.call(sendSms, message)).isError).toBeFalsy();
     const repeat = await h.call(sendSms, message);
     expect(repeat.isError).toBe(true);
-    expect(textOf(repeat)).toContain("An identical send (same recipients and text) went at");
+    expect(textOf(repeat)).toContain(
+      "The same text (ignoring case, spacing and invisible characters) went to this recipient at",
+    );
     expect(textOf(repeat)).toContain("allow_duplicate: true");
     expect(sends(h)).toHaveLength(1);
     const forced = await h.call(sendSms, { ...message, allow_duplicate: true });

@@ -5,31 +5,22 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import type { SendingConfig } from "../src/sending/policy.js";
+import { describe, expect, it } from "vitest";
 import { fileBackend } from "../src/state/file.js";
 import { memoryBackend } from "../src/state/memory.js";
 import { SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
 import { type Harness, harness } from "./support/harness.js";
+import { harnessPerTest } from "./support/per-test.js";
 import { dataOf, textOf } from "./support/results.js";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const setup = harnessPerTest();
 
 const stores = {
   memory: () => new SendStore(memoryBackend()),
   file: () => new SendStore(fileBackend(mkdtempSync(join(tmpdir(), "cs-state-")), "test")),
 };
-
-async function setup(sending: Partial<SendingConfig>, store?: SendStore) {
-  h = await harness({ sending, ...(store ? { store } : {}) });
-  return h;
-}
 
 const posted = (h: Harness) => h.sandbox.requests.filter((r) => r.path === "sms/send");
 const sms = (to: string, body: string) => ({ messages: [{ to, body }] });

@@ -65,7 +65,10 @@ describe("send_voice", () => {
 
   it("explains an unknown language", async () => {
     const result = await h.call(sendVoice, {
-      messages: [{ ...call, lang: "xx-yy" }, call],
+      messages: [
+        { ...call, lang: "xx-yy" },
+        { ...call, body: "Your code is 5, 6, 7, 8" },
+      ],
     });
     expect(result.isError).toBeFalsy();
     expect(dataOf(result)).toMatchObject({

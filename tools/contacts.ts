@@ -1,16 +1,19 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { isoTime } from "../src/values.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { contactIds } from "./ids.js";
-import { email, id, pageInput, searchInput, unixTime } from "./inputs.js";
+import { countryCode, email, id, pageInput, unixTime } from "./inputs.js";
 import { listId } from "./lists.js";
+import { searchInput } from "./search.js";
 import { hasAny, omit } from "./shape.js";
 
 type Contact = Record<string, unknown>;
 
 const contactId = id("Contact id (list_contacts)");
 
+const CUSTOM_FIELDS = ["custom_1", "custom_2", "custom_3", "custom_4"] as const;
 const TEXT_FIELDS = [
   "first_name",
   "last_name",
@@ -20,10 +23,7 @@ const TEXT_FIELDS = [
   "address_city",
   "address_state",
   "address_postal_code",
-  "custom_1",
-  "custom_2",
-  "custom_3",
-  "custom_4",
+  ...CUSTOM_FIELDS,
 ] as const;
 
 const phone = z.string().min(1).max(40);
@@ -53,11 +53,7 @@ const contactFields = {
   ...(Object.fromEntries(
     TEXT_FIELDS.map((field) => [field, z.string().max(500).optional()]),
   ) as Record<(typeof TEXT_FIELDS)[number], z.ZodOptional<z.ZodString>>),
-  address_country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code like AU (see list_countries)")
-    .optional()
-    .describe("ISO alpha-2, e.g. AU"),
+  address_country: countryCode("ISO alpha-2, e.g. AU").optional(),
 };
 const CONTACT_KEYS = Object.keys(contactFields);
 const REACH = ["phone_number", "email", "fax_number"];
@@ -67,6 +63,13 @@ const NOISE = ["_list_name", "date_added"];
 const trimContact = (contact: Contact) => omit(contact, NOISE);
 /** Page items all share the list_id the caller gave. */
 const trimItem = (contact: Contact) => omit(contact, [...NOISE, "list_id"]);
+
+/** Contact times in ISO 8601 UTC, like every other time in results (ClickSend sends Unix seconds). */
+const isoDates = (contact: Contact): Contact => ({
+  ...contact,
+  date_added: isoTime(contact.date_added),
+  date_updated: isoTime(contact.date_updated),
+});
 
 const contactPath = (list_id: number, contact_id: number) =>
   path`lists/${list_id}/contacts/${contact_id}`;
@@ -79,13 +82,20 @@ export const listContacts = defineTool({
   input: z.strictObject({
     list_id: listId,
     ...pageInput,
-    ...searchInput("phone_number, email, first_name, last_name, custom_1..custom_4"),
+    ...searchInput({
+      q: ["phone_number", "email", "first_name", "last_name", ...CUSTOM_FIELDS],
+      order: ["contact_id", "first_name", "last_name", "phone_number", "email", "date_updated"],
+      phone: "phone_number",
+      email: "email",
+    }),
     updated_after: unixTime.optional().describe("Only contacts updated after this time"),
   }),
   annotations: READ,
   ids: contactIds,
   run: ({ list_id, ...query }, ctx) =>
-    ctx.client.page(path`lists/${list_id}/contacts`, query, trimItem),
+    ctx.client.page(path`lists/${list_id}/contacts`, query, (contact: Contact) =>
+      trimItem(isoDates(contact)),
+    ),
 });
 
 export const getContact = defineTool({
@@ -97,7 +107,7 @@ export const getContact = defineTool({
   annotations: READ,
   ids: contactIds,
   run: async ({ list_id, contact_id }, { client }) =>
-    trimContact(await client.get<Contact>(contactPath(list_id, contact_id))),
+    trimContact(isoDates(await client.get<Contact>(contactPath(list_id, contact_id)))),
 });
 
 export const createContact = defineTool({
@@ -114,7 +124,9 @@ export const createContact = defineTool({
   ids: contactIds,
   run: async ({ list_id, ...fields }, ctx) =>
     trimContact(
-      await ctx.client.post<Contact>(path`lists/${list_id}/contacts`, await withE164(fields)),
+      isoDates(
+        await ctx.client.post<Contact>(path`lists/${list_id}/contacts`, await withE164(fields)),
+      ),
     ),
 });
 
@@ -132,7 +144,9 @@ export const updateContact = defineTool({
   ids: contactIds,
   run: async ({ list_id, contact_id, ...fields }, ctx) =>
     trimContact(
-      await ctx.client.put<Contact>(contactPath(list_id, contact_id), await withE164(fields)),
+      isoDates(
+        await ctx.client.put<Contact>(contactPath(list_id, contact_id), await withE164(fields)),
+      ),
     ),
 });
 

@@ -1,5 +1,6 @@
 import type { Catalogue, ToolDefinition } from "../src/define-tool.js";
 import { getAccount, listCountries } from "./account.js";
+import { createAutomationRule, listAutomationRules } from "./automations.js";
 import {
   createContact,
   deleteContact,
@@ -16,7 +17,15 @@ import {
   updateContactList,
 } from "./lists.js";
 import { listMmsHistory, sendMms } from "./mms.js";
-import { cancelScheduledSms, listDeliveryReceipts, listInboundSms } from "./replies.js";
+import {
+  cancelScheduledSms,
+  getDeliveryReceipt,
+  getInboundSms,
+  listDeliveryReceipts,
+  listInboundSms,
+  markDeliveryReceiptsRead,
+  markInboundSmsRead,
+} from "./replies.js";
 import { listSmsHistory, sendSms } from "./sms.js";
 import { awaitDelivery, getSendStatus } from "./status.js";
 import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from "./templates.js";
@@ -31,7 +40,13 @@ export const tools: ToolDefinition[] = [
   listSmsHistory,
   cancelScheduledSms,
   listInboundSms,
+  getInboundSms,
+  markInboundSmsRead,
   listDeliveryReceipts,
+  getDeliveryReceipt,
+  markDeliveryReceiptsRead,
+  listAutomationRules,
+  createAutomationRule,
   getSendStatus,
   awaitDelivery,
   listTemplates,

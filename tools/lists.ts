@@ -3,7 +3,8 @@ import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { listIds } from "./ids.js";
-import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
+import { id, nonBlank, pageInput } from "./inputs.js";
+import { searchInput } from "./search.js";
 
 interface ContactList {
   list_id: number;
@@ -34,7 +35,10 @@ export const listContactLists = defineTool({
   title: "List contact lists",
   description:
     "List contact lists with their contact counts. Not for the contacts in a list (list_contacts).",
-  input: z.strictObject({ ...pageInput, ...searchInput("list_name") }),
+  input: z.strictObject({
+    ...pageInput,
+    ...searchInput({ q: ["list_name"], order: ["list_id", "list_name"], text: "list_name" }),
+  }),
   annotations: READ,
   ids: listIds,
   run: (args, ctx) => ctx.client.page("lists", args, trimList),

@@ -5,7 +5,16 @@ import { path } from "../src/path.js";
 import type { Channel, ListMember } from "../src/sending/channel.js";
 import { isoTime, numberOf } from "../src/values.js";
 import { NAME } from "../src/version.js";
-import { id, pageInput, searchInput, unixTime } from "./inputs.js";
+import {
+  countryCode,
+  id,
+  pageInput,
+  SCHEDULE_HORIZON_DAYS,
+  scheduleTime,
+  unixTime,
+  visible,
+} from "./inputs.js";
+import { type SearchFields, searchInput } from "./search.js";
 
 /**
  * What the send tools (send_sms, send_mms, send_voice) and the history tools share: message
@@ -13,12 +22,8 @@ import { id, pageInput, searchInput, unixTime } from "./inputs.js";
  * src/sending/ is given.
  */
 
-/** Required text: refuses "" and whitespace only, never trims what is sent. */
-export const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((value) => value.trim() !== "", "must not be empty");
+/** Required text: refuses "", whitespace and invisible characters only; never trims what is sent. */
+export const text = (max: number) => z.string().max(max).superRefine(visible("must not be empty"));
 
 /** 0/1 or a boolean, sent as 0/1. */
 export const flag = z
@@ -55,13 +60,13 @@ export function messageItem<S extends z.ZodRawShape>(body: z.ZodType<string>, ex
       list_id: id("Contact list id (list_contact_lists): sends to each contact").optional(),
       body,
       ...extra,
-      schedule: unixTime.optional().describe("Send later, at this time"),
-      custom_string: z.string().max(255).optional().describe("Your reference, kept in history"),
-      country: z
-        .string()
-        .regex(/^[A-Z]{2}$/, "must be an ISO alpha-2 code like AU")
+      schedule: scheduleTime
         .optional()
-        .describe("Recipient country, ISO alpha-2"),
+        .describe(
+          `Send later, within ${SCHEDULE_HORIZON_DAYS} days: Unix seconds or ISO 8601 with zone`,
+        ),
+      custom_string: z.string().max(255).optional().describe("Your reference, kept in history"),
+      country: countryCode("Recipient country, ISO alpha-2").optional(),
       source: z.string().max(100).optional().describe(`App name; default ${NAME}`),
     })
     .superRefine(oneRecipient);
@@ -191,7 +196,7 @@ function historyItem(item: HistoryItem, includeBody: boolean) {
   };
 }
 
-export const historyInput = (fields: string) =>
+export const historyInput = (fields: SearchFields) =>
   z
     .strictObject({
       ...pageInput,

@@ -46,7 +46,11 @@ export const listMmsHistory = defineTool({
   title: "List MMS history",
   description:
     "List sent MMS with status and price; oldest first unless order_by is date_added:desc.",
-  input: historyInput("status, to, from, subject, list_id, message_id"),
+  input: historyInput({
+    q: ["status", "to", "from", "subject", "list_id", "message_id"],
+    order: ["date_added", "to", "from", "status", "subject"],
+    phone: "to",
+  }),
   annotations: READ,
   run: (args, ctx) => history("mms/history", args, ctx),
 });

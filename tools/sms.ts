@@ -23,13 +23,32 @@ const SMS = channel("sms", findWithStatus, {
     ),
 });
 
+/**
+ * A sender ID as ClickSend takes it (§1.13): a number (digits, an optional +; the separators
+ * people type are dropped) or an alpha tag of 3-11 letters, digits and +, without spaces.
+ */
+const senderId = z
+  .string()
+  .min(1)
+  .max(20)
+  .transform((value, ctx) => {
+    if (/^\+?[\d\s().-]+$/.test(value)) {
+      const number = value.replace(/[\s().-]/g, "");
+      if (/^\+?\d{3,15}$/.test(number)) return number;
+      ctx.addIssue({ code: "custom", message: "a sender number has 3 to 15 digits" });
+    } else if (!/^[A-Za-z0-9+]{3,11}$/.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(value)} is not a sender ID: an alpha tag is 3 to 11 letters, digits or +, without spaces (this one has ${[...value].length} characters); a number may be longer`,
+      });
+    }
+    return value;
+  });
+
 const smsMessage = messageItem(
   text(1224).describe("Text; 160 GSM or 70 Unicode chars per part, split beyond that"),
   {
-    from: z
-      .string()
-      .min(1)
-      .max(16)
+    from: senderId
       .optional()
       .describe("Sender ID: your number or a 3-11 char alpha tag; omit for a shared number"),
   },
@@ -52,7 +71,11 @@ export const listSmsHistory = defineTool({
   toolset: "sms",
   title: "List SMS history",
   description: "List sent SMS with status and price; oldest first unless order_by is date:desc.",
-  input: historyInput("status, to, from, message_id, subaccount_id"),
+  input: historyInput({
+    q: ["status", "to", "from", "message_id", "subaccount_id"],
+    order: ["date", "to", "from", "status", "body", "username"],
+    phone: "to",
+  }),
   annotations: READ,
   ids: messageIds,
   run: (args, ctx) => history("sms/history", args, ctx),

@@ -3,7 +3,8 @@ import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { templateIds } from "./ids.js";
-import { id, nonBlank, pageInput, searchInput } from "./inputs.js";
+import { id, nonBlank, pageInput } from "./inputs.js";
+import { searchInput } from "./search.js";
 
 interface Template {
   template_id: number;
@@ -29,7 +30,10 @@ export const listTemplates = defineTool({
   description: "List saved SMS templates (id, name, body).",
   input: z.strictObject({
     ...pageInput,
-    ...searchInput("template_id, template_name, body"),
+    ...searchInput({
+      q: ["template_id", "template_name", "body"],
+      order: ["template_id", "template_name"],
+    }),
   }),
   annotations: READ,
   ids: templateIds,

@@ -17,7 +17,8 @@ export const toolsets: ToolsetDefinition[] = [
   },
   {
     name: "sms",
-    description: "Send SMS, read SMS history, replies and delivery receipts, cancel scheduled SMS.",
+    description:
+      "Send SMS, read SMS history, replies and delivery receipts and the rules that let them be polled, cancel scheduled SMS.",
     default: true,
   },
   {

@@ -1,5 +1,6 @@
 import type { Route } from "../router.js";
 import { accountRoutes } from "./account.js";
+import { automationRoutes } from "./automations.js";
 import { contactRoutes } from "./contacts.js";
 import { emailRoutes } from "./email.js";
 import { listRoutes } from "./lists.js";
@@ -24,4 +25,5 @@ export const routes: Route[] = [
   ...mmsRoutes,
   ...voiceRoutes,
   ...repliesRoutes,
+  ...automationRoutes,
 ];

@@ -1,32 +1,76 @@
-import { fail, ok } from "../envelope.js";
-import { paginate } from "../pagination.js";
-import { repliesOf } from "../replies.js";
-import { type Route, route } from "../router.js";
+import { badRequest, fail, ok, type SandboxResponse } from "../envelope.js";
+import {
+  markInboundRead,
+  markOneInboundRead,
+  markReceiptsRead,
+  receiptFor,
+  replyTo,
+  unreadInbound,
+  unreadReceipts,
+} from "../replies.js";
+import { bodyOf, pageOf, withItem } from "../resource.js";
+import { type Route, route, type SandboxRequest } from "../router.js";
+import type { SandboxUser } from "../state.js";
+
+const userOf = (req: SandboxRequest) => (req.user as SandboxUser).user_id;
+
+/** The optional {date_before} body of the mark-read routes: Unix seconds. */
+function withDateBefore(
+  req: SandboxRequest,
+  fn: (date_before: number | undefined) => SandboxResponse,
+): SandboxResponse {
+  const raw = bodyOf(req).date_before;
+  if (raw === undefined || raw === null || raw === "") return fn(undefined);
+  const date_before = Number(raw);
+  if (!Number.isFinite(date_before)) {
+    return badRequest("Invalid input.", { date_before: "The date before must be a timestamp." });
+  }
+  return fn(date_before);
+}
 
 export const repliesRoutes: Route[] = [
-  route("GET", "sms/receipts", ({ state, query, url }) => {
-    const r = repliesOf(state);
-    const unread = [...r.receipts.values()].filter((x) => !r.readReceipts.has(x.message_id));
-    return ok("Here are your delivery receipts.", paginate(unread, query, url));
-  }),
-  route("GET", "sms/receipts/:message_id", ({ state, params }) => {
-    const receipt = repliesOf(state).receipts.get(params.message_id as string);
-    return receipt
-      ? ok("Your receipt.", receipt)
-      : fail(404, "NOT_FOUND", "Receipt record not found.");
-  }),
-  route("PUT", "sms/receipts-read", ({ state, body }) => {
-    const r = repliesOf(state);
-    const before =
-      (body as { date_before?: number } | undefined)?.date_before ?? Number.POSITIVE_INFINITY;
-    for (const x of r.receipts.values()) if (x.timestamp < before) r.readReceipts.add(x.message_id);
-    return ok("Receipts have been marked as read.", null);
-  }),
-  route("GET", "sms/inbound", ({ state, query, url }) => {
-    const r = repliesOf(state);
-    const unread = [...r.inbound.values()].filter((x) => !r.readInbound.has(x.message_id));
-    return ok("Here are your data.", paginate(unread, query, url));
-  }),
+  route("GET", "sms/receipts", (req) =>
+    pageOf(req, unreadReceipts(req.state, userOf(req)), "Here are your delivery receipts."),
+  ),
+  route("GET", "sms/receipts/:message_id", (req) =>
+    withItem(
+      receiptFor(req.state, userOf(req), req.params.message_id as string),
+      () => fail(404, "NOT_FOUND", "Receipt record not found."),
+      (receipt) => ok("Your receipt.", receipt),
+    ),
+  ),
+  route("PUT", "sms/receipts-read", (req) =>
+    withDateBefore(req, (date_before) =>
+      ok(
+        "Receipts have been marked as read.",
+        markReceiptsRead(req.state, userOf(req), date_before),
+      ),
+    ),
+  ),
+  route("GET", "sms/inbound", (req) => pageOf(req, unreadInbound(req.state, userOf(req)))),
+  route("GET", "sms/inbound/:original_message_id", (req) =>
+    withItem(
+      replyTo(req.state, userOf(req), req.params.original_message_id as string),
+      // Undocumented; by analogy with "Receipt record not found." (clicksend-api.md §5.2).
+      () => fail(404, "NOT_FOUND", "Inbound record not found."),
+      (reply) => ok("Here's your result.", reply),
+    ),
+  ),
+  route("PUT", "sms/inbound-read", (req) =>
+    withDateBefore(req, (date_before) =>
+      ok(
+        "Inbound messages have been marked as read.",
+        markInboundRead(req.state, userOf(req), date_before),
+      ),
+    ),
+  ),
+  // S1's wording, verbatim; data is the count marked (0 for an unknown or already read id).
+  route("PUT", "sms/inbound-read/:message_id", (req) =>
+    ok(
+      "Receipt have been marked as read.",
+      markOneInboundRead(req.state, userOf(req), req.params.message_id as string),
+    ),
+  ),
   route("PUT", "sms/:message_id/cancel", ({ state, params }) => {
     const message = state.messages.find(
       (m) => m.channel === "sms" && m.message_id === params.message_id,

@@ -22,6 +22,18 @@ export class AmbiguousSendError extends ToolError {
 const ago = (at: number, now: number) => `${isoMs(at)} (${Math.round((now - at) / 1000)} s ago)`;
 
 /**
+ * Who of this send already got the same text: all of them, or which ones. `contents` names the
+ * recipient of each content fingerprint the send reserved.
+ */
+function overlap(matched: string[], contents: ReadonlyMap<string, string>): string {
+  const total = contents.size;
+  if (matched.length >= total) return total === 1 ? "this recipient" : `all ${total} recipients`;
+  const names = matched.slice(0, 3).map((print) => contents.get(print) ?? "?");
+  const more = matched.length > names.length ? ` and ${matched.length - names.length} more` : "";
+  return `${matched.length} of the ${total} recipients (${names.join(", ")}${more})`;
+}
+
+/**
  * The send store's refusal in words the model can act on. A repeat of a sent key is not a
  * refusal: it returns the first result, marked as replayed.
  */
@@ -30,6 +42,7 @@ export function refusalOutcome(
   key: string | undefined,
   now: number,
   findSend: (tag: string) => string,
+  contents: ReadonlyMap<string, string> = new Map(),
 ): Record<string, unknown> {
   const quoted = JSON.stringify(key);
   switch (refusal.kind) {
@@ -50,12 +63,15 @@ export function refusalOutcome(
       throw new RefusedError(
         `idempotency_key: ${quoted} was used at ${ago(refusal.at, now)} and that send may have been delivered (custom_string ${refusal.tag}). Not sent again; before using a new key, ${findSend(refusal.tag)}.`,
       );
-    case "duplicate":
+    case "duplicate": {
+      const who = overlap(refusal.matched, contents);
+      const partial = refusal.matched.length < contents.size;
       throw new RefusedError(
         refusal.pending
-          ? `An identical send (same recipients and text) started at ${ago(refusal.at, now)} with custom_string ${refusal.tag} and has not finished. Not sent again; wait for that call's result.`
-          : `An identical send (same recipients and text) went at ${ago(refusal.at, now)} with custom_string ${refusal.tag}. To send it again on purpose, repeat the call with allow_duplicate: true.`,
+          ? `A send of the same text to ${who} started at ${ago(refusal.at, now)} with custom_string ${refusal.tag} and has not finished. Not sent again; wait for that call's result.`
+          : `The same text (ignoring case, spacing and invisible characters) went to ${who} at ${ago(refusal.at, now)} with custom_string ${refusal.tag}. To send it again on purpose, repeat the call with allow_duplicate: true${partial ? ", or leave those recipients out" : ""}.`,
       );
+    }
     case "daily_messages":
       throw new RefusedError(
         `Refused by CLICKSEND_DAILY_MESSAGE_LIMIT: the limit is ${refusal.limit} messages per 24 hours, ${refusal.used} were sent in the last 24 hours and this call has ${refusal.requested}.`,

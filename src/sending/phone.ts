@@ -7,8 +7,6 @@ import { UserInputError } from "../errors.js";
 
 export interface PhoneNumber {
   e164: string;
-  /** Set when the number is possible but not known to be assigned: it is sent, with this warning. */
-  warning?: string;
 }
 
 const REASONS: Record<string, string> = {
@@ -21,15 +19,16 @@ const REASONS: Record<string, string> = {
 
 /**
  * Normalises what people type ("+1 (415) 555-2671", "0411 111 111" with country AU) to E.164.
- * Impossible numbers are refused before any request; possible but unassigned-looking ones pass
- * with a warning (new ranges appear before the metadata knows them).
+ * Refused before any request: impossible numbers, and numbers of the right length in a range no
+ * operator has (+1 555 ...): with libphonenumber's full metadata these are typos or made up far
+ * more often than new ranges, and a send to one is paid for and reaches nobody, or the wrong
+ * person. The same rule holds for sends, previews and contacts.
  */
 export function normalisePhone(field: string, input: string, country?: string): PhoneNumber {
-  const refuse = (reason: string) =>
-    new UserInputError(
-      `${field}: ${JSON.stringify(input.slice(0, 40))} cannot be a phone number: ${reason}.`,
-      [field],
-    );
+  const refuse = (reason: string, verdict = "cannot be a phone number") =>
+    new UserInputError(`${field}: ${JSON.stringify(input.slice(0, 40))} ${verdict}: ${reason}.`, [
+      field,
+    ]);
   let parsed: ReturnType<typeof parsePhoneNumberWithError>;
   try {
     parsed = parsePhoneNumberWithError(
@@ -48,10 +47,10 @@ export function normalisePhone(field: string, input: string, country?: string): 
     throw refuse(REASONS[reason] ?? "it has the wrong length for its country");
   }
   if (!parsed.isValid()) {
-    return {
-      e164: parsed.number,
-      warning: `${field}: ${parsed.number} is not a known assigned number range; sent anyway, check it.`,
-    };
+    throw refuse(
+      `${parsed.number} has the right length for +${parsed.countryCallingCode} but is in no range assigned to an operator; check the number`,
+      "is not a number in use",
+    );
   }
   return { e164: parsed.number };
 }

@@ -3,17 +3,17 @@ import type { ToolContext } from "../define-tool.js";
 import { FailedResultError, ToolError } from "../errors.js";
 import { withLinks } from "../links.js";
 import { maskPhoneNumbers } from "../logger.js";
-import { sha256 } from "../state/ledger.js";
 import type { AuditRecord } from "../state/store.js";
 import { isoMs } from "../values.js";
 import { NAME } from "../version.js";
 import { auditUri } from "./audit.js";
 import type { Channel, OutgoingMessage, SendArgs } from "./channel.js";
+import { contentsOf, fingerprintOf, refuseRepeats } from "./duplicates.js";
 import { AmbiguousSendError, refusalOutcome } from "./errors.js";
 import { logSend } from "./log.js";
 import { preview } from "./preview.js";
 import { checkedRecipients, normaliseRecipients } from "./recipients.js";
-import { type SendData, type SendSummary, summarise } from "./summary.js";
+import { partsOfFree, type SendData, type SendSummary, summarise } from "./summary.js";
 
 /** Masked numbers and message ids the audit keeps of one send, at most. */
 const AUDIT_NUMBERS = 5;
@@ -28,7 +28,8 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   const { dry_run, idempotency_key, allow_duplicate, ...payload } = args;
   const { config, store } = ctx.sending;
   const warnings: string[] = [];
-  const normalised = await normaliseRecipients(payload.messages, warnings);
+  const normalised = await normaliseRecipients(payload.messages);
+  if (!allow_duplicate) refuseRepeats(normalised);
   const fingerprint = fingerprintOf(channel, normalised, payload.media_file);
 
   // Untagged messages get one tag per call, so the send can be found in history.
@@ -50,11 +51,13 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   if (dry_run) return { ...(await preview(channel, body, warnings, ctx)), ...expanded };
 
   const id = randomUUID();
+  const contents = contentsOf(channel, checked.messages, payload.media_file);
   const reservation = await store.reserve({
     id,
     tag,
     ...(idempotency_key !== undefined ? { key: idempotency_key } : {}),
     fingerprint,
+    contents: [...contents.keys()],
     duplicateWindowMs: allow_duplicate ? 0 : config.duplicateWindowS * 1000,
     messages: checked.count,
     limits: {
@@ -64,7 +67,13 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     },
   });
   if (!reservation.ok) {
-    return refusalOutcome(reservation.refusal, idempotency_key, store.now(), channel.findSend);
+    return refusalOutcome(
+      reservation.refusal,
+      idempotency_key,
+      store.now(),
+      channel.findSend,
+      contents,
+    );
   }
 
   const audit = auditOf(id, channel, tag, store.now(), checked.messages, checked.count);
@@ -84,7 +93,7 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     }
     throw error;
   }
-  const summary = summarise(channel, data);
+  const summary = summarise(channel, data, await partsOfFree(channel, data));
   const sent = summary.queued_count > 0;
   const messageIds = (summary.queued ?? []).flatMap((m) => (m.message_id ? [m.message_id] : []));
   logSend(ctx.logger, {
@@ -141,14 +150,6 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
       mimeType: "application/json",
     },
   ]);
-}
-
-/** Same channel, recipients, texts and media: the same send. Order does not matter. */
-function fingerprintOf(channel: Channel, messages: OutgoingMessage[], media?: string): string {
-  const parts = messages
-    .map((m) => JSON.stringify([m.to ?? `list:${m.list_id}`, m.body, m.subject ?? null]))
-    .sort();
-  return sha256(JSON.stringify([channel.kind, media ?? null, parts]));
 }
 
 function auditOf(

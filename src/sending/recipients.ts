@@ -5,18 +5,14 @@ import { checkRecipients, type GuardConfig, isGuarded } from "./guards.js";
 /** Loaded on the first send: libphonenumber's metadata is not needed to start. */
 const loadPhone = () => import("./phone.js");
 
-/** Normalises every `to` to E.164, collecting the warnings for possible-but-odd numbers. */
-export async function normaliseRecipients<M extends OutgoingMessage>(
-  messages: M[],
-  warnings: string[],
-): Promise<M[]> {
+/** Normalises every `to` to E.164; a number that cannot be, or is in no assigned range, is refused. */
+export async function normaliseRecipients<M extends OutgoingMessage>(messages: M[]): Promise<M[]> {
   const { normalisePhone } = await loadPhone();
-  return messages.map((message, i) => {
-    if (message.to === undefined) return message;
-    const number = normalisePhone(`messages[${i}].to`, message.to, message.country);
-    if (number.warning) warnings.push(number.warning);
-    return { ...message, to: number.e164 };
-  });
+  return messages.map((message, i) =>
+    message.to === undefined
+      ? message
+      : { ...message, to: normalisePhone(`messages[${i}].to`, message.to, message.country).e164 },
+  );
 }
 
 export interface CheckedRecipients<M> {

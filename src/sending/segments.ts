@@ -27,5 +27,12 @@ export function voiceParts(body: string): { encoding: SmsSegments["encoding"]; p
 }
 
 export const VOICE_MAX_PARTS = 4;
+
 /** MMS body limits; ClickSend truncates beyond them. */
 export const MMS_MAX_CHARS = { "GSM-7": 1500, "UCS-2": 500 } as const;
+
+/** The parts a text takes on a channel, as a real number is charged: SMS parts, voice credits, 1 MMS. */
+export function textParts(kind: "sms" | "mms" | "voice", body: string): number {
+  if (kind === "mms") return 1;
+  return kind === "voice" ? voiceParts(body).parts : smsSegments(body).parts;
+}

@@ -5,6 +5,7 @@ export interface SentMessage {
   to?: string;
   list_id?: number | string | null;
   contact_id?: number | string | null;
+  body?: string;
   status?: string;
   message_id?: string;
   message_parts?: number | string;
@@ -25,21 +26,39 @@ const recipient = (message: SentMessage) => ({
   contact_id: message.contact_id ?? undefined,
 });
 
-function queuedMessage(message: SentMessage) {
+type PartsOf = (body: string) => number;
+
+/** ClickSend queues a test number's message with 0 parts at price 0. */
+const isFree = (m: SentMessage) => m.status === "SUCCESS" && numberOf(m.message_parts) === 0;
+
+/**
+ * How to count a free message's parts as a preview does (the text's parts; the price says it
+ * is free), so a preview and a send agree. Loads the segment calculator only when needed.
+ */
+export async function partsOfFree(channel: Channel, data: SendData): Promise<PartsOf | undefined> {
+  if (!data.messages?.some(isFree)) return undefined;
+  const { textParts } = await import("./segments.js");
+  return (body) => textParts(channel.kind, body);
+}
+
+function queuedMessage(message: SentMessage, partsOf?: PartsOf) {
   const date = numberOf(message.date);
   const schedule = numberOf(message.schedule);
   return {
     ...recipient(message),
     status: message.status,
     message_id: message.message_id,
-    parts: numberOf(message.message_parts),
+    parts:
+      isFree(message) && partsOf && message.body !== undefined
+        ? partsOf(message.body)
+        : numberOf(message.message_parts),
     price: numberOf(message.message_price),
     schedule: date && schedule && schedule > date ? isoTime(schedule) : undefined,
   };
 }
 
 /** ClickSend's answer to a send: counts, the price of what was queued, failures first. */
-export function summarise(channel: Channel, data: SendData) {
+export function summarise(channel: Channel, data: SendData, partsOf?: PartsOf) {
   const all = data.messages ?? [];
   const failures = all
     .filter((m) => m.status !== "SUCCESS")
@@ -53,7 +72,9 @@ export function summarise(channel: Channel, data: SendData) {
         message_id: message.message_id,
       };
     });
-  const queued = all.filter((m) => m.status === "SUCCESS").map(queuedMessage);
+  const queued = all
+    .filter((m) => m.status === "SUCCESS")
+    .map((message) => queuedMessage(message, partsOf));
   return {
     queued_count: queued.length,
     failed_count: failures.length,

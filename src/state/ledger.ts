@@ -48,7 +48,7 @@ export interface SendState {
   v: 1;
   /** By sha256 of the idempotency key, kept 24 hours. */
   keys: Record<string, KeyRecord>;
-  /** By content fingerprint, kept for the duplicate window. */
+  /** By content fingerprint (one per recipient and text), kept for the duplicate window. */
   recent: Record<string, RecentRecord>;
   /** By reservation id: what each send counts against the daily limits, kept 24 hours. */
   usage: Record<string, UsageRecord>;
@@ -63,7 +63,14 @@ export interface ReserveRequest {
   id: string;
   tag: string;
   key?: string;
+  /** The whole send's content: a key reused for other content is refused. */
   fingerprint: string;
+  /**
+   * One fingerprint per recipient and text, for the duplicate window: a send is refused when any
+   * of them was sent within it, so a repeat to a superset of recipients is caught too.
+   * Default: [fingerprint].
+   */
+  contents?: string[];
   /** 0: no duplicate check for this send (window off, or allow_duplicate). */
   duplicateWindowMs: number;
   /** Messages this send may consume (recipients), counted against dailyMessages. */
@@ -80,7 +87,14 @@ export type Refusal =
   | { kind: "key_replay"; at: number; tag: string; result: Record<string, unknown> }
   | { kind: "key_maybe_sent"; at: number; tag: string }
   | { kind: "key_other_send"; at: number; tag: string }
-  | { kind: "duplicate"; at: number; tag: string; pending: boolean }
+  | {
+      kind: "duplicate";
+      at: number;
+      tag: string;
+      pending: boolean;
+      /** The request's contents seen within the window, in request order. */
+      matched: string[];
+    }
   | { kind: "daily_messages"; limit: number; used: number; requested: number }
   | { kind: "daily_spend"; limit: number; used: number; requested: number }
   | { kind: "confirmation_used"; at: number };
@@ -159,14 +173,17 @@ export function reserve(
     const used = state.confirmations?.[confirmationHash];
     if (used) return refuse({ kind: "confirmation_used", at: used.at });
   }
+  const contents = request.contents ?? [request.fingerprint];
   if (request.duplicateWindowMs > 0) {
-    const earlier = state.recent[request.fingerprint];
+    const matched = contents.filter((print) => state.recent[print]);
+    const earlier = matched[0] !== undefined ? state.recent[matched[0]] : undefined;
     if (earlier) {
       return refuse({
         kind: "duplicate",
         at: earlier.at,
         tag: earlier.tag,
         pending: !earlier.settled && now - earlier.at < UNSETTLED_MS,
+        matched,
       });
     }
   }
@@ -202,15 +219,14 @@ export function reserve(
     };
   }
   if (request.duplicateWindowMs > 0) {
-    next.recent = {
-      ...state.recent,
-      [request.fingerprint]: {
-        at: now,
-        id: request.id,
-        tag: request.tag,
-        until: now + request.duplicateWindowMs,
-      },
+    const record = {
+      at: now,
+      id: request.id,
+      tag: request.tag,
+      until: now + request.duplicateWindowMs,
     };
+    next.recent = { ...state.recent };
+    for (const print of contents) next.recent[print] = record;
   }
   if (confirmationHash) {
     next.confirmations = {

@@ -1,3 +1,4 @@
+import { isoMs } from "../values.js";
 import {
   type ReserveRequest,
   type ReserveResult,
@@ -49,7 +50,7 @@ export interface StateBackend {
 export const AUDIT_DAYS = 7;
 
 /** YYYY-MM-DD in UTC. */
-export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export const dayOf = (ms: number): string => isoMs(ms).slice(0, 10);
 
 /**
  * The send state of one account: reserve before a send leaves, settle after, and the audit of

@@ -135,5 +135,9 @@ export const lastRequest = (h: Harness) => h.sandbox.requests.at(-1);
 /** Requests the sandbox received, excluding GETs when only writes matter. */
 export const writes = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.method !== "GET");
 
+/** The send requests (SMS, MMS, voice) the sandbox received. */
+export const sendRequests = (sandbox: Sandbox) =>
+  sandbox.requests.filter((r) => /^(sms|mms|voice)\/send$/.test(r.path));
+
 /** The main sandbox user's balance. */
 export const balanceOf = (h: Harness) => h.sandbox.state.users[0]?.balance ?? Number.NaN;

@@ -4,7 +4,8 @@
  * sends and a resource of its own for updates and deletes, so a call never depends on what an
  * earlier (possibly faulted) call did. The fault matrix fails when a tool has no entry here.
  */
-import type { OutboundMessage, SandboxState } from "../../sandbox/state.js";
+import { replyTo } from "../../sandbox/replies.js";
+import type { AutomationRules, OutboundMessage, SandboxState } from "../../sandbox/state.js";
 import { messageId, now } from "../../sandbox/state.js";
 
 /** ClickSend's test numbers: always accepted, never charged. */
@@ -67,6 +68,10 @@ export interface Fixture {
    * its date has it first, so a look at it reads one page however much else was sent.
    */
   deliveredSms(): { message_id: string; date: number };
+  /** An SMS that stays, delivered to a sandbox number that replies: it has a receipt and a reply. */
+  repliedSms(): { message_id: string; reply_id: string };
+  /** Disables the account's POLL rules of a kind, so that creating one makes a request. */
+  withoutPollRule(kind: keyof AutomationRules): void;
 }
 
 /** A fixture that creates what it needs directly in an in-process sandbox's state. */
@@ -76,6 +81,9 @@ export function stateFixture(state: SandboxState): Fixture {
   const [list] = state.lists;
   const stay = state.contacts.find((c) => c.list_id === list?.list_id);
   if (!list || !stay) throw new Error("the sandbox has no seeded list and contact");
+  const user = state.users[0];
+  if (!user) throw new Error("the sandbox has no user");
+  let replied: { message_id: string; reply_id: string } | undefined;
   return {
     n,
     listId: () => list.list_id,
@@ -116,6 +124,24 @@ export function stateFixture(state: SandboxState): Fixture {
       const date = now() - 3 * 86_400 - n();
       return addSms(state, { to: TEST_TO[0], body: "Delivered", date, schedule: date });
     },
+    repliedSms: () => {
+      if (!replied) {
+        const { message_id } = addSms(state, {
+          to: "+61491570156",
+          from: "+61447254068",
+          body: "Confirm for 10am?",
+        });
+        const reply = replyTo(state, user.user_id, message_id);
+        if (!reply) throw new Error("the sandbox's reply number did not reply");
+        replied = { message_id, reply_id: reply.message_id };
+      }
+      return replied;
+    },
+    withoutPollRule: (kind) => {
+      for (const rule of state.rulesOf(user.user_id)[kind]) {
+        if (rule.action === "POLL") rule.enabled = 0;
+      }
+    },
   };
 }
 
@@ -135,7 +161,16 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
   list_sms_history: () => ({ limit: 15 }),
   cancel_scheduled_sms: (f) => ({ message_id: f.freshScheduledSmsId() }),
   list_inbound_sms: () => ({}),
+  get_inbound_sms: (f) => ({ original_message_id: f.repliedSms().message_id }),
+  mark_inbound_sms_read: (f) => ({ message_id: f.repliedSms().reply_id }),
   list_delivery_receipts: () => ({}),
+  get_delivery_receipt: (f) => ({ message_id: f.repliedSms().message_id }),
+  mark_delivery_receipts_read: () => ({ date_before: 1_700_000_000 }),
+  list_automation_rules: () => ({ kind: "inbound" }),
+  create_automation_rule: (f) => {
+    f.withoutPollRule("receipts");
+    return { kind: "receipts", rule_name: `Poll ${f.n()}` };
+  },
   get_send_status: (f) => lookAt(f.deliveredSms()),
   await_delivery: (f) => ({ ...lookAt(f.deliveredSms()), timeout_s: 5 }),
   list_templates: () => ({ page: 1 }),

@@ -1,0 +1,262 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { InboundRule, ReceiptRule } from "../sandbox/state.js";
+import { ClickSendApiError } from "../src/errors.js";
+import { createAutomationRule, listAutomationRules } from "../tools/automations.js";
+import { listDeliveryReceipts, listInboundSms } from "../tools/replies.js";
+import { type Harness, harness, writes } from "./support/harness.js";
+import { dataOf, refused, succeeded } from "./support/results.js";
+import { addSms } from "./support/tool-args.js";
+
+type Rules = {
+  polling: Record<string, boolean>;
+  inbound?: { items: Array<Record<string, unknown>>; total: number };
+  receipts?: { items: Array<Record<string, unknown>>; total: number };
+  note?: string;
+};
+
+let h: Harness;
+/** An account as ClickSend opens it: no POLL rule. */
+let fresh: Harness;
+beforeAll(async () => {
+  [h, fresh] = await Promise.all([harness(), harness({ pollRules: false })]);
+});
+afterAll(() => Promise.all([h.close(), fresh.close()]));
+
+const rulesOf = (on: Harness) => on.sandbox.state.rulesOf(on.sandbox.state.users[0]?.user_id ?? 0);
+/** Each test starts the fresh account without rules again. */
+afterEach(() => {
+  const rules = rulesOf(fresh);
+  rules.inbound.length = 0;
+  rules.receipts.length = 0;
+});
+
+const inboundRule = (fields: Partial<InboundRule> = {}): InboundRule => ({
+  inbound_rule_id: 900 + rulesOf(fresh).inbound.length,
+  dedicated_number: "*",
+  rule_name: "Forward to me",
+  message_search_type: 0,
+  message_search_term: "",
+  action: "EMAIL_USER",
+  action_address: "owner@example.com",
+  enabled: 1,
+  webhook_type: null,
+  ...fields,
+});
+
+const receiptRule = (fields: Partial<ReceiptRule> = {}): ReceiptRule => ({
+  receipt_rule_id: 500 + rulesOf(fresh).receipts.length,
+  rule_name: "Receipts by email",
+  match_type: 0,
+  action: "EMAIL_USER",
+  action_address: "owner@example.com",
+  enabled: 1,
+  ...fields,
+});
+
+describe("list_automation_rules", () => {
+  it("lists both kinds and says both can be polled on the sandbox account", async () => {
+    const before = h.sandbox.requests.length;
+    const { data } = await succeeded<Rules>(h, listAutomationRules, {});
+    expect(h.sandbox.requests.slice(before).map((r) => [r.method, r.path, r.query])).toEqual(
+      expect.arrayContaining([
+        ["GET", "automations/sms/inbound", { limit: "100" }],
+        ["GET", "automations/sms/receipts", { limit: "100" }],
+      ]),
+    );
+    expect(h.sandbox.requests.length - before).toBe(2);
+    expect(data.polling).toEqual({ replies: true, receipts: true });
+    expect(data.inbound?.items).toEqual([
+      {
+        inbound_rule_id: expect.any(Number),
+        rule_name: "Poll replies",
+        dedicated_number: "*",
+        action: "POLL",
+        enabled: true,
+      },
+    ]);
+    expect(data.receipts?.items).toEqual([
+      {
+        receipt_rule_id: expect.any(Number),
+        rule_name: "Poll delivery receipts",
+        action: "POLL",
+        enabled: true,
+      },
+    ]);
+    expect(data.note).toBeUndefined();
+  });
+
+  it("lists one kind when asked, with the page asked for", async () => {
+    const { data, request } = await succeeded<Rules>(h, listAutomationRules, {
+      kind: "receipts",
+      page: 1,
+    });
+    expect(request).toMatchObject({
+      path: "automations/sms/receipts",
+      query: { page: "1", limit: "100" },
+    });
+    expect(Object.keys(data).sort()).toEqual(["polling", "receipts"]);
+    expect(data.polling).toEqual({ receipts: true });
+  });
+
+  it("says a new account can poll nothing and names create_automation_rule", async () => {
+    const { data } = await succeeded<Rules>(fresh, listAutomationRules, {});
+    expect(data.polling).toEqual({ replies: false, receipts: false });
+    expect(data.note).toBe(
+      "Without an enabled POLL rule ClickSend lists no replies and no receipts: create_automation_rule adds one.",
+    );
+  });
+
+  it("counts only enabled POLL rules, and shows what other rules do", async () => {
+    rulesOf(fresh).inbound.push(
+      inboundRule({ message_search_type: 2, message_search_term: "STOP" }),
+      inboundRule({ action: "POLL", action_address: "poll", enabled: 0 }),
+    );
+    rulesOf(fresh).receipts.push(receiptRule({ action: "POLL", action_address: "poll" }));
+    const { data } = await succeeded<Rules>(fresh, listAutomationRules, {});
+    expect(data.polling).toEqual({ replies: false, receipts: true });
+    expect(data.inbound?.items[0]).toMatchObject({
+      message_search_type: 2,
+      message_search_term: "STOP",
+      action: "EMAIL_USER",
+      action_address: "owner@example.com",
+      enabled: true,
+    });
+    expect(data.inbound?.items[1]).toMatchObject({ action: "POLL", enabled: false });
+    expect(data.note).toContain("no replies:");
+  });
+
+  it("finds a POLL rule beyond the first page", async () => {
+    for (let i = 0; i < 100; i++) rulesOf(fresh).receipts.push(receiptRule());
+    rulesOf(fresh).receipts.push(receiptRule({ action: "POLL", action_address: "poll" }));
+    const before = fresh.sandbox.requests.length;
+    const { data } = await succeeded<Rules>(fresh, listAutomationRules, { kind: "receipts" });
+    expect(data.receipts?.total).toBe(101);
+    expect(data.polling).toEqual({ receipts: true });
+    expect(fresh.sandbox.requests.slice(before).map((r) => r.query.page)).toEqual([
+      undefined,
+      "1",
+      "2",
+    ]);
+  });
+
+  it("refuses an unknown kind without a request", async () => {
+    await refused(h, listAutomationRules, { kind: "voice" }, "kind");
+  });
+});
+
+describe("create_automation_rule", () => {
+  it("creates the inbound POLL rule of §5, named, and replies appear", async () => {
+    const sent = addSms(fresh.sandbox.state, { to: "+61491570156", body: "Confirm?" });
+    expect(dataOf<{ items: unknown[] }>(await fresh.call(listInboundSms, {})).items).toEqual([]);
+
+    const { data, request } = await succeeded(fresh, createAutomationRule, { kind: "inbound" });
+    expect(request).toMatchObject({ method: "POST", path: "automations/sms/inbound" });
+    expect(request.body).toEqual({
+      dedicated_number: "*",
+      message_search_type: 0,
+      message_search_term: "",
+      rule_name: "Poll replies (clicksend-mcp)",
+      action: "POLL",
+      action_address: "poll",
+      enabled: 1,
+    });
+    expect(data).toEqual({
+      created: {
+        inbound_rule_id: expect.any(Number),
+        rule_name: "Poll replies (clicksend-mcp)",
+        dedicated_number: "*",
+        action: "POLL",
+        enabled: true,
+      },
+      note: "Replies can now be polled with list_inbound_sms; one that came earlier may show only in get_inbound_sms.",
+    });
+    const replies = dataOf<{ items: Array<Record<string, unknown>> }>(
+      await fresh.call(listInboundSms, {}),
+    );
+    expect(replies.items.map((i) => i.original_message_id)).toEqual([sent.message_id]);
+  });
+
+  it("creates the receipts POLL rule of §5 with the name given, and receipts appear", async () => {
+    const sent = addSms(fresh.sandbox.state, { to: "+61491570100", body: "Hello" });
+    const { data, request } = await succeeded(fresh, createAutomationRule, {
+      kind: "receipts",
+      rule_name: "  Agent receipts ",
+    });
+    expect(request.body).toEqual({
+      match_type: 0,
+      rule_name: "Agent receipts",
+      action: "POLL",
+      action_address: "poll",
+      enabled: 1,
+    });
+    expect(data.created).toMatchObject({ receipt_rule_id: expect.any(Number), enabled: true });
+    const receipts = dataOf<{ items: Array<Record<string, unknown>> }>(
+      await fresh.call(listDeliveryReceipts, {}),
+    );
+    expect(receipts.items.map((r) => r.message_id)).toContain(sent.message_id);
+  });
+
+  it("creates nothing when an enabled POLL rule already covers it", async () => {
+    const before = writes(h.sandbox).length;
+    const { data, request } = await succeeded(h, createAutomationRule, { kind: "inbound" });
+    expect(writes(h.sandbox).length).toBe(before);
+    expect(request).toMatchObject({ method: "GET", path: "automations/sms/inbound" });
+    expect(data).toMatchObject({
+      existing: { rule_name: "Poll replies", action: "POLL" },
+      note: "An enabled POLL rule already covers this, so nothing was created: replies can be polled.",
+    });
+  });
+
+  it("creates a rule for all numbers when the only POLL rule covers one number, or is disabled", async () => {
+    rulesOf(fresh).inbound.push(
+      inboundRule({ action: "POLL", action_address: "poll", dedicated_number: "+61400000000" }),
+      inboundRule({ action: "POLL", action_address: "poll", enabled: 0 }),
+    );
+    const { request } = await succeeded(fresh, createAutomationRule, { kind: "inbound" });
+    expect(request).toMatchObject({ method: "POST", body: { dedicated_number: "*" } });
+  });
+
+  it("refuses a missing kind or an empty name without a request", async () => {
+    await refused(h, createAutomationRule, {}, "kind");
+    await refused(h, createAutomationRule, { kind: "receipts", rule_name: "  " }, "rule_name");
+    await refused(h, createAutomationRule, { kind: "inbound", action: "URL" }, "action");
+  });
+});
+
+describe("the sandbox's automation routes", () => {
+  it("answers a rule without its required fields with 400 and a field map", async () => {
+    const error = await h.client
+      .post("automations/sms/receipts", { rule_name: "x", action: "PING" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClickSendApiError);
+    expect((error as ClickSendApiError).status).toBe(400);
+    expect((error as ClickSendApiError).fieldErrors).toEqual({
+      action: "Action is invalid.",
+      action_address: "Action address field is required.",
+      enabled: "Enabled field is required.",
+      match_type: "Match type field is required.",
+    });
+  });
+
+  it("gets, updates and deletes a rule by id; another account cannot see it", async () => {
+    const rule = await h.client.post<InboundRule>("automations/sms/inbound", {
+      dedicated_number: "+61491570156",
+      rule_name: "Temporary",
+      message_search_type: 1,
+      message_search_term: "yes",
+      action: "POLL",
+      action_address: "poll",
+      enabled: 1,
+    });
+    const at = `automations/sms/inbound/${rule.inbound_rule_id}`;
+    expect(await h.client.get(at)).toEqual(rule);
+    expect(await h.client.put(at, { enabled: 0 })).toMatchObject({
+      enabled: 0,
+      rule_name: "Temporary",
+    });
+    const other = await h.callAs("nocredit", listAutomationRules, { kind: "inbound" });
+    expect(dataOf<Rules>(other).inbound?.total).toBe(0);
+    await h.client.delete(at);
+    await expect(h.client.get(at)).rejects.toMatchObject({ status: 404 });
+  });
+});

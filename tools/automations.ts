@@ -1,0 +1,166 @@
+import * as z from "zod";
+import type { RequestClient } from "../src/client.js";
+import { defineTool } from "../src/define-tool.js";
+import { numberOf } from "../src/values.js";
+import { NAME } from "../src/version.js";
+import { CREATE, READ } from "./annotations.js";
+import { pageInput } from "./inputs.js";
+
+/**
+ * SMS automation rules (clicksend-api.md §5, §15). ClickSend lists replies (GET sms/inbound) and
+ * delivery receipts (GET sms/receipts) only while the account has an enabled rule whose action is
+ * POLL; a new account has none, so both lists stay empty until one exists.
+ */
+
+export const RULE_KINDS = ["inbound", "receipts"] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+/** A rule as ClickSend returns it; S1's list example says sms_inbound_rule_id. */
+interface Rule {
+  inbound_rule_id?: number | string;
+  sms_inbound_rule_id?: number | string;
+  receipt_rule_id?: number | string;
+  rule_name?: string;
+  dedicated_number?: string;
+  message_search_type?: number | string;
+  message_search_term?: string | null;
+  match_type?: number | string;
+  action?: string;
+  action_address?: string | null;
+  enabled?: number | string | boolean;
+}
+
+/** What each kind is called in results and hints. */
+const WHAT: Record<RuleKind, string> = { inbound: "replies", receipts: "receipts" };
+
+const rulesPath = (kind: RuleKind) => `automations/sms/${kind}`;
+const enabled = (rule: Rule) => rule.enabled === true || numberOf(rule.enabled) === 1;
+const polls = (rule: Rule) => rule.action?.toUpperCase() === "POLL" && enabled(rule);
+
+/** More rules than anyone keeps; the walk stops there rather than page forever. */
+const MAX_RULE_PAGES = 10;
+
+/** The account's first enabled POLL rule of a kind (that `covers`, when given), on any page. */
+export async function findPollRule(
+  client: RequestClient,
+  kind: RuleKind,
+  covers: (rule: Rule) => boolean = () => true,
+): Promise<Rule | undefined> {
+  for (let page = 1; page <= MAX_RULE_PAGES; page++) {
+    const result = await client.page<Rule>(rulesPath(kind), { page, limit: 100 });
+    const found = result.items.find((rule) => polls(rule) && covers(rule));
+    if (found || !result.has_more) return found;
+  }
+  return undefined;
+}
+
+/** What a list of replies or receipts says when it is empty because nothing can be polled. */
+export async function pollHint(client: RequestClient, kind: RuleKind): Promise<string | undefined> {
+  if (await findPollRule(client, kind)) return undefined;
+  return `ClickSend lists ${WHAT[kind]} only while the account has an enabled POLL rule, and it has none: create one with create_automation_rule (kind ${kind}).`;
+}
+
+function shapeRule(rule: Rule) {
+  const searched = numberOf(rule.message_search_type);
+  return {
+    inbound_rule_id: numberOf(rule.inbound_rule_id ?? rule.sms_inbound_rule_id),
+    receipt_rule_id: numberOf(rule.receipt_rule_id),
+    rule_name: rule.rule_name,
+    dedicated_number: rule.dedicated_number,
+    // 0 is "any message": the search fields then say nothing.
+    message_search_type: searched || undefined,
+    message_search_term: searched ? rule.message_search_term : undefined,
+    action: rule.action,
+    action_address: rule.action?.toUpperCase() === "POLL" ? undefined : rule.action_address,
+    enabled: enabled(rule),
+  };
+}
+
+const kindInput = z.enum(RULE_KINDS);
+
+export const listAutomationRules = defineTool({
+  name: "list_automation_rules",
+  toolset: "sms",
+  title: "List SMS automation rules",
+  description:
+    "Say whether replies and delivery receipts can be polled (an enabled POLL rule), and list the account's rules for them.",
+  input: z.strictObject({
+    kind: kindInput.optional().describe("inbound (replies) or receipts; both when omitted"),
+    page: pageInput.page,
+  }),
+  annotations: READ,
+  run: async ({ kind, page: wanted }, { client }) => {
+    const kinds = kind ? [kind] : RULE_KINDS;
+    const pages = await Promise.all(
+      kinds.map(async (k) => {
+        const page = await client.page<Rule>(rulesPath(k), { page: wanted, limit: 100 });
+        // A POLL rule on another page still counts.
+        const pollable =
+          page.items.some(polls) ||
+          ((page.has_more || page.page > 1) && (await findPollRule(client, k)) !== undefined);
+        const { items, total, has_more } = page;
+        return {
+          kind: k,
+          pollable,
+          page: { items: items.map(shapeRule), page: page.page, total, has_more },
+        };
+      }),
+    );
+    const missing = pages.filter((p) => !p.pollable).map((p) => p.kind);
+    return {
+      polling: Object.fromEntries(pages.map((p) => [WHAT[p.kind], p.pollable])),
+      ...Object.fromEntries(pages.map((p) => [p.kind, p.page])),
+      note: missing.length
+        ? `Without an enabled POLL rule ClickSend lists no ${missing.map((k) => WHAT[k]).join(" and no ")}: create_automation_rule adds one.`
+        : undefined,
+    };
+  },
+});
+
+export const createAutomationRule = defineTool({
+  name: "create_automation_rule",
+  toolset: "sms",
+  title: "Create SMS polling rule",
+  description:
+    "Create the POLL rule ClickSend needs before list_inbound_sms or list_delivery_receipts show anything; skipped when one exists.",
+  input: z.strictObject({
+    kind: kindInput.describe("inbound: replies; receipts: delivery receipts"),
+    rule_name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(`Default: Poll replies (${NAME}), or receipts`),
+  }),
+  // Repeating it finds the rule it made and creates nothing more.
+  annotations: { ...CREATE, idempotentHint: true },
+  run: async ({ kind, rule_name }, { client }) => {
+    // A second POLL rule would make ClickSend list each reply twice (§5).
+    const existing = await findPollRule(
+      client,
+      kind,
+      (rule) => kind === "receipts" || rule.dedicated_number === "*",
+    );
+    if (existing) {
+      return {
+        existing: shapeRule(existing),
+        note: `An enabled POLL rule already covers this, so nothing was created: ${WHAT[kind]} can be polled.`,
+      };
+    }
+    const name = rule_name ?? `Poll ${WHAT[kind]} (${NAME})`;
+    const poll = { rule_name: name, action: "POLL", action_address: "poll", enabled: 1 };
+    const body =
+      kind === "inbound"
+        ? { dedicated_number: "*", message_search_type: 0, message_search_term: "", ...poll }
+        : { match_type: 0, ...poll };
+    const created = await client.post<Rule>(rulesPath(kind), body);
+    return {
+      created: shapeRule(created),
+      note:
+        kind === "inbound"
+          ? "Replies can now be polled with list_inbound_sms; one that came earlier may show only in get_inbound_sms."
+          : "Receipts can now be polled with list_delivery_receipts; an earlier one may show only in get_delivery_receipt.",
+    };
+  },
+});
