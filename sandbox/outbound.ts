@@ -1,3 +1,4 @@
+import { type Delivery, deliveryTo } from "./delivery.js";
 import { badRequest, ok } from "./envelope.js";
 import { destinationOf, MMS_PRICE, smsParts, VOICE_LANGUAGES, voiceParts } from "./messaging.js";
 import { asObject, pageOf } from "./resource.js";
@@ -181,12 +182,12 @@ function settle(
   if (charge) user.balance = round(user.balance - price, 6);
 
   const extra = channelFields(channel, m, mediaFile);
-  const [status, status_code, status_text] =
+  const delivery: Delivery =
     sendAt > date
-      ? ["Scheduled", null, null]
+      ? { status: "Scheduled", status_code: null, status_text: null }
       : test
-        ? ["Completed", null, null]
-        : ["Sent", "201", "Message delivered to the handset"];
+        ? { status: "Completed", status_code: null, status_text: null }
+        : deliveryTo(target.to);
   const stored: OutboundMessage = {
     channel,
     message_id: common.message_id,
@@ -198,9 +199,7 @@ function settle(
     ...extra,
     date,
     schedule: sendAt,
-    status,
-    status_code,
-    status_text,
+    ...delivery,
     message_parts: parts,
     message_price: priced.message_price,
     custom_string: common.custom_string,
@@ -284,7 +283,7 @@ function historyView(m: OutboundMessage, state: SandboxState, username: string):
     status_code: m.status_code,
     status_text: m.status_text,
     error_code: null,
-    error_text: null,
+    error_text: m.error_text ?? null,
     message_id: m.message_id,
     message_price: m.message_price,
     schedule: String(m.schedule),
@@ -324,9 +323,11 @@ export function historyRoute(channel: "sms" | "mms", message: string): Route {
     };
     const from = bound("date_from") ?? 0;
     const to = bound("date_to") ?? Number.POSITIVE_INFINITY;
+    // ClickSend's default order is date:asc (§4.3); messages kept out of order (tests) too.
     const rows = state.messages
       .filter((m) => m.channel === channel && m.user_id === u.user_id)
       .filter((m) => m.date >= from && m.date <= to)
+      .sort((a, b) => a.date - b.date)
       .map((m) => historyView(m, state, u.username));
     return pageOf(req, rows, message);
   });

@@ -1,3 +1,4 @@
+import { reported } from "./delivery.js";
 import { HOSTILE_REPLY_NUMBER, HOSTILE_TEXT } from "./hostile.js";
 import type { InboundRule, SandboxState } from "./state.js";
 import { messageId, now, TEST_NUMBERS } from "./state.js";
@@ -5,8 +6,9 @@ import { messageId, now, TEST_NUMBERS } from "./state.js";
 /**
  * Delivery receipts and replies (clicksend-api.md §5), derived from the messages the sandbox
  * delivered, by ClickSend's rules: the lists show an account's unread items only while it has an
- * enabled POLL rule; read items stay fetchable by id; test numbers get no receipt (§1.12); an
- * alpha-tag sender cannot be replied to (§15).
+ * enabled POLL rule; read items stay fetchable by id; test numbers get no receipt (§1.12), other
+ * messages one once the network reports a final status (delivery.ts); an alpha-tag sender cannot
+ * be replied to (§15).
  */
 
 /**
@@ -92,31 +94,31 @@ function replies(state: SandboxState): Replies {
     all.set(state, r);
   }
   for (const m of state.messages) {
-    if (r.seen.has(m.message_id) || m.channel !== "sms" || m.status === "Scheduled") continue;
-    if (m.status === "Cancelled") continue;
-    r.seen.add(m.message_id);
+    if (m.channel !== "sms" || m.status === "Scheduled" || m.status === "Cancelled") continue;
     if (m.test_number || TEST_NUMBERS.has(m.to)) continue;
-    // A message a carrier did not deliver gets its receipt in the carrier's words, and no reply.
-    const undelivered = m.status === "Undelivered";
-    r.receipts.set(m.message_id, {
-      user_id: m.user_id,
-      read: false,
-      item: {
-        timestamp_send: m.date,
-        timestamp: after(m.date, 5),
-        message_id: m.message_id,
-        status_code: undelivered ? (m.status_code ?? "301") : "201",
-        status_text: undelivered
-          ? (m.status_text ?? "Undelivered")
-          : "Success: Message received on handset.",
-        error_code: null,
-        error_text: null,
-        custom_string: m.custom_string || null,
-        subaccount_id: m.subaccount_id,
-        message_type: "sms",
-        digits: null,
-      },
-    });
+    const report = r.receipts.has(m.message_id) ? undefined : reported(m);
+    if (report) {
+      // A message the network did not deliver is reported in the carrier's words.
+      r.receipts.set(m.message_id, {
+        user_id: m.user_id,
+        read: false,
+        item: {
+          timestamp_send: m.date,
+          timestamp: after(m.date, 5),
+          message_id: m.message_id,
+          ...report,
+          custom_string: m.custom_string || null,
+          subaccount_id: m.subaccount_id,
+          message_type: "sms",
+          digits: null,
+        },
+      });
+    }
+    if (r.seen.has(m.message_id)) continue;
+    r.seen.add(m.message_id);
+    // Nobody replies to a message that never reached them.
+    const undelivered =
+      m.status_code === "301" || m.status === "Undelivered" || m.status === "Failed";
     const reply = answers.get(state)?.get(m.to) ?? REPLY_NUMBERS[m.to];
     if (!reply || undelivered || !canReceive(m.from)) continue;
     const id = messageId();

@@ -127,6 +127,8 @@ export interface OutboundMessage {
   status: string;
   status_code: string | null;
   status_text: string | null;
+  /** The network's reason when delivery failed. */
+  error_text?: string | null;
   message_parts: number;
   message_price: string;
   custom_string: string;

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import type { RequestClient } from "./client.js";
+import type { Clock } from "./clock.js";
 import type { ToolIds } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { SendingPolicy } from "./sending/policy.js";
@@ -22,6 +23,14 @@ export interface ToolContext {
   logger: Logger;
   /** Operator guards and the send store, shared across the process (and further, by the store). */
   sending: SendingPolicy;
+  /** Time and waiting, for tools that poll. */
+  clock: Clock;
+  /**
+   * Tells the host how a long call is going (notifications/progress when the call asked for
+   * progress; otherwise nothing). `done` must grow from one report to the next: a report that
+   * does not is dropped.
+   */
+  progress(done: number, total?: number, message?: string): void;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.

@@ -1,4 +1,5 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   type CallToolResult,
   ErrorCode,
@@ -8,12 +9,15 @@ import {
   type LoggingLevel,
   LoggingLevelSchema,
   ReadResourceRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
   SetLevelRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import * as z from "zod";
 import { bindClient, type ClickSendClient } from "./client.js";
+import { type Clock, systemClock } from "./clock.js";
 import type { ToolContext, ToolDefinition } from "./define-tool.js";
 import { FailedResultError, formatToolError } from "./errors.js";
 import { linksOf } from "./links.js";
@@ -38,6 +42,8 @@ export interface ServerOptions {
   clientLogLevel?: { level: LoggingLevel };
   /** Share one between servers so guards, counts and the send ledger outlive a request. */
   sending?: SendingPolicy;
+  /** Time for tools that wait; tests give one that does not. */
+  clock?: Clock;
 }
 
 const SEVERITY = LoggingLevelSchema.options;
@@ -198,6 +204,8 @@ export function createServer(params: {
       sandbox: options.sandbox ?? false,
       logger,
       sending,
+      clock: options.clock ?? systemClock,
+      progress: progressReporter(extra),
     };
     // Logs of this call go to its own response stream (over HTTP, the only one there is).
     const notify: LogSink = (level, message) => {
@@ -213,6 +221,32 @@ export function createServer(params: {
   });
 
   return server;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * notifications/progress for this call when the host sent a progressToken; else nothing. The
+ * protocol wants progress to grow, so a report that does not is dropped here.
+ */
+function progressReporter(extra: Extra): ToolContext["progress"] {
+  const progressToken = extra._meta?.progressToken;
+  let last = Number.NEGATIVE_INFINITY;
+  return (done, total, message) => {
+    if (progressToken === undefined || !(done > last)) return;
+    last = done;
+    extra
+      .sendNotification({
+        method: "notifications/progress",
+        params: {
+          progressToken,
+          progress: done,
+          ...(total !== undefined ? { total } : {}),
+          ...(message ? { message } : {}),
+        },
+      })
+      .catch(() => {});
+  };
 }
 
 /** Runs one tool and turns its data or its error into a compact result. Errors never escape. */

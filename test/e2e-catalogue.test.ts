@@ -3,13 +3,13 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type StdioServer, startServer } from "./support/stdio.js";
 
-/** Every tool the built server lists is called at least once over stdio, as a host would. */
+/** Every tool of the catalogue (--toolsets all) is called at least once over stdio, as a host would. */
 let client: Client;
 let server: StdioServer;
 const called = new Set<string>();
 
 beforeAll(async () => {
-  server = await startServer(["--sandbox"]);
+  server = await startServer(["--sandbox", "--toolsets", "all"]);
   client = await server.connect("e2e-catalogue");
 });
 afterAll(async () => {
@@ -83,6 +83,13 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   const sentId = sent.queued[0].message_id as string;
   const receipts = await call("list_delivery_receipts", { limit: 100 });
   expect(receipts.items.map((r: { message_id: string }) => r.message_id)).toContain(sentId);
+  expect(await call("get_send_status", { tag: sent.tag })).toMatchObject({
+    accepted: 1,
+    counts: { delivered: 1 },
+  });
+  expect(await call("await_delivery", { tag: sent.tag, timeout_s: 5 })).toMatchObject({
+    outcome: "settled",
+  });
   const inbound = await call("list_inbound_sms");
   expect(inbound.items[0]).toMatchObject({
     original_message_id: sentId,

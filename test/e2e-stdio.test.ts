@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_NOTICE } from "../src/server.js";
 import { VERSION } from "../src/version.js";
 import { READ } from "../tools/annotations.js";
-import { tools } from "../tools/index.js";
+import { defaultToolsets, tools } from "../tools/index.js";
 import { contentText as text } from "./support/results.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
 
@@ -33,11 +33,13 @@ describe("over the SDK client", () => {
     expect(server.stderr).toContain("sandbox mode");
   });
 
-  it("lists every tool of the registry with its four annotation hints, the two it calls as reads", async () => {
+  it("lists the tools of the default toolsets with their four annotation hints, the two it calls as reads", async () => {
     const { tools: listed } = await client.listTools();
-    expect(listed.map((t) => t.name)).toEqual(tools.map((t) => t.name));
+    const served = tools.filter((t) => defaultToolsets.includes(t.toolset));
+    expect(served.length).toBeLessThan(tools.length);
+    expect(listed.map((t) => t.name)).toEqual(served.map((t) => t.name));
     // The registry sets all four hints on every tool (its type requires them; registry.test.ts).
-    for (const tool of tools) {
+    for (const tool of served) {
       const entry = listed.find((t) => t.name === tool.name);
       expect(entry?.inputSchema.type, tool.name).toBe("object");
       expect(entry?.annotations, tool.name).toEqual(tool.annotations);

@@ -9,7 +9,7 @@ import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClickSendClient } from "../src/client.js";
 import { createServer, type ServerOptions, selectTools, toolListing } from "../src/server.js";
-import { tools } from "../tools/index.js";
+import { defaultToolsets, tools } from "../tools/index.js";
 import { ensureBuilt } from "./support/build.js";
 import { connectInProcess } from "./support/harness.js";
 import { startServer } from "./support/stdio.js";
@@ -40,12 +40,15 @@ describe("the bundle's prebuilt tools/list", () => {
     );
   });
 
-  it("equals the listing derived live from the registry", async () => {
-    expect(await bundledListing([], CREDENTIALS)).toEqual(live());
+  it("equals the listing derived live from the registry, for the default toolsets and all", async () => {
+    expect(await bundledListing([], CREDENTIALS)).toEqual(live({ toolsets: defaultToolsets }));
+    expect(await bundledListing(["--toolsets", "all"], CREDENTIALS)).toEqual(live());
   });
 
   it("equals it after --read-only and --toolsets too", async () => {
-    expect(await bundledListing(["--read-only"], CREDENTIALS)).toEqual(live({ readOnly: true }));
+    expect(await bundledListing(["--read-only"], CREDENTIALS)).toEqual(
+      live({ readOnly: true, toolsets: defaultToolsets }),
+    );
     expect(await bundledListing(["--sandbox", "--toolsets", "contacts,lists"], {})).toEqual(
       live({ toolsets: ["contacts", "lists"] }),
     );

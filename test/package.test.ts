@@ -12,7 +12,7 @@ import { getMcpConfigForManifest, type McpbManifestAny } from "@anthropic-ai/mcp
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerOptions, selectTools } from "../src/server.js";
 import { NAME, VERSION } from "../src/version.js";
-import { tools as registry } from "../tools/index.js";
+import { defaultToolsets, tools as registry } from "../tools/index.js";
 import { cleanEnv, ROOT } from "./support/build.js";
 import { StdioServer } from "./support/stdio.js";
 
@@ -51,9 +51,9 @@ async function listTools(command: string, args: string[], env: Record<string, st
   }
 }
 
-/** The registry's tool names under the operator's filters. */
+/** The registry's tool names under the operator's filters; the default toolsets unless named. */
 const expectedTools = (options: ServerOptions = {}) =>
-  selectTools(registry, options).map((tool) => tool.name);
+  selectTools(registry, { toolsets: defaultToolsets, ...options }).map((tool) => tool.name);
 
 let work: string;
 let tarball: string;

@@ -196,7 +196,7 @@ describe("ambiguous outcomes", () => {
     expect(result.isError).toBe(true);
     const text = textOf(result);
     expect(text).toContain("may already have been delivered: it was not retried");
-    const tag = /custom_string (mcp-[0-9a-f]{8})/.exec(text)?.[1];
+    const tag = /call get_send_status with tag (mcp-[0-9a-f]{8})/.exec(text)?.[1];
     expect(tag).toBeDefined();
     expect(sends(h)).toHaveLength(1);
     expect(h.sandbox.state.messages.map((m) => m.custom_string)).toEqual([tag]);

@@ -83,8 +83,7 @@ export const listContacts = defineTool({
   name: "list_contacts",
   toolset: "contacts",
   title: "List contacts",
-  description:
-    "List the contacts of one contact list, one page at a time; q finds people by phone or email. Find list ids with list_contact_lists.",
+  description: "List the contacts of one contact list; q finds people by phone or email.",
   input: z.strictObject({
     list_id: listId,
     ...pageInput,
@@ -108,7 +107,7 @@ export const getContact = defineTool({
   name: "get_contact",
   toolset: "contacts",
   title: "Get contact",
-  description: "Get one contact of a contact list. Find ids with list_contacts.",
+  description: "Get one contact of a contact list.",
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: READ,
   ids: contactIds,
@@ -121,7 +120,7 @@ export const createContact = defineTool({
   toolset: "contacts",
   title: "Create contact",
   description:
-    "Add a contact to a contact list. ClickSend allows duplicates: search with list_contacts first. Find list ids with list_contact_lists.",
+    "Add a contact to a contact list. ClickSend allows duplicates: search with list_contacts first.",
   input: z.strictObject({ list_id: listId, ...contactFields }).refine(hasAny(REACH), {
     message: "at least one of phone_number, email, fax_number is required",
     path: ["phone_number"],
@@ -140,8 +139,7 @@ export const updateContact = defineTool({
   name: "update_contact",
   toolset: "contacts",
   title: "Update contact",
-  description:
-    "Change some fields of a contact; fields left out keep their values. Find ids with list_contacts.",
+  description: "Change some fields of a contact; fields left out keep their values.",
   input: z
     .strictObject({ list_id: listId, contact_id: contactId, ...contactFields })
     .refine(hasAny(CONTACT_KEYS), {
@@ -161,7 +159,7 @@ export const deleteContact = defineTool({
   name: "delete_contact",
   toolset: "contacts",
   title: "Delete contact",
-  description: "Delete a contact from its contact list, for good. Find ids with list_contacts.",
+  description: "Delete a contact from its contact list, for good.",
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: DELETE,
   ids: contactIds,

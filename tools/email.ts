@@ -21,8 +21,7 @@ export const listEmailAddresses = defineTool({
   name: "list_email_addresses",
   toolset: "email",
   title: "List allowed email addresses",
-  description:
-    "List the allowed sender email addresses and whether each is verified, one page at a time.",
+  description: "List the allowed sender email addresses and whether each is verified.",
   input: z.strictObject(pageInput),
   annotations: READ,
   ids: emailAddressIds,
@@ -46,7 +45,7 @@ export const deleteEmailAddress = defineTool({
   name: "delete_email_address",
   toolset: "email",
   title: "Delete allowed email address",
-  description: "Remove an allowed sender email address. Find ids with list_email_addresses.",
+  description: "Remove an allowed sender email address.",
   input: z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
   annotations: DELETE,
   ids: emailAddressIds,

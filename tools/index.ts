@@ -27,6 +27,7 @@ import {
   markInboundSmsRead,
 } from "./replies.js";
 import { listSmsHistory, sendSms } from "./sms.js";
+import { awaitDelivery, getSendStatus } from "./status.js";
 import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from "./templates.js";
 import { toolsets } from "./toolsets.js";
 import { listVoiceLanguages, sendVoice } from "./voice.js";
@@ -46,6 +47,8 @@ export const tools: ToolDefinition[] = [
   markDeliveryReceiptsRead,
   listAutomationRules,
   createAutomationRule,
+  getSendStatus,
+  awaitDelivery,
   listTemplates,
   createTemplate,
   updateTemplate,
@@ -78,4 +81,5 @@ export const instructions =
 /** What cli.ts hands the framework. */
 export const catalogue: Catalogue = { tools, toolsets, instructions };
 
+export { defaultToolsets } from "./toolsets.js";
 export { toolsets };

@@ -7,8 +7,8 @@ import { isoTime } from "../src/values.js";
 export const id = (what: string) => z.number().int().positive().describe(what);
 
 export const pageInput = {
-  page: z.number().int().min(1).optional().describe("Page, from 1"),
-  limit: z.number().int().min(15).max(100).optional().describe("Per page, 15-100 (default 15)"),
+  page: z.number().int().min(1).optional(),
+  limit: z.number().int().min(15).max(100).optional().describe("Per page (default 15)"),
 };
 
 const isoWithZone = z.iso.datetime({ offset: true });

@@ -35,7 +35,7 @@ export const listContactLists = defineTool({
   toolset: "lists",
   title: "List contact lists",
   description:
-    "List contact lists with their contact counts, one page at a time. Not for the contacts in a list (list_contacts).",
+    "List contact lists with their contact counts. Not for the contacts in a list (list_contacts).",
   input: z.strictObject({
     ...pageInput,
     ...searchInput({ q: ["list_name"], order: ["list_id", "list_name"], text: "list_name" }),
@@ -49,7 +49,7 @@ export const getContactList = defineTool({
   name: "get_contact_list",
   toolset: "lists",
   title: "Get contact list",
-  description: "Get one contact list and its contact count. Find list ids with list_contact_lists.",
+  description: "Get one contact list and its contact count.",
   input: z.strictObject({ list_id: listId }),
   annotations: READ,
   ids: listIds,
@@ -72,7 +72,7 @@ export const updateContactList = defineTool({
   name: "update_contact_list",
   toolset: "lists",
   title: "Rename contact list",
-  description: "Rename a contact list. Find list ids with list_contact_lists.",
+  description: "Rename a contact list.",
   input: z.strictObject({ list_id: listId, list_name: listName }),
   annotations: UPDATE,
   ids: listIds,
@@ -84,8 +84,7 @@ export const deleteContactList = defineTool({
   name: "delete_contact_list",
   toolset: "lists",
   title: "Delete contact list",
-  description:
-    "Delete a contact list and every contact in it, for good. Find list ids with list_contact_lists.",
+  description: "Delete a contact list and every contact in it, for good.",
   input: z.strictObject({ list_id: listId }),
   annotations: DELETE,
   ids: listIds,

@@ -111,7 +111,7 @@ async function listMembers(listId: number, client: RequestClient): Promise<ListM
 /** A channel as the send pipeline needs it: its endpoints and where to look after a send. */
 export const channel = (
   kind: Channel["kind"],
-  findSend: string,
+  findSend: Channel["findSend"],
   extra: Partial<Pick<Channel, "partLimit">> = {},
 ): Channel => ({
   kind,
@@ -202,10 +202,10 @@ export const historyInput = (fields: SearchFields) =>
   z
     .strictObject({
       ...pageInput,
-      date_from: unixTime.optional().describe("Sent at or after: Unix seconds or ISO 8601"),
+      date_from: unixTime.optional().describe("Sent at or after"),
       date_to: unixTime.optional().describe("Sent at or before"),
       ...searchInput(fields),
-      include_body: z.boolean().optional().describe("Include each message's text (default false)"),
+      include_body: z.boolean().optional().describe("Include each message's text"),
     })
     .superRefine(({ date_from, date_to }, ctx) => {
       if (date_from !== undefined && date_to !== undefined && date_from > date_to) {

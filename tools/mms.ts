@@ -13,11 +13,12 @@ import {
   sendOptions,
   text,
 } from "./messages.js";
+import { findWithStatus } from "./status.js";
 
-const MMS = channel("mms", "list_mms_history (order_by date_added:desc)");
+const MMS = channel("mms", findWithStatus);
 
 const mmsMessage = messageItem(text(1500).describe("Text, up to 1500 GSM or 500 Unicode chars"), {
-  subject: text(20).describe("Subject, up to 20 chars"),
+  subject: text(20).describe("Subject"),
   from: e164.optional().describe("Your ClickSend number; omit for a shared one"),
 });
 
@@ -44,7 +45,7 @@ export const listMmsHistory = defineTool({
   toolset: "mms",
   title: "List MMS history",
   description:
-    "List sent MMS with status and price, one page at a time; oldest first unless order_by is date_added:desc.",
+    "List sent MMS with status and price; oldest first unless order_by is date_added:desc.",
   input: historyInput({
     q: ["status", "to", "from", "subject", "list_id", "message_id"],
     order: ["date_added", "to", "from", "status", "subject"],

@@ -12,8 +12,9 @@ import {
   sendOptions,
   text,
 } from "./messages.js";
+import { findWithStatus } from "./status.js";
 
-const SMS = channel("sms", "list_sms_history (order_by date:desc)", {
+const SMS = channel("sms", findWithStatus, {
   // ClickSend cuts an SMS beyond the account's part limit (6 unless changed in the dashboard).
   partLimit: async (client) =>
     Number(
@@ -69,8 +70,7 @@ export const listSmsHistory = defineTool({
   name: "list_sms_history",
   toolset: "sms",
   title: "List SMS history",
-  description:
-    "List sent SMS with status and price, one page at a time; oldest first unless order_by is date:desc.",
+  description: "List sent SMS with status and price; oldest first unless order_by is date:desc.",
   input: historyInput({
     q: ["status", "to", "from", "message_id", "subaccount_id"],
     order: ["date", "to", "from", "status", "body", "username"],

@@ -29,7 +29,7 @@ export const listTemplates = defineTool({
   name: "list_templates",
   toolset: "templates",
   title: "List SMS templates",
-  description: "List saved SMS templates (id, name, body), one page at a time.",
+  description: "List saved SMS templates (id, name, body).",
   input: z.strictObject({
     ...pageInput,
     ...searchInput({
@@ -57,8 +57,7 @@ export const updateTemplate = defineTool({
   name: "update_template",
   toolset: "templates",
   title: "Update SMS template",
-  description:
-    "Replace an SMS template's name and body (ClickSend needs both). Find template ids with list_templates.",
+  description: "Replace an SMS template's name and body (ClickSend needs both).",
   input: z.strictObject({ template_id: templateId, ...templateFields }),
   annotations: UPDATE,
   ids: templateIds,
@@ -70,7 +69,7 @@ export const deleteTemplate = defineTool({
   name: "delete_template",
   toolset: "templates",
   title: "Delete SMS template",
-  description: "Delete an SMS template for good. Find template ids with list_templates.",
+  description: "Delete an SMS template for good.",
   input: z.strictObject({ template_id: templateId }),
   annotations: DELETE,
   ids: templateIds,

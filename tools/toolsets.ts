@@ -4,6 +4,10 @@ import type { ToolsetDefinition } from "../src/define-tool.js";
  * Every toolset, in the order of the tools in tools/list. The default ones are served when the
  * operator names none (--toolsets, CLICKSEND_TOOLSETS); test/registry.test.ts checks that every
  * tool's toolset is declared here and that every toolset has a tool.
+ *
+ * The default set is what most agents that text people need: send SMS, see whether it went and
+ * arrived, find the people. The rest is one `--toolsets default,mms` (or `all`) away, and the
+ * default listing stays within its token budget (test/registry.test.ts, npm run bench).
  */
 export const toolsets: ToolsetDefinition[] = [
   {
@@ -17,14 +21,22 @@ export const toolsets: ToolsetDefinition[] = [
       "Send SMS, read SMS history, replies and delivery receipts and the rules that let them be polled, cancel scheduled SMS.",
     default: true,
   },
-  { name: "templates", description: "Saved SMS templates.", default: true },
-  { name: "mms", description: "Send MMS and read MMS history.", default: true },
+  {
+    name: "status",
+    description: "Whether a send went out and was delivered, and waiting for delivery.",
+    default: true,
+  },
+  { name: "templates", description: "Saved SMS templates.", default: false },
+  { name: "mms", description: "Send MMS and read MMS history.", default: false },
   {
     name: "voice",
     description: "Voice calls that speak a text, and the languages they can speak.",
-    default: true,
+    default: false,
   },
   { name: "lists", description: "Contact lists.", default: true },
   { name: "contacts", description: "The contacts of a contact list.", default: true },
-  { name: "email", description: "Allowed sender email addresses.", default: true },
+  { name: "email", description: "Allowed sender email addresses.", default: false },
 ];
+
+/** The toolsets served when the operator names none. */
+export const defaultToolsets = toolsets.filter((t) => t.default).map((t) => t.name);

@@ -6,7 +6,11 @@ import { sendIds } from "./ids.js";
 import { e164 } from "./inputs.js";
 import { channel, flag, messageItem, messages, sendOptions, text } from "./messages.js";
 
-const VOICE = channel("voice", "the account's voice history in the ClickSend dashboard");
+const VOICE = channel(
+  "voice",
+  (tag) =>
+    `look for custom_string ${tag} in the account's voice history in the ClickSend dashboard`,
+);
 
 const voiceMessage = messageItem(
   text(1200).describe("Words to speak; commas add pauses. 300 GSM chars per credit"),

@@ -10,8 +10,8 @@ export interface Channel {
   tool: string;
   sendPath: string;
   pricePath: string;
-  /** Where the model looks for a send whose outcome is unknown. */
-  findSend: string;
+  /** What the model does to find a send whose outcome is unknown, by its tag (custom_string). */
+  findSend(tag: string): string;
   /** The account's part limit for one message, for previews; unlimited when absent. */
   partLimit?: (client: RequestClient) => Promise<number>;
   /** Plain words for one of ClickSend's per-message status codes. */

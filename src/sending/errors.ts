@@ -10,10 +10,11 @@ export class AmbiguousSendError extends ToolError {
   override name = "AmbiguousSendError";
   readonly outcome = "maybe_sent" as const;
   override readonly explainsOutcome = true;
-  constructor(cause: ToolError, tag: string, whereToLook: string) {
+  /** `howToFind` is the channel's next step for this send's tag (Channel.findSend). */
+  constructor(cause: ToolError, howToFind: string) {
     super(
       `${cause.message} The message may already have been delivered: it was not retried. ` +
-        `Before sending again, look for custom_string ${tag} in ${whereToLook}.`,
+        `Before sending again, ${howToFind}.`,
     );
   }
 }
@@ -40,6 +41,7 @@ export function refusalOutcome(
   refusal: Refusal,
   key: string | undefined,
   now: number,
+  findSend: (tag: string) => string,
   contents: ReadonlyMap<string, string> = new Map(),
 ): Record<string, unknown> {
   const quoted = JSON.stringify(key);
@@ -59,7 +61,7 @@ export function refusalOutcome(
       );
     case "key_maybe_sent":
       throw new RefusedError(
-        `idempotency_key: ${quoted} was used at ${ago(refusal.at, now)} and that send may have been delivered (custom_string ${refusal.tag}). Not sent again; check the history before using a new key.`,
+        `idempotency_key: ${quoted} was used at ${ago(refusal.at, now)} and that send may have been delivered (custom_string ${refusal.tag}). Not sent again; before using a new key, ${findSend(refusal.tag)}.`,
       );
     case "duplicate": {
       const who = overlap(refusal.matched, contents);

@@ -73,7 +73,13 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     },
   });
   if (!reservation.ok) {
-    return refusalOutcome(reservation.refusal, idempotency_key, store.now(), contents);
+    return refusalOutcome(
+      reservation.refusal,
+      idempotency_key,
+      store.now(),
+      channel.findSend,
+      contents,
+    );
   }
 
   const audit = auditOf(id, channel, tag, store.now(), checked.messages, checked.count);
@@ -98,7 +104,7 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     await later({ outcome: maybe ? "maybe_sent" : "not_sent", reason: reasonOf(error) });
     if (error instanceof ToolError && maybe) {
       ctx.logger.warn(`${channel.tool}: outcome unknown (${error.name}), tag ${tag}, not retried`);
-      throw new AmbiguousSendError(error, tag, channel.findSend);
+      throw new AmbiguousSendError(error, channel.findSend(tag));
     }
     throw error;
   }

@@ -8,10 +8,13 @@
  * - cold start: spawn to the tools/list response over raw JSON-RPC, round-robin between
  *   `node -e ''` (to exit), the minimal unbundled SDK server beside this file, and the shipped
  *   bundle (dist/cli.js) with dummy credentials;
- * - the tools/list result, in bytes and bytes/4 as a token estimate, total and per tool;
+ * - the tools/list result of the default toolsets and of all (--toolsets all), in bytes and in
+ *   tokens counted by a real tokenizer (@anthropic-ai/tokenizer, a devDependency: never in the
+ *   bin), total and per tool;
  * - the text an agent receives from list_contacts, send_sms, list_sms_history and
  *   list_inbound_sms (100 rows each) beside ClickSend's raw envelope for the same data, fetched
- *   from the same sandbox, and what of it is fence tags (<untrusted>…</untrusted>);
+ *   from the same sandbox, in bytes and tokens, and what of it is fence tags
+ *   (<untrusted>…</untrusted>);
  * - per-call overhead: get_account through the server over stdio against GET /account directly;
  * - memory: the server's RSS after start and after the tool calls.
  * Not part of npm test: nothing here is asserted; the targets are reported.
@@ -26,6 +29,7 @@ import type { Contact } from "../../sandbox/state.js";
 import { cleanEnv } from "../support/build.js";
 import { StdioServer } from "../support/stdio.js";
 import { sendStateCost } from "./send-state.js";
+import { freeTokenizer, tokensOf } from "./tokens.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The project root, seen from dist/test/bench/bench.js. */
@@ -37,7 +41,8 @@ const MINIMAL = join(HERE, "minimal-server.js");
 
 const TARGETS = {
   coldStartRatio: 0.75,
-  toolsListTokens: 6000,
+  defaultListTokens: 5500,
+  catalogueTokens: 9000,
   resultRatio: 0.5,
   overheadP50Ms: 2,
   rssGrowth: 0.1,
@@ -249,21 +254,25 @@ async function resultSizes(sandbox: Sandbox) {
   const rows: Array<{
     name: string;
     text: number;
+    textTokens: number;
     fences: number;
     /** The result cap cut it: its ratio to the raw page means little. */
     cut: boolean;
     structured: number;
     raw: number;
+    rawTokens: number;
   }> = [];
   const add = (name: string, result: ToolResult, raw: string) =>
     rows.push({
       name,
       text: Buffer.byteLength(textOf(result)),
+      textTokens: tokensOf(textOf(result)),
       fences: fenceBytes(textOf(result)),
       cut:
         (result.structuredContent as { truncated?: unknown } | undefined)?.truncated !== undefined,
       structured: Buffer.byteLength(JSON.stringify(result.structuredContent ?? null)),
       raw: Buffer.byteLength(raw),
+      rawTokens: tokensOf(raw),
     });
   try {
     await listTools(server);
@@ -399,7 +408,7 @@ const verdict = (pass: boolean) => (pass ? "ok" : "MISSED");
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} kB`;
 const mb = (kilobytes: number) => `${(kilobytes / 1024).toFixed(1)} MB`;
 const percent = (fraction: number) => `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(1)}%`;
-const tokensOf = (bytes: number) => Math.round(bytes / 4);
+const thousands = (n: number) => n.toLocaleString("en-US");
 
 function table(rows: Row[]): string {
   const header: Row = ["Measure", "Value", "Target", ""];
@@ -416,6 +425,21 @@ function table(rows: Row[]): string {
   );
 }
 
+/** tools/list of the bin started with args: bytes and tokens, in all and per tool. */
+async function listing(args: string[]) {
+  const lister = StdioServer.spawn(process.execPath, [CLI, ...args], cleanEnv(CREDENTIALS));
+  const tools = await listTools(lister);
+  await lister.close();
+  const measure = (value: unknown) => {
+    const json = JSON.stringify(value);
+    return { bytes: Buffer.byteLength(json), tokens: tokensOf(json) };
+  };
+  return {
+    total: { tools: tools.length, ...measure({ tools }) },
+    perTool: tools.map((tool) => ({ name: tool.name, ...measure(tool) })),
+  };
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const started = new Date();
@@ -426,10 +450,8 @@ async function main(): Promise<void> {
     unneededAtStart: string[];
   };
 
-  const lister = StdioServer.spawn(process.execPath, [CLI], cleanEnv(CREDENTIALS));
-  const listed = { tools: await listTools(lister) };
-  await lister.close();
-  const listBytes = Buffer.byteLength(JSON.stringify(listed));
+  const defaultList = await listing([]);
+  const catalogue = await listing(["--toolsets", "all"]);
 
   process.stderr.write("result sizes, overhead and memory against the sandbox...\n");
   const sandbox = await startSandbox({
@@ -468,14 +490,12 @@ async function main(): Promise<void> {
       unneededAtStart: bundle.unneededAtStart,
     },
     toolsList: {
-      tools: listed.tools.length,
-      bytes: listBytes,
-      tokens: tokensOf(listBytes),
-      ok: tokensOf(listBytes) <= TARGETS.toolsListTokens,
-      perTool: listed.tools.map((tool) => {
-        const bytes = Buffer.byteLength(JSON.stringify(tool));
-        return { name: tool.name, bytes, tokens: tokensOf(bytes) };
-      }),
+      default: { ...defaultList.total, ok: defaultList.total.tokens <= TARGETS.defaultListTokens },
+      all: { ...catalogue.total, ok: catalogue.total.tokens <= TARGETS.catalogueTokens },
+      perTool: catalogue.perTool.map((tool) => ({
+        ...tool,
+        default: defaultList.perTool.some((t) => t.name === tool.name),
+      })),
     },
     // Pages are held to half the raw envelope; a send's summary is reported beside it.
     results: results.map((r) => ({
@@ -504,18 +524,29 @@ async function main(): Promise<void> {
       (what): Row => ["  loaded at start, not needed by tools/list", what, "none", "MISSED"],
     ),
     [
-      `tools/list (${listed.tools.length} tools)`,
-      `${listBytes} B = ~${tokensOf(listBytes)} tokens`,
-      `<= ~${TARGETS.toolsListTokens} tokens`,
-      verdict(figures.toolsList.ok),
+      `tools/list, default toolsets (${figures.toolsList.default.tools} tools)`,
+      `${thousands(figures.toolsList.default.tokens)} tokens, ${thousands(figures.toolsList.default.bytes)} B`,
+      `<= ${thousands(TARGETS.defaultListTokens)} tokens`,
+      verdict(figures.toolsList.default.ok),
+    ],
+    [
+      `tools/list, --toolsets all (${figures.toolsList.all.tools} tools)`,
+      `${thousands(figures.toolsList.all.tokens)} tokens, ${thousands(figures.toolsList.all.bytes)} B`,
+      `<= ${thousands(TARGETS.catalogueTokens)} tokens`,
+      verdict(figures.toolsList.all.ok),
     ],
     ...figures.toolsList.perTool.map(
-      (t): Row => [`  ${t.name}`, `${t.bytes} B = ~${t.tokens} tokens`, "", ""],
+      (t): Row => [
+        `  ${t.name}${t.default ? "" : " (not default)"}`,
+        `${t.tokens} tokens, ${t.bytes} B`,
+        "",
+        "",
+      ],
     ),
     ...figures.results.map(
       (r): Row => [
         `result text: ${r.name}`,
-        `${r.text} B vs raw ${r.raw} B = ${r.ratio.toFixed(2)}x; fence tags ${r.fences} B, ${r.ratioUnfenced.toFixed(2)}x without${r.cut ? "; CUT by the result cap" : ""}`,
+        `${thousands(r.textTokens)} vs raw ${thousands(r.rawTokens)} tokens; ${r.text} vs ${r.raw} B = ${r.ratio.toFixed(2)}x; fence tags ${r.fences} B, ${r.ratioUnfenced.toFixed(2)}x without${r.cut ? "; CUT by the result cap" : ""}`,
         r.ok === null ? "" : `<= ${TARGETS.resultRatio}x raw`,
         r.ok === null ? "" : verdict(r.ok),
       ],
@@ -559,6 +590,7 @@ async function main(): Promise<void> {
   console.log(
     `clicksend-mcp benchmark, ${figures.date}: Node ${m.node}, ${m.platform}, ${m.cpus} CPUs, load ${m.loadavg.join(" ")}\n`,
   );
+  freeTokenizer();
   console.log(table(rows));
   writeFileSync(OUT, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`\nFigures written to ${relative(process.cwd(), OUT) || OUT}.`);

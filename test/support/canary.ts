@@ -41,6 +41,7 @@ export async function startCanaryServer(env: Record<string, string> = {}): Promi
     CLICKSEND_API_KEY: CANARY.apiKey,
     CLICKSEND_LOG_LEVEL: "debug",
     CLICKSEND_DUPLICATE_WINDOW_S: "0",
+    CLICKSEND_TOOLSETS: "all",
     ...env,
   });
   return { sandbox, server };

@@ -14,6 +14,7 @@ import {
   type ClientOptions,
   createClickSendClient,
 } from "../../src/client.js";
+import { systemClock } from "../../src/clock.js";
 import type { ToolContext, ToolDefinition } from "../../src/define-tool.js";
 import { silentLogger } from "../../src/logger.js";
 import {
@@ -56,15 +57,24 @@ export function testClient(
   });
 }
 
-/** The context a tool call runs in, as the server builds it for each call: the one place tests do. */
-export function contextFor(client: ClickSendClient, sending: SendingPolicy): ToolContext {
-  const signal = new AbortController().signal;
+/**
+ * The context a tool call runs in, as the server builds it for each call: the one place tests do.
+ * `own` replaces the call's signal (the client is bound to it), clock or progress reporter.
+ */
+export function contextFor(
+  client: ClickSendClient,
+  sending: SendingPolicy,
+  own: Partial<Pick<ToolContext, "signal" | "clock" | "progress">> = {},
+): ToolContext {
+  const signal = own.signal ?? new AbortController().signal;
   return {
     client: bindClient(client, signal),
     signal,
     sandbox: true,
     logger: silentLogger,
     sending,
+    clock: own.clock ?? systemClock,
+    progress: own.progress ?? (() => {}),
   };
 }
 

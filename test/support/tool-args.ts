@@ -63,6 +63,11 @@ export interface Fixture {
   freshEmailAddressId(): number;
   /** An SMS scheduled for later, so it can be cancelled. */
   freshScheduledSmsId(): string;
+  /**
+   * A delivered SMS of its own, dated days ago and before every earlier one: history read from
+   * its date has it first, so a look at it reads one page however much else was sent.
+   */
+  deliveredSms(): { message_id: string; date: number };
   /** An SMS that stays, delivered to a sandbox number that replies: it has a receipt and a reply. */
   repliedSms(): { message_id: string; reply_id: string };
   /** Disables the account's POLL rules of a kind, so that creating one makes a request. */
@@ -115,6 +120,10 @@ export function stateFixture(state: SandboxState): Fixture {
         message_price: "0.0000",
         test_number: true,
       }).message_id,
+    deliveredSms: () => {
+      const date = now() - 3 * 86_400 - n();
+      return addSms(state, { to: TEST_TO[0], body: "Delivered", date, schedule: date });
+    },
     repliedSms: () => {
       if (!replied) {
         const { message_id } = addSms(state, {
@@ -139,6 +148,10 @@ export function stateFixture(state: SandboxState): Fixture {
 type Args = Record<string, unknown>;
 
 const to = (f: Fixture) => TEST_TO[f.n() % TEST_TO.length];
+const lookAt = ({ message_id, date }: { message_id: string; date: number }) => ({
+  message_ids: [message_id],
+  since: date,
+});
 
 /** Valid arguments per tool name. */
 export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
@@ -158,6 +171,8 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
     f.withoutPollRule("receipts");
     return { kind: "receipts", rule_name: `Poll ${f.n()}` };
   },
+  get_send_status: (f) => lookAt(f.deliveredSms()),
+  await_delivery: (f) => ({ ...lookAt(f.deliveredSms()), timeout_s: 5 }),
   list_templates: () => ({ page: 1 }),
   create_template: (f) => ({ template_name: `Template ${f.n()}`, body: "Hello [first_name]" }),
   update_template: (f) => ({
