@@ -433,7 +433,8 @@ describe("third-party text never breaks a fence", () => {
         const template_id = state.nextId("template");
         state.templates.push({ template_id, template_name: b, body: a });
         // A text to a number (b) that answers with hostile text, under a hostile reference.
-        answerWith(state, b, `${b}${a}`);
+        // Never empty: a reply always has some text (both generated strings may be "").
+        answerWith(state, b, `${b}${a}!`);
         const sent = addSms(state, { to: b, body: "Hello", custom_string: a });
         // Only this run's items: what earlier runs left in the sandbox would muddle shrinking.
         const shown = [

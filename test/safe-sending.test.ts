@@ -221,7 +221,7 @@ describe("ambiguous outcomes", () => {
     expect(text).toContain("SUCCESS but no list of messages");
     expect(text).toContain("may already have been delivered: it was not retried");
     expect(text).not.toContain("Nothing was sent");
-    const tag = /look for custom_string (mcp-[0-9a-f]{8}) in/.exec(text)?.[1];
+    const tag = /get_send_status with tag (mcp-[0-9a-f]{8})/.exec(text)?.[1];
     expect(tag).toBeDefined();
     const retry = await h.call(sendSms, message());
     expect(textOf(retry)).toContain(`custom_string ${tag}`);
