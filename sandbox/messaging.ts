@@ -51,6 +51,41 @@ export function destinationOf(to: string): Destination | undefined {
   return digits >= match.min && digits <= match.max ? match.destination : undefined;
 }
 
+/** The calling code of a country the sandbox models ("+61" for AU); Canada shares +1. */
+const callingCode = (country: string) =>
+  country === "CA" ? "+1" : DESTINATIONS.find((d) => d.destination.country === country)?.prefix;
+
+/**
+ * A number as ClickSend stores and sends it: punctuation dropped, "00" read as "+", and a national
+ * number ("0411 111 111" with country AU) made E.164. Anything else is kept as given.
+ */
+export function toE164(raw: string, country?: string | null): string {
+  const number = raw.replace(/[\s().-]/g, "");
+  if (number.startsWith("+")) return number;
+  if (number.startsWith("00")) return `+${number.slice(2)}`;
+  const code = country ? callingCode(country.toUpperCase()) : undefined;
+  if (!code || !/^\d+$/.test(number)) return number;
+  // A North American number may carry its country code without the "+".
+  if (code === "+1" && /^1\d{10}$/.test(number)) return `+${number}`;
+  return `${code}${number.replace(/^0/, "")}`;
+}
+
+/** Mobile ranges by country; where numbers do not show their type (US, CA) they count as mobile. */
+const MOBILE: Record<string, RegExp> = {
+  AU: /^\+614/,
+  NZ: /^\+642/,
+  GB: /^\+447/,
+  DE: /^\+491[5-7]/,
+  FR: /^\+33[67]/,
+  IN: /^\+91[6-9]/,
+  CN: /^\+861/,
+  BR: /^\+55\d\d9/,
+};
+
+/** What a voice call reaches (ClickSend's to_type). */
+export const numberType = (to: string, country: string): "mobile" | "landline" =>
+  (MOBILE[country]?.test(to) ?? true) ? "mobile" : "landline";
+
 /** A fixed price per MMS, as in ClickSend's example (one part, AUD). */
 export const MMS_PRICE = 2.42;
 

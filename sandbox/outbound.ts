@@ -1,6 +1,14 @@
 import { type Delivery, deliveryTo } from "./delivery.js";
-import { badRequest, ok } from "./envelope.js";
-import { destinationOf, MMS_PRICE, smsParts, VOICE_LANGUAGES, voiceParts } from "./messaging.js";
+import { badRequest, fail, ok } from "./envelope.js";
+import {
+  destinationOf,
+  MMS_PRICE,
+  numberType,
+  smsParts,
+  toE164,
+  VOICE_LANGUAGES,
+  voiceParts,
+} from "./messaging.js";
 import { asObject, pageOf } from "./resource.js";
 import { type Route, route, type SandboxRequest } from "./router.js";
 import {
@@ -11,9 +19,10 @@ import {
   type SandboxUser,
   TEST_NUMBERS,
 } from "./state.js";
+import { callOutcome } from "./voice.js";
 
 /**
- * What SMS, MMS and voice share: POST {channel}/send and {channel}/price, and GET {sms,mms}/history
+ * What SMS, MMS and voice share: POST {channel}/send and {channel}/price, GET {channel}/history
  * (clicksend-api.md §4, §6, §7, §12). The route files routes/sms.ts, mms.ts and voice.ts build
  * their routes from these.
  */
@@ -23,7 +32,7 @@ type Fields = Record<string, unknown>;
 
 const MAX_MESSAGES = 1000;
 const SHARED_NUMBER = "+61447254068";
-const CURRENCY = {
+export const CURRENCY = {
   currency_name_short: "AUD",
   currency_prefix_d: "$",
   currency_prefix_c: "c",
@@ -73,10 +82,14 @@ function mediaOk(url: unknown): boolean {
   }
 }
 
-/** list_id wins over to (S2); a list expands to its contacts that have a phone number. */
+/**
+ * list_id wins over to (S2); a list expands to its contacts that have a phone number. A local `to`
+ * is read with the message's country.
+ */
 function expand(channel: Channel, m: Fields, mediaFile: unknown, state: SandboxState): Target[] {
   const listId = filled(m.list_id) ? Number(m.list_id) : null;
-  const base: Target = { message: m, to: str(m.to), list_id: listId, contact_id: null };
+  const to = filled(m.to) ? toE164(str(m.to), str(m.country)) : "";
+  const base: Target = { message: m, to, list_id: listId, contact_id: null };
   const status = messageStatus(channel, m, mediaFile);
   if (status || listId === null) return [{ ...base, ...(status ? { status } : {}) }];
   const list = state.lists.find((l) => l.list_id === listId);
@@ -181,13 +194,23 @@ function settle(
   }
   if (charge) user.balance = round(user.balance - price, 6);
 
-  const extra = channelFields(channel, m, mediaFile);
   const delivery: Delivery =
     sendAt > date
       ? { status: "Scheduled", status_code: null, status_text: null }
       : test
         ? { status: "Completed", status_code: null, status_text: null }
         : deliveryTo(target.to);
+  const extra = {
+    ...channelFields(channel, m, mediaFile),
+    ...(channel === "voice"
+      ? {
+          to_type: numberType(target.to, destination.country),
+          ...(sendAt > date
+            ? {}
+            : callOutcome(target.to, Number(m.require_input ?? 0), delivery.status_code === "201")),
+        }
+      : {}),
+  };
   const stored: OutboundMessage = {
     channel,
     message_id: common.message_id,
@@ -197,6 +220,7 @@ function settle(
     from: where.from,
     body: common.body,
     ...extra,
+    from_email: filled(m.from_email) ? str(m.from_email) : null,
     date,
     schedule: sendAt,
     ...delivery,
@@ -210,7 +234,11 @@ function settle(
     source: str(m.source),
     test_number: test,
   };
-  const { media_file, ...replyExtra } = extra as { media_file?: string };
+  const { media_file, machine_detected, digits, ...replyExtra } = extra as {
+    media_file?: string;
+    machine_detected?: number;
+    digits?: string;
+  };
   return {
     reply: {
       direction: "out",
@@ -218,8 +246,7 @@ function settle(
       ...priced,
       ...replyExtra,
       ...(media_file ? { _media_file_url: media_file } : {}),
-      ...(channel === "voice" ? { to_type: "mobile" } : {}),
-      from_email: null,
+      from_email: stored.from_email,
       list_id: target.list_id,
       contact_id: target.contact_id,
       user_id: user.user_id,
@@ -270,6 +297,8 @@ function sendRoute(channel: Channel, mode: "send" | "price"): Route {
   });
 }
 
+type HistoryView = (m: OutboundMessage, state: SandboxState, username: string) => Fields;
+
 /** A kept message as GET {sms,mms}/history shows it (§4.3, §6.2). */
 function historyView(m: OutboundMessage, state: SandboxState, username: string): Fields {
   const contact = state.contacts.find((c) => c.contact_id === m.contact_id);
@@ -278,7 +307,7 @@ function historyView(m: OutboundMessage, state: SandboxState, username: string):
     to: m.to,
     body: m.body,
     from: m.from,
-    from_email: null,
+    from_email: m.from_email ?? null,
     status: m.status,
     status_code: m.status_code,
     status_text: m.status_text,
@@ -313,7 +342,11 @@ function historyView(m: OutboundMessage, state: SandboxState, username: string):
 }
 
 /** GET {channel}/history: the caller's kept messages of the channel, from date_from to date_to. */
-export function historyRoute(channel: "sms" | "mms", message: string): Route {
+export function historyRoute(
+  channel: Channel,
+  message: string,
+  view: HistoryView = historyView,
+): Route {
   return route("GET", `${channel}/history`, (req: SandboxRequest) => {
     const { query, user, state } = req;
     const u = user as SandboxUser;
@@ -328,7 +361,7 @@ export function historyRoute(channel: "sms" | "mms", message: string): Route {
       .filter((m) => m.channel === channel && m.user_id === u.user_id)
       .filter((m) => m.date >= from && m.date <= to)
       .sort((a, b) => a.date - b.date)
-      .map((m) => historyView(m, state, u.username));
+      .map((m) => view(m, state, u.username));
     return pageOf(req, rows, message);
   });
 }
@@ -338,3 +371,24 @@ export const sendRoutes = (channel: Channel): Route[] => [
   sendRoute(channel, "send"),
   sendRoute(channel, "price"),
 ];
+
+/** PUT {channel}/{message_id}/cancel: the caller's scheduled message is cancelled (§4.5, §15). */
+export const cancelRoute = (channel: Channel, message: string, data: unknown): Route =>
+  route("PUT", `${channel}/:message_id/cancel`, ({ state, params, user }: SandboxRequest) => {
+    const found = state.messages.find(
+      (m) =>
+        m.channel === channel &&
+        m.user_id === user?.user_id &&
+        m.message_id === params.message_id?.toUpperCase(),
+    );
+    if (!found) return fail(404, "NOT_FOUND", "Message not found.");
+    if (found.status !== "Scheduled") {
+      return fail(
+        400,
+        "BAD_REQUEST",
+        `Message ${found.message_id} is not scheduled (status ${found.status}).`,
+      );
+    }
+    found.status = "Cancelled";
+    return ok(message, data);
+  });

@@ -122,6 +122,12 @@ export interface OutboundMessage {
   lang?: string;
   require_input?: number;
   machine_detection?: number;
+  /** A call's outcome (sandbox/voice.ts): what it reached, a machine or not, the keys pressed. */
+  to_type?: string;
+  machine_detected?: number;
+  digits?: string;
+  /** SMS and MMS: the allowed email address replies are also sent to. */
+  from_email?: string | null;
   date: number;
   schedule: number;
   status: string;
@@ -167,6 +173,14 @@ const SEED_CONTACTS: Array<[string, string, string, string | null]> = [
   ["+61422222222", "Aisha", "Khan", null],
   ["+447777777777", "Liam", "Walsh", "liam@example.com"],
   ["+14055555555", "Noah", "Miller", null],
+];
+
+/** Replied "Stop" to the newsletter: on the Opt Out list and still in Newsletter. */
+const OPTED_OUT = "+61400555123";
+const NEWSLETTER: Array<[string, string, string]> = [
+  ["+61400555121", "Hannah", "Reid"],
+  ["+61400555122", "Marco", "Rossi"],
+  [OPTED_OUT, "Grace", "Lee"],
 ];
 
 /** In-memory ClickSend account data, seeded with demo content. */
@@ -319,6 +333,14 @@ export class SandboxState {
         custom_1: i % 3 === 0 ? "Gold" : "",
       });
     });
+    // ClickSend's default inbound rule moves people who reply "Stop" to a list named "Opt Out";
+    // they stay in the lists they were in, until remove-opted-out-contacts cleans those.
+    const newsletter = this.createList("Newsletter");
+    const optOut = this.createList("Opt Out");
+    for (const [phone_number, first_name, last_name] of NEWSLETTER) {
+      this.createContact(newsletter.list_id, { phone_number, first_name, last_name });
+    }
+    this.createContact(optOut.list_id, { phone_number: OPTED_OUT, first_name: "Grace" });
     this.templates.push(
       {
         template_id: this.nextId("template"),

@@ -52,6 +52,8 @@ export interface ClientOptions {
 export type Query = Record<string, string | number | boolean | undefined>;
 export interface CallOptions {
   signal?: AbortSignal;
+  /** The endpoint may answer without the envelope (ClickSend's newer ones do): a bare body is data. */
+  bare?: boolean;
 }
 
 export interface ClickSendClient {
@@ -64,7 +66,7 @@ export interface ClickSendClient {
 
 /** The client as a tool sees it: one call's view, its cancellation signal already bound. */
 export interface RequestClient {
-  get<T = unknown>(path: string, query?: Query): Promise<T>;
+  get<T = unknown>(path: string, query?: Query, opts?: Pick<CallOptions, "bare">): Promise<T>;
   /** One normalised page, each item passed through shape when given. */
   page<T = unknown, R = T>(path: string, query?: Query, shape?: (item: T) => R): Promise<Page<R>>;
   post<T = unknown>(path: string, body?: unknown): Promise<T>;
@@ -75,7 +77,7 @@ export interface RequestClient {
 export function bindClient(client: ClickSendClient, signal: AbortSignal): RequestClient {
   const opts = { signal };
   return {
-    get: (path, query) => client.get(path, query, opts),
+    get: (path, query, more) => client.get(path, query, { ...more, ...opts }),
     page: async <T, R>(path: string, query?: Query, shape?: (item: T) => R) => {
       const page = await client.getPage<T>(path, query, opts);
       return shape ? { ...page, items: page.items.map(shape) } : (page as unknown as Page<R>);
@@ -153,7 +155,12 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
   async function call<T>(
     method: "get" | "post" | "put" | "delete",
     path: string,
-    init: { query?: Query | undefined; body?: unknown; signal?: AbortSignal | undefined },
+    init: {
+      query?: Query | undefined;
+      body?: unknown;
+      signal?: AbortSignal | undefined;
+      bare?: boolean | undefined;
+    },
   ): Promise<T> {
     const request: RequestInfo = { method: method.toUpperCase(), path };
     const started = Date.now();
@@ -186,7 +193,7 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
         response.body?.cancel().catch(() => {});
         throw redirectError(request, response);
       }
-      const envelope = await readEnvelope(request, response, maxResponseBytes, stopped);
+      const envelope = await readEnvelope(request, response, maxResponseBytes, stopped, init.bare);
       const code = envelope.response_code;
       if (!response.ok || !isSuccessCode(code)) {
         const redact = redactorFor(options.auth, init.body);
@@ -209,7 +216,8 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
   }
 
   return {
-    get: (path, query, opts) => call("get", path, { query, signal: opts?.signal }),
+    get: (path, query, opts) =>
+      call("get", path, { query, signal: opts?.signal, bare: opts?.bare }),
     getPage: async (path, query, opts) => {
       const data = await call<unknown>("get", path, { query, signal: opts?.signal });
       try {
@@ -250,6 +258,7 @@ async function readEnvelope(
   response: Response,
   maxBytes: number,
   stopped: () => ClickSendNetworkError | undefined,
+  bare = false,
 ): Promise<Envelope> {
   const failed = (detail: string, retry = " This read is safe to retry.") =>
     new ClickSendResponseError(
@@ -292,8 +301,18 @@ async function readEnvelope(
     );
   }
   const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success) throw failed("JSON that is not ClickSend's response envelope");
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  if (bare && json && typeof json === "object") {
+    const { message, errors } = json as { message?: unknown; errors?: unknown };
+    return response.ok
+      ? { response_code: "SUCCESS", response_msg: "", data: json }
+      : {
+          response_code: `HTTP_${response.status}`,
+          response_msg: typeof message === "string" ? message : "",
+          data: errors,
+        };
+  }
+  throw failed("JSON that is not ClickSend's response envelope");
 }
 
 export function retryAfterSeconds(response: Response): number | undefined {

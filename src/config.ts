@@ -83,7 +83,8 @@ Environment:
   CLICKSEND_TIMEOUT_MS                    limit on one call to ClickSend, body included, default 30000
   CLICKSEND_SANDBOX=1, CLICKSEND_READ_ONLY=1, CLICKSEND_TOOLSETS, CLICKSEND_LOG_LEVEL
   CLICKSEND_ALLOWED_RECIPIENTS, CLICKSEND_MAX_RECIPIENTS_PER_CALL, CLICKSEND_DAILY_MESSAGE_LIMIT,
-  CLICKSEND_DUPLICATE_WINDOW_S            the sending rules above, as variables
+  CLICKSEND_DUPLICATE_WINDOW_S, CLICKSEND_SKIP_OPTED_OUT
+                                          the sending rules above, as variables
 ${STATE_HELP}
   CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)
   CLICKSEND_MCP_ALLOWED_HOSTS             extra host names --http accepts in Host and Origin

@@ -202,6 +202,32 @@ describe("errors", () => {
     expect(error.message).toContain("not ClickSend's response envelope");
   });
 
+  it("a bare body is data only where the caller says the endpoint answers without the envelope", async () => {
+    const body = { alpha_tags: [{ alpha_tag: "Shop" }], metadata: {} };
+    sandbox.faults.inject({
+      path: "account",
+      times: 2,
+      fault: { type: "status", status: 200, body },
+    });
+    expect(await client().get("account", undefined, { bare: true })).toEqual(body);
+    // Without it, the same answer is still not ClickSend's.
+    expect(await failure(client().get("account"))).toBeInstanceOf(ClickSendResponseError);
+    sandbox.faults.inject({
+      path: "account",
+      fault: { type: "status", status: 404, body: { message: "Not found", errors: { id: "bad" } } },
+    });
+    const error = (await failure(
+      client().get("account", undefined, { bare: true }),
+    )) as ClickSendApiError;
+    expect(error).toBeInstanceOf(ClickSendApiError);
+    expect(error).toMatchObject({
+      status: 404,
+      responseCode: "HTTP_404",
+      responseMsg: "Not found",
+      fieldErrors: { id: "bad" },
+    });
+  });
+
   it("a 200 with a failing response_code is an API error", async () => {
     sandbox.faults.inject({
       path: "account",

@@ -66,6 +66,22 @@ describe("parseCli", () => {
     ]);
   });
 
+  it("leaves CLICKSEND_SKIP_OPTED_OUT on unless the flag or variable turns it off", () => {
+    expect(config([], CREDS).sending).not.toHaveProperty("skipOptedOut");
+    expect(config([], { ...CREDS, CLICKSEND_SKIP_OPTED_OUT: "1" }).sending).not.toHaveProperty(
+      "skipOptedOut",
+    );
+    expect(config([], { ...CREDS, CLICKSEND_SKIP_OPTED_OUT: "0" }).sending).toMatchObject({
+      skipOptedOut: false,
+    });
+    expect(
+      config(["--skip-opted-out", "off"], { ...CREDS, CLICKSEND_SKIP_OPTED_OUT: "on" }).sending,
+    ).toMatchObject({ skipOptedOut: false });
+    expect(problems([], { ...CREDS, CLICKSEND_SKIP_OPTED_OUT: "maybe" })).toEqual([
+      "CLICKSEND_SKIP_OPTED_OUT must be on or off (1 or 0)",
+    ]);
+  });
+
   it("reports both credentials missing, pointing at --sandbox", () => {
     const found = problems([], {});
     expect(found).toHaveLength(1);

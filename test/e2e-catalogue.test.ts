@@ -122,6 +122,34 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   await call("send_voice", {
     messages: [{ to: "+61433333333", body: "Your code is 1 2 3", voice: "female" }],
   });
+  const asked = await call("send_voice", {
+    messages: [{ to: "+61491570156", body: "Press 1 to confirm", voice: "male", require_input: 1 }],
+  });
+  const askedId = asked.queued[0].message_id as string;
+  const byId = (items: Array<{ message_id: string }>) =>
+    items.find((i) => i.message_id === askedId);
+  const history = await call("list_voice_history", { order_by: "date_added:desc" });
+  expect(byId(history.items)).toMatchObject({ digits: "1" });
+  const voiceReceipts = await call("list_voice_receipts");
+  expect(byId(voiceReceipts.items)).toMatchObject({ digits: "1" });
+  const laterCall = await call("send_voice", {
+    messages: [
+      {
+        to: "+61422222222",
+        body: "Later",
+        voice: "female",
+        schedule: Math.floor(Date.now() / 1000) + 86_400,
+      },
+    ],
+  });
+  await call("cancel_scheduled_voice", { message_id: laterCall.queued[0].message_id });
+
+  const found = await call("search_contacts", { q: "john" });
+  expect(found.items[0].first_name).toBe("John");
+  const cleaned = await call("delete_opted_out_contacts", { list_id: listId });
+  expect(cleaned.opt_out_list.list_name).toBe("<untrusted>Opt Out</untrusted>");
+  await call("list_sender_ids");
+  await call("get_sms_statistics");
 
   const uncalled = tools.map((t) => t.name).filter((name) => !called.has(name));
   expect(uncalled).toEqual([]);

@@ -339,3 +339,44 @@ describe("fault injection", () => {
     expect(faults.take("GET", "a")).toBeUndefined();
   });
 });
+
+describe("sends as ClickSend answers them", () => {
+  const send = async (channel: string, body: unknown) => {
+    const res = await request(`${channel}/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return ((await res.json()) as { data: { messages: Array<Record<string, unknown>> } }).data
+      .messages;
+  };
+
+  it("accepts a local-format to with its country, and echoes from_email", async () => {
+    const [local, bare] = await send("sms", {
+      messages: [
+        { to: "0412 345 678", country: "AU", body: "hi", from_email: "shop@example.com" },
+        { to: "0412 345 678", body: "hi" },
+      ],
+    });
+    expect(local).toMatchObject({
+      to: "+61412345678",
+      status: "SUCCESS",
+      country: "AU",
+      from_email: "shop@example.com",
+    });
+    expect(bare).toMatchObject({ status: "INVALID_RECIPIENT", to: "0412345678" });
+    const kept = sandbox.state.messages.find((m) => m.to === "+61412345678");
+    expect(kept?.from_email).toBe("shop@example.com");
+  });
+
+  it("gives a voice call's to_type by the number's type", async () => {
+    const calls = await send("voice", {
+      messages: ["+61412345678", "+61298765432", "+14155552671", "+442079460000"].map((to) => ({
+        to,
+        body: "hello",
+        voice: "female",
+      })),
+    });
+    expect(calls.map((c) => c.to_type)).toEqual(["mobile", "landline", "mobile", "landline"]);
+  });
+});

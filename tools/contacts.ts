@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
-import { fenceFields } from "../src/untrusted.js";
+import { fenceField, fenceFields } from "../src/untrusted.js";
 import { isoTime } from "../src/values.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { contactIds } from "./ids.js";
@@ -167,4 +167,24 @@ export const deleteContact = defineTool({
     ctx.client
       .delete(contactPath(list_id, contact_id))
       .then(() => ({ deleted: { list_id, contact_id } })),
+});
+
+/** A contact found across lists, shaped like get_contact's, with its list's name. */
+const foundContact = ({ _list_name, ...contact }: Contact) => ({
+  ...trimContact(isoDates(contact)),
+  list_name: fenceField(_list_name),
+});
+
+export const searchContacts = defineTool({
+  name: "search_contacts",
+  toolset: "contacts",
+  title: "Search contacts",
+  description: "Find people by name, number or email across all contact lists.",
+  input: z.strictObject({
+    q: z.string().trim().min(1).max(200).describe("Words to find, e.g. John or +61411"),
+    ...pageInput,
+  }),
+  annotations: READ,
+  run: ({ q, page, limit }, { client }) =>
+    client.page("search/contacts-lists", { q, page, limit }, foundContact),
 });

@@ -18,6 +18,7 @@ export const contactIds: IdHints = {
   forbidden: NOT_YOUR_LIST,
 };
 export const messageIds: IdHints = { find: "Find message ids with list_sms_history." };
+export const voiceMessageIds: IdHints = { find: "Find message ids with list_voice_history." };
 export const templateIds: IdHints = { find: "Find template ids with list_templates." };
 export const emailAddressIds: IdHints = { find: "Find ids with list_email_addresses." };
 

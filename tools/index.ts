@@ -6,12 +6,14 @@ import {
   deleteContact,
   getContact,
   listContacts,
+  searchContacts,
   updateContact,
 } from "./contacts.js";
 import { createEmailAddress, deleteEmailAddress, listEmailAddresses } from "./email.js";
 import {
   createContactList,
   deleteContactList,
+  deleteOptedOutContacts,
   getContactList,
   listContactLists,
   updateContactList,
@@ -26,11 +28,19 @@ import {
   markDeliveryReceiptsRead,
   markInboundSmsRead,
 } from "./replies.js";
+import { listSenderIds } from "./senders.js";
 import { listSmsHistory, sendSms } from "./sms.js";
+import { getSmsStatistics } from "./statistics.js";
 import { awaitDelivery, getSendStatus } from "./status.js";
 import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from "./templates.js";
 import { toolsets } from "./toolsets.js";
-import { listVoiceLanguages, sendVoice } from "./voice.js";
+import {
+  cancelScheduledVoice,
+  listVoiceHistory,
+  listVoiceLanguages,
+  listVoiceReceipts,
+  sendVoice,
+} from "./voice.js";
 
 /** Every tool, imported explicitly: this list is the catalogue. */
 export const tools: ToolDefinition[] = [
@@ -57,12 +67,17 @@ export const tools: ToolDefinition[] = [
   listMmsHistory,
   sendVoice,
   listVoiceLanguages,
+  listVoiceHistory,
+  listVoiceReceipts,
+  cancelScheduledVoice,
   listContactLists,
   getContactList,
   createContactList,
   updateContactList,
   deleteContactList,
+  deleteOptedOutContacts,
   listContacts,
+  searchContacts,
   getContact,
   createContact,
   updateContact,
@@ -70,6 +85,8 @@ export const tools: ToolDefinition[] = [
   listEmailAddresses,
   createEmailAddress,
   deleteEmailAddress,
+  listSenderIds,
+  getSmsStatistics,
 ];
 
 /** The server's instructions to the model, sent once when a host connects. */

@@ -1,7 +1,10 @@
 import * as z from "zod";
+import type { RequestClient } from "../src/client.js";
 import { defineTool } from "../src/define-tool.js";
+import { UserInputError } from "../src/errors.js";
 import { path } from "../src/path.js";
 import { fenceField } from "../src/untrusted.js";
+import { numberOf } from "../src/values.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { listIds } from "./ids.js";
 import { id, nonBlank, pageInput } from "./inputs.js";
@@ -90,4 +93,72 @@ export const deleteContactList = defineTool({
   ids: listIds,
   run: ({ list_id }, ctx) =>
     ctx.client.delete(path`lists/${list_id}`).then(() => ({ deleted: { list_id } })),
+});
+
+/** "Opt Out" as ClickSend names it, and the spellings people give such a list. */
+const OPT_OUT_NAMES = ["optout", "optouts", "optoutlist"];
+const optOutRank = (name: string) =>
+  OPT_OUT_NAMES.indexOf(name.toLowerCase().replace(/[^a-z]/g, ""));
+
+/** Every list, all pages, that q finds. */
+async function allLists(client: RequestClient, q?: string): Promise<ContactList[]> {
+  const lists: ContactList[] = [];
+  for (let page = 1; ; page++) {
+    const found = await client.page<ContactList>("lists", { q, page, limit: 100 });
+    lists.push(...found.items);
+    if (!found.has_more) return lists;
+  }
+}
+
+const optOutOf = (lists: ContactList[]) =>
+  lists
+    .filter((list) => optOutRank(list.list_name) >= 0)
+    .sort((a, b) => optOutRank(a.list_name) - optOutRank(b.list_name))[0];
+
+/**
+ * The account's opt-out list: ClickSend's default inbound rule moves people who reply "Stop" to a
+ * list named "Opt Out". Searched by that name first; as ClickSend's q matching is not documented,
+ * every list is read when the search finds none. Undefined when no list has such a name.
+ */
+export async function findOptOutList(client: RequestClient): Promise<ContactList | undefined> {
+  return optOutOf(await allLists(client, "list_name:Opt Out")) ?? optOutOf(await allLists(client));
+}
+
+export const deleteOptedOutContacts = defineTool({
+  name: "delete_opted_out_contacts",
+  toolset: "lists",
+  title: "Delete opted-out contacts",
+  description:
+    "Delete, for good, the contacts of a list who are on the opt-out list (replied Stop).",
+  input: z.strictObject({
+    list_id: listId.describe("The list to clean (list_contact_lists)"),
+    opt_out_list_id: id("The opt-out list; default: the list named Opt Out").optional(),
+  }),
+  annotations: DELETE,
+  ids: listIds,
+  run: async ({ list_id, opt_out_list_id }, { client }) => {
+    const optOut =
+      opt_out_list_id === undefined
+        ? await findOptOutList(client)
+        : { list_id: opt_out_list_id, list_name: undefined };
+    if (!optOut) {
+      throw new UserInputError(
+        "The account has no list named Opt Out: give opt_out_list_id (find it with list_contact_lists).",
+        ["opt_out_list_id"],
+      );
+    }
+    if (optOut.list_id === list_id) {
+      throw new UserInputError("list_id is the opt-out list itself: give the list to clean.", [
+        "list_id",
+      ]);
+    }
+    const data = await client.put<{ deleted?: number | string }>(
+      path`lists/${list_id}/remove-opted-out-contacts/${optOut.list_id}`,
+    );
+    return {
+      list_id,
+      opt_out_list: { list_id: optOut.list_id, list_name: fenceField(optOut.list_name) },
+      deleted: numberOf(data?.deleted) ?? 0,
+    };
+  },
 });

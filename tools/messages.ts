@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { RequestClient } from "../src/client.js";
 import type { ToolContext } from "../src/define-tool.js";
 import { path } from "../src/path.js";
-import type { Channel, ListMember } from "../src/sending/channel.js";
+import type { Channel, ListMember, OptOutList } from "../src/sending/channel.js";
 import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
 import { isoTime, numberOf } from "../src/values.js";
 import { NAME } from "../src/version.js";
@@ -15,6 +15,7 @@ import {
   unixTime,
   visible,
 } from "./inputs.js";
+import { findOptOutList } from "./lists.js";
 import { type SearchFields, searchInput } from "./search.js";
 
 /**
@@ -83,7 +84,7 @@ const REASONS: Record<string, string> = {
   COUNTRY_NOT_ENABLED: "sending to this country is not enabled for the account (dashboard setting)",
   EMPTY_MESSAGE: "the message body is empty",
   MISSING_REQUIRED_FIELDS: "a required field is missing",
-  INVALID_SENDER_ID: "the sender ID (from) is not allowed: a 3-11 char alpha tag or your number",
+  INVALID_SENDER_ID: "the sender ID (from) is not one the account can use (list_sender_ids)",
   THROTTLED: "the same text just went to this number; wait a few seconds before sending again",
   INVALID_SCHEDULE: "schedule is not a valid time",
   NOT_ENOUGH_PERMISSION_TO_LIST_ID: "the list does not exist or is not yours (list_contact_lists)",
@@ -108,6 +109,13 @@ async function listMembers(listId: number, client: RequestClient): Promise<ListM
   }
 }
 
+/** The account's opt-out list with its members, which list sends leave out or warn about. */
+async function optOuts(client: RequestClient): Promise<OptOutList | undefined> {
+  const list = await findOptOutList(client);
+  if (!list) return undefined;
+  return { list_id: list.list_id, members: await listMembers(list.list_id, client) };
+}
+
 /** A channel as the send pipeline needs it: its endpoints and where to look after a send. */
 export const channel = (
   kind: Channel["kind"],
@@ -121,6 +129,8 @@ export const channel = (
   findSend,
   describeStatus: (status) => REASONS[status] ?? status,
   listMembers,
+  optOuts,
+  removeOptedOut: "delete_opted_out_contacts",
   ...extra,
 });
 
@@ -144,7 +154,7 @@ export const sendOptions = {
     .describe("Send even if identical to a send in the last few minutes"),
 };
 
-interface HistoryItem {
+export interface HistoryItem {
   message_id: string;
   date?: number | string;
   date_added?: number | string;
@@ -217,8 +227,14 @@ export const historyInput = (fields: SearchFields) =>
       }
     });
 
-export const history = (
+/** A page of history; `more` adds a channel's own fields to each item. */
+export const history = <T extends HistoryItem>(
   path: string,
   { include_body, ...query }: z.output<ReturnType<typeof historyInput>>,
   { client }: ToolContext,
-) => client.page(path, query, (item: HistoryItem) => historyItem(item, include_body ?? false));
+  more?: (item: T) => object,
+) =>
+  client.page(path, query, (item: T) => ({
+    ...historyItem(item, include_body ?? false),
+    ...more?.(item),
+  }));

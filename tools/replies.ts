@@ -28,7 +28,7 @@ interface Inbound {
   custom_string?: string;
 }
 
-interface Receipt {
+export interface Receipt {
   message_id: string;
   timestamp?: number | string;
   status_code?: number | string;
@@ -43,7 +43,7 @@ const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/i;
  * A ClickSend message_id, sent upper-case as ClickSend writes them. Checked by refinement so
  * tools/list says format "uuid", not the regex.
  */
-const messageId = (what: string) =>
+export const messageId = (what: string) =>
   z
     .string()
     .refine((id) => UUID.test(id), "must be a ClickSend message_id (a UUID)")
@@ -66,7 +66,8 @@ const shapeInbound = (m: Inbound) => ({
   custom_string: fenceField(m.custom_string),
 });
 
-const shapeReceipt = (r: Receipt) => ({
+/** A delivery receipt as the model reads it (SMS and voice). */
+export const shapeReceipt = (r: Receipt) => ({
   message_id: r.message_id,
   status_code: numberOf(r.status_code),
   // 201 says it all; the text matters when delivery failed or is pending.

@@ -36,6 +36,12 @@ export const toolsets: ToolsetDefinition[] = [
   { name: "lists", description: "Contact lists.", default: true },
   { name: "contacts", description: "The contacts of a contact list.", default: true },
   { name: "email", description: "Allowed sender email addresses.", default: false },
+  {
+    name: "senders",
+    description: "The sender IDs (from) the account can use, and which get replies.",
+    default: true,
+  },
+  { name: "statistics", description: "SMS totals and per-day counts and prices.", default: false },
 ];
 
 /** The toolsets served when the operator names none. */

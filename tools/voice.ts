@@ -1,10 +1,24 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
+import { path } from "../src/path.js";
 import { send } from "../src/sending/pipeline.js";
-import { READ, SEND } from "./annotations.js";
-import { sendIds } from "./ids.js";
-import { e164 } from "./inputs.js";
-import { channel, flag, messageItem, messages, sendOptions, text } from "./messages.js";
+import { fenceField } from "../src/untrusted.js";
+import { numberOf } from "../src/values.js";
+import { DELETE, READ, SEND } from "./annotations.js";
+import { sendIds, voiceMessageIds } from "./ids.js";
+import { e164, pageInput } from "./inputs.js";
+import {
+  channel,
+  flag,
+  type HistoryItem,
+  history,
+  historyInput,
+  messageItem,
+  messages,
+  sendOptions,
+  text,
+} from "./messages.js";
+import { messageId, type Receipt, shapeReceipt } from "./replies.js";
 
 const VOICE = channel(
   "voice",
@@ -61,5 +75,68 @@ export const listVoiceLanguages = defineTool({
         genders: Array.isArray(gender) ? gender : [gender],
       })),
     };
+  },
+});
+
+interface VoiceHistoryItem extends HistoryItem {
+  to_type?: string;
+  machine_detection?: number | string;
+  machine_detected?: number | string;
+  digits?: string | null;
+}
+
+export const listVoiceHistory = defineTool({
+  name: "list_voice_history",
+  toolset: "voice",
+  title: "List voice history",
+  description:
+    "List voice calls: status, price, keys pressed (digits), answering machine detected.",
+  input: historyInput({
+    q: ["status", "to", "message_id"],
+    order: ["date_added", "to", "status"],
+    phone: "to",
+  }),
+  annotations: READ,
+  ids: voiceMessageIds,
+  run: (args, ctx) =>
+    history("voice/history", args, ctx, (item: VoiceHistoryItem) => ({
+      to_type: item.to_type,
+      digits: fenceField(item.digits),
+      // Whether an answering machine picked up means something only when detection was asked for.
+      machine_detected:
+        numberOf(item.machine_detection) === 1 ? numberOf(item.machine_detected) === 1 : undefined,
+    })),
+});
+
+export const listVoiceReceipts = defineTool({
+  name: "list_voice_receipts",
+  toolset: "voice",
+  title: "List voice receipts",
+  description:
+    "List voice call receipts: answered or failed, and keys pressed (digits) when require_input was set.",
+  input: z.strictObject(pageInput),
+  annotations: READ,
+  ids: voiceMessageIds,
+  run: ({ page, limit }, { client }) =>
+    client.page("voice/receipts", { page, limit }, (r: Receipt & { digits?: string | null }) => ({
+      ...shapeReceipt(r),
+      digits: fenceField(r.digits),
+    })),
+});
+
+export const cancelScheduledVoice = defineTool({
+  name: "cancel_scheduled_voice",
+  toolset: "voice",
+  title: "Cancel a scheduled voice call",
+  description:
+    "Cancel a voice call scheduled for later that has not gone yet. Find ids with list_voice_history.",
+  input: z.strictObject({
+    message_id: messageId("message_id from send_voice or list_voice_history"),
+  }),
+  annotations: DELETE,
+  ids: voiceMessageIds,
+  run: async ({ message_id }, { client }) => {
+    await client.put(path`voice/${message_id}/cancel`);
+    return { cancelled: message_id };
   },
 });

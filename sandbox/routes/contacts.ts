@@ -1,4 +1,6 @@
 import { badRequest, fail, ok, type SandboxResponse } from "../envelope.js";
+import { toE164 } from "../messaging.js";
+import { paginate } from "../pagination.js";
 import { bodyOf, pageOf, withItem } from "../resource.js";
 import { type Route, route, type SandboxRequest } from "../router.js";
 import { type Contact, now, type SandboxState } from "../state.js";
@@ -25,6 +27,9 @@ export const FIELDS = [
 ] as const;
 const NUMBERS = new Set(["phone_number", "fax_number"]);
 
+/** The sandbox account's default country (GET account), for numbers given without one. */
+const DEFAULT_COUNTRY = "AU";
+
 const contactNotFound = () => fail(404, "NOT_FOUND", "Contact record not found.");
 
 /** The contact object as ClickSend returns it, with its list's name. */
@@ -33,19 +38,26 @@ const view = (state: SandboxState, contact: Contact) => ({
   _list_name: state.lists.find((l) => l.list_id === contact.list_id)?.list_name ?? null,
 });
 
-/** Runs fn with the known fields of the body; numbers keep what was given, minus punctuation. */
+/**
+ * Runs fn with the known fields of the body; numbers are stored in E.164, a national number read
+ * with address_country (the body's, else the contact's, else the account's).
+ */
 function withContactFields(
   req: SandboxRequest,
   fn: (fields: Partial<Contact>) => SandboxResponse,
+  country: string | null = null,
 ): SandboxResponse {
   const body = bodyOf(req);
+  const countryOf = typeof body.address_country === "string" ? body.address_country : country;
   const fields: Record<string, string | null> = {};
   const errors: Record<string, string> = {};
   for (const field of FIELDS) {
     const value = body[field];
     if (value === undefined) continue;
     if (value !== null && typeof value !== "string") errors[field] = `${field} must be a string.`;
-    else fields[field] = value && NUMBERS.has(field) ? value.replace(/[\s().-]/g, "") : value;
+    else
+      fields[field] =
+        value && NUMBERS.has(field) ? toE164(value, countryOf ?? DEFAULT_COUNTRY) : value;
   }
   if (Object.keys(errors).length) return badRequest("Invalid input.", errors);
   return fn(fields as Partial<Contact>);
@@ -63,7 +75,30 @@ const withContact = (req: SandboxRequest, fn: (contact: Contact) => SandboxRespo
     ),
   );
 
+/** The fields GET search/contacts-lists looks in: a keyword matches any of them. */
+const SEARCHED = FIELDS.filter((f) => !f.startsWith("address_") && f !== "fax_number");
+
+/** Contacts of every list with a field containing each word of q (case-insensitive). */
+function searchContacts(state: SandboxState, q: string): Contact[] {
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  return state.contacts.filter((c) =>
+    words.every((word) =>
+      SEARCHED.some((f) =>
+        String(c[f] ?? "")
+          .toLowerCase()
+          .includes(word),
+      ),
+    ),
+  );
+}
+
 export const contactRoutes: Route[] = [
+  route("GET", "search/contacts-lists", (req) => {
+    const q = req.query.get("q")?.trim();
+    if (!q) return badRequest("Invalid input.", { q: "The q field is required." });
+    const found = searchContacts(req.state, q).map((c) => view(req.state, c));
+    return ok("Here are your data.", paginate(found, req.query, req.url));
+  }),
   route("GET", "lists/:list_id/contacts", (req) =>
     withList(req, (list) => {
       const after = Number(req.query.get("updated_after") ?? Number.NaN);
@@ -94,10 +129,14 @@ export const contactRoutes: Route[] = [
   ),
   route("PUT", "lists/:list_id/contacts/:contact_id", (req) =>
     withContact(req, (contact) =>
-      withContactFields(req, (fields) => {
-        Object.assign(contact, fields, { date_updated: now() });
-        return ok(`Contact #${contact.contact_id} has been updated.`, view(req.state, contact));
-      }),
+      withContactFields(
+        req,
+        (fields) => {
+          Object.assign(contact, fields, { date_updated: now() });
+          return ok(`Contact #${contact.contact_id} has been updated.`, view(req.state, contact));
+        },
+        contact.address_country,
+      ),
     ),
   ),
   route("DELETE", "lists/:list_id/contacts/:contact_id", (req) =>

@@ -6,7 +6,9 @@ import { emailRoutes } from "./email.js";
 import { listRoutes } from "./lists.js";
 import { mmsRoutes } from "./mms.js";
 import { repliesRoutes } from "./replies.js";
+import { senderRoutes } from "./senders.js";
 import { smsRoutes } from "./sms.js";
+import { statisticsRoutes } from "./statistics.js";
 import { templateRoutes } from "./templates.js";
 import { voiceRoutes } from "./voice.js";
 
@@ -26,4 +28,6 @@ export const routes: Route[] = [
   ...voiceRoutes,
   ...repliesRoutes,
   ...automationRoutes,
+  ...senderRoutes,
+  ...statisticsRoutes,
 ];

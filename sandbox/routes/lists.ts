@@ -35,6 +35,29 @@ export const listRoutes: Route[] = [
       }),
     ),
   ),
+  // Contacts of the list whose number is on the opt-out list go, for good (§15).
+  route("PUT", "lists/:list_id/remove-opted-out-contacts/:opt_out_list_id", (req) =>
+    withList(req, (list) =>
+      withItem(
+        findById(req.state.lists, "list_id", req.params.opt_out_list_id),
+        listForbidden,
+        (optOut) => {
+          const numbers = new Set(
+            req.state.contacts
+              .filter((c) => c.list_id === optOut.list_id && c.phone_number)
+              .map((c) => c.phone_number),
+          );
+          const before = req.state.contacts.length;
+          req.state.contacts = req.state.contacts.filter(
+            (c) => c.list_id !== list.list_id || !numbers.has(c.phone_number),
+          );
+          return ok("Opted out contacts have been removed.", {
+            deleted: before - req.state.contacts.length,
+          });
+        },
+      ),
+    ),
+  ),
   route("DELETE", "lists/:list_id", (req) =>
     withList(req, (list) => {
       req.state.lists = req.state.lists.filter((l) => l !== list);

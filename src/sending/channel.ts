@@ -18,6 +18,15 @@ export interface Channel {
   describeStatus(status: string): string;
   /** Every contact of a list (all pages), for guards that must see who a list send reaches. */
   listMembers(listId: number, client: RequestClient): Promise<ListMember[]>;
+  /** The account's opt-out list (people who replied "Stop") and its members; undefined: none. */
+  optOuts(client: RequestClient): Promise<OptOutList | undefined>;
+  /** What removes opted-out members from a list, for the warning about them. */
+  removeOptedOut: string;
+}
+
+export interface OptOutList {
+  list_id: number;
+  members: ListMember[];
 }
 
 export interface ListMember {

@@ -7,6 +7,8 @@ export interface GuardConfig {
   maxRecipientsPerCall?: number;
   /** Messages per rolling 24 hours, reserved in the send store before each send. */
   dailyMessageLimit?: number;
+  /** false: list members on the account's opt-out list are warned about, not left out. */
+  skipOptedOut?: boolean;
 }
 
 /** True when any rule needs to know exactly who a send reaches. */

@@ -48,12 +48,16 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     custom_string: message.custom_string ?? tag,
   }));
   const checked = await checkedRecipients(channel, tagged, config, ctx.client);
+  warnings.push(...checked.warnings);
   const body = { ...payload, messages: checked.messages };
-  const expanded = checked.expanded.length
-    ? {
-        lists_expanded: `${checked.expanded.map((l) => `list ${l.list_id} (${l.recipients} numbers)`).join(", ")} sent as the numbers the guards checked.`,
-      }
-    : {};
+  const expanded = {
+    ...(checked.expanded.length
+      ? {
+          lists_expanded: `${checked.expanded.map((l) => `list ${l.list_id} (${l.recipients} numbers)`).join(", ")} sent as the numbers the guards checked.`,
+        }
+      : {}),
+    ...(checked.optedOutSkipped ? { opted_out_left_out: checked.optedOutSkipped } : {}),
+  };
   if (dry_run) return { ...(await preview(channel, body, warnings, ctx)), ...expanded };
 
   const id = randomUUID();

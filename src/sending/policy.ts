@@ -37,6 +37,7 @@ export const SENDING_FLAGS = [
   "--max-recipients-per-call",
   "--daily-message-limit",
   "--duplicate-window",
+  "--skip-opted-out",
   "--state-dir",
 ] as const;
 
@@ -44,6 +45,8 @@ export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164
   --max-recipients-per-call N      refuse sends to more recipients (a list counts as its size)
   --daily-message-limit N          refuse sends beyond N messages per rolling 24 hours
   --duplicate-window S             refuse identical sends within S seconds (default 600; 0: off)
+  --skip-opted-out on|off          leave out list members on the account's opt-out list (default
+                                   on); off: send to them with a warning
   --state-dir DIR                  where counts, keys and the send audit are kept (see below)`;
 
 /** The environment lines of --help for the send state. */
@@ -66,6 +69,24 @@ function wholeNumber(
     problems.push(`${name} must be a whole number of at least ${min}`);
     return undefined;
   }
+  return value;
+}
+
+const SWITCH: Record<string, boolean> = {
+  "1": true,
+  true: true,
+  yes: true,
+  on: true,
+  "0": false,
+  false: false,
+  no: false,
+  off: false,
+};
+
+function onOff(raw: string | undefined, name: string, problems: string[]): boolean | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const value = SWITCH[raw.trim().toLowerCase()];
+  if (value === undefined) problems.push(`${name} must be on or off (1 or 0)`);
   return value;
 }
 
@@ -101,6 +122,8 @@ export function parseSendingConfig(
   const dailyMessageLimit = wholeNumber(daily.raw, daily.name, 0, problems);
   const duplicateWindowS =
     wholeNumber(window.raw, window.name, 0, problems) ?? DEFAULT_DUPLICATE_WINDOW_S;
+  const skip = pick("--skip-opted-out", "CLICKSEND_SKIP_OPTED_OUT");
+  const skipOptedOut = onOff(skip.raw, skip.name, problems);
   const stateDir = pick("--state-dir", "CLICKSEND_STATE_DIR").raw?.trim() || undefined;
   const redisUrl = env.CLICKSEND_REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
@@ -112,6 +135,8 @@ export function parseSendingConfig(
     ...(maxRecipientsPerCall !== undefined ? { maxRecipientsPerCall } : {}),
     ...(dailyMessageLimit !== undefined ? { dailyMessageLimit } : {}),
     duplicateWindowS,
+    // On unless turned off.
+    ...(skipOptedOut === false ? { skipOptedOut } : {}),
     ...(stateDir !== undefined ? { stateDir } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
   };

@@ -6,6 +6,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ok } from "../../sandbox/envelope.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../sandbox/server.js";
 import { TEST_ACCOUNT_KEY } from "../../sandbox/state.js";
 import {
@@ -138,6 +139,13 @@ export const writes = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.met
 /** The send requests (SMS, MMS, voice) the sandbox received. */
 export const sendRequests = (sandbox: Sandbox) =>
   sandbox.requests.filter((r) => /^(sms|mms|voice)\/send$/.test(r.path));
+
+/** The next request to `path` is answered 200 with `data` in ClickSend's envelope. */
+export const answerWith = (h: Harness, path: string, data: unknown) =>
+  h.sandbox.faults.inject({
+    path,
+    fault: { type: "status", status: 200, body: ok("Here are your data.", data).body },
+  });
 
 /** The main sandbox user's balance. */
 export const balanceOf = (h: Harness) => h.sandbox.state.users[0]?.balance ?? Number.NaN;

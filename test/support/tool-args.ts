@@ -72,6 +72,8 @@ export interface Fixture {
   repliedSms(): { message_id: string; reply_id: string };
   /** Disables the account's POLL rules of a kind, so that creating one makes a request. */
   withoutPollRule(kind: keyof AutomationRules): void;
+  /** A voice call scheduled for later, so it can be cancelled. */
+  freshScheduledVoiceId(): string;
 }
 
 /** A fixture that creates what it needs directly in an in-process sandbox's state. */
@@ -84,6 +86,19 @@ export function stateFixture(state: SandboxState): Fixture {
   const user = state.users[0];
   if (!user) throw new Error("the sandbox has no user");
   let replied: { message_id: string; reply_id: string } | undefined;
+  const scheduled = (channel: OutboundMessage["channel"]) =>
+    addSms(state, {
+      channel,
+      to: TEST_TO[0],
+      body: `Scheduled ${n()}`,
+      schedule: now() + 86_400,
+      status: "Scheduled",
+      status_code: null,
+      status_text: null,
+      message_parts: 0,
+      message_price: "0.0000",
+      test_number: true,
+    }).message_id;
   return {
     n,
     listId: () => list.list_id,
@@ -108,18 +123,8 @@ export function stateFixture(state: SandboxState): Fixture {
       });
       return email_address_id;
     },
-    freshScheduledSmsId: () =>
-      addSms(state, {
-        to: TEST_TO[0],
-        body: `Scheduled ${n()}`,
-        schedule: now() + 86_400,
-        status: "Scheduled",
-        status_code: null,
-        status_text: null,
-        message_parts: 0,
-        message_price: "0.0000",
-        test_number: true,
-      }).message_id,
+    freshScheduledSmsId: () => scheduled("sms"),
+    freshScheduledVoiceId: () => scheduled("voice"),
     deliveredSms: () => {
       const date = now() - 3 * 86_400 - n();
       return addSms(state, { to: TEST_TO[0], body: "Delivered", date, schedule: date });
@@ -203,6 +208,13 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
   list_email_addresses: () => ({}),
   create_email_address: (f) => ({ email_address: `new${f.n()}@example.com` }),
   delete_email_address: (f) => ({ email_address_id: f.freshEmailAddressId() }),
+  list_voice_history: () => ({ order_by: "date_added:desc" }),
+  list_voice_receipts: () => ({}),
+  cancel_scheduled_voice: (f) => ({ message_id: f.freshScheduledVoiceId() }),
+  search_contacts: () => ({ q: "john" }),
+  delete_opted_out_contacts: (f) => ({ list_id: f.freshListId() }),
+  list_sender_ids: () => ({}),
+  get_sms_statistics: () => ({}),
 };
 
 /** Fresh valid arguments for a tool; throws when the table has no entry for it. */

@@ -1,0 +1,65 @@
+import * as z from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { isoTime, numberOf, round4 } from "../src/values.js";
+import { READ } from "./annotations.js";
+
+interface Tally {
+  count?: number | string;
+  price?: number | string;
+}
+interface Counts {
+  outbound?: Tally;
+  inbound?: Tally;
+  bounced?: Tally;
+}
+interface SmsStatistics {
+  total?: Counts;
+  stats?: Array<Counts & { date?: number | string }>;
+  currency?: { currency_name_short?: string };
+}
+
+const KINDS = ["outbound", "inbound", "bounced"] as const;
+
+/** One day as a flat row: counts and prices, zeros left out. */
+function dayRow({ date, ...counts }: Counts & { date?: number | string }) {
+  const row: Record<string, unknown> = {
+    // Unix seconds in ClickSend's examples; a date string is kept as given.
+    date: typeof date === "string" && !numberOf(date) ? date : isoTime(date)?.slice(0, 10),
+  };
+  for (const kind of KINDS) {
+    const count = numberOf(counts[kind]?.count) ?? 0;
+    const price = numberOf(counts[kind]?.price) ?? 0;
+    if (count) row[kind] = count;
+    if (price) row[`${kind}_price`] = round4(price);
+  }
+  return row;
+}
+
+const totals = (total: Counts = {}) =>
+  Object.fromEntries(
+    KINDS.map((kind) => [
+      kind,
+      {
+        count: numberOf(total[kind]?.count) ?? 0,
+        price: round4(numberOf(total[kind]?.price) ?? 0),
+      },
+    ]),
+  );
+
+export const getSmsStatistics = defineTool({
+  name: "get_sms_statistics",
+  toolset: "statistics",
+  title: "Get SMS statistics",
+  description:
+    "SMS totals and per-day counts and prices: sent (outbound), received (inbound), bounced. Days without messages are left out.",
+  input: z.strictObject({}),
+  annotations: READ,
+  run: async (_args, { client }) => {
+    const data = await client.get<SmsStatistics>("statistics/sms");
+    return {
+      currency: data.currency?.currency_name_short,
+      total: totals(data.total),
+      days: (data.stats ?? []).map(dayRow).filter((row) => Object.keys(row).length > 1),
+    };
+  },
+});
