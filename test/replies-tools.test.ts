@@ -373,4 +373,38 @@ describe("cancel_scheduled_sms", () => {
     expect(textOf(result)).toContain("not scheduled");
     await refused(h, cancelScheduledSms, { message_id: "../account" }, "message_id");
   });
+
+  it("cancels a whole scheduled send by its tag, and leaves other tags alone", async () => {
+    const later = { status: "Scheduled", schedule: now() + 3600 } as const;
+    const tagged = [1, 2].map(() =>
+      deliver("+61433333333", { ...later, custom_string: "mcp-0badcafe" }),
+    );
+    const other = deliver("+61433333333", { ...later, custom_string: "mcp-0ther000" });
+    const result = await h.call(cancelScheduledSms, { custom_string: "mcp-0badcafe" });
+    expect(dataOf(result)).toEqual({ cancelled_count: 2, custom_string: "mcp-0badcafe" });
+    expect(tagged.map((m) => m.status)).toEqual(["Cancelled", "Cancelled"]);
+    expect(other.status).toBe("Scheduled");
+    expect(lastRequest(h)).toMatchObject({
+      method: "PUT",
+      path: "sms/cancel-all",
+      body: { custom_string: "mcp-0badcafe" },
+    });
+  });
+
+  it("cancels every scheduled SMS only when told all: true, never by default", async () => {
+    await refused(h, cancelScheduledSms, {}, "give one of message_id, custom_string, all");
+    await refused(h, cancelScheduledSms, { all: false }, "all");
+    await refused(
+      h,
+      cancelScheduledSms,
+      { all: true, custom_string: "mcp-0badcafe" },
+      "give only one of",
+    );
+    const pending = deliver("+61433333333", { status: "Scheduled", schedule: now() + 3600 });
+    const result = await h.call(cancelScheduledSms, { all: true });
+    expect(dataOf(result)).toMatchObject({ scope: "every scheduled SMS" });
+    expect(Number(dataOf(result).cancelled_count)).toBeGreaterThanOrEqual(1);
+    expect(pending.status).toBe("Cancelled");
+    expect(lastRequest(h)).toMatchObject({ method: "PUT", path: "sms/cancel-all", body: {} });
+  });
 });

@@ -97,7 +97,7 @@ const exactlyOne =
       path: [given[1] ?? (fields[0] as string)],
       message: given.length
         ? `give only one of ${given.join(", ")}`
-        : `required: give one of ${fields.join(", ")} (all: true marks every one)`,
+        : `required: give one of ${fields.join(", ")} (all: true means every one)`,
     });
   };
 
@@ -113,10 +113,21 @@ const marked = (data: unknown, date_before: number | undefined) => ({
 export const cancelScheduledSms = defineTool({
   name: "cancel_scheduled_sms",
   toolset: "sms",
-  title: "Cancel a scheduled SMS",
+  title: "Cancel scheduled SMS",
   description:
-    "Cancel one SMS that was scheduled for later and has not gone yet. Find ids with list_sms_history.",
-  input: z.strictObject({ message_id: sentId }),
+    "Cancel SMS scheduled for later that have not gone yet: one by message_id, a whole send by its tag (custom_string), or every scheduled SMS with all: true.",
+  input: z
+    .strictObject({
+      message_id: sentId.optional(),
+      custom_string: z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe("Cancel every scheduled SMS with this tag, e.g. a send's mcp-xxxxxxxx"),
+      all: z.literal(true).optional().describe("Cancel every scheduled SMS of the account"),
+    })
+    .superRefine(exactlyOne(["message_id", "custom_string", "all"])),
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -124,9 +135,18 @@ export const cancelScheduledSms = defineTool({
     openWorldHint: true,
   },
   ids: messageIds,
-  run: async ({ message_id }, { client }) => {
-    await client.put(path`sms/${message_id}/cancel`);
-    return { cancelled: message_id };
+  run: async ({ message_id, custom_string }, { client }) => {
+    if (message_id !== undefined) {
+      await client.put(path`sms/${message_id}/cancel`);
+      return { cancelled: message_id };
+    }
+    // Without custom_string, ClickSend cancels every scheduled SMS (§15): only with all: true.
+    const data = await client.put("sms/cancel-all", custom_string ? { custom_string } : {});
+    const count = numberOf((data as { count?: unknown } | null)?.count ?? data);
+    return {
+      cancelled_count: count ?? 0,
+      ...(custom_string ? { custom_string } : { scope: "every scheduled SMS" }),
+    };
   },
 });
 

@@ -71,6 +71,22 @@ export const repliesRoutes: Route[] = [
       markOneInboundRead(req.state, userOf(req), req.params.message_id as string),
     ),
   ),
+  // Before sms/:message_id/cancel, which would read "cancel-all" as an id. Without a
+  // custom_string every scheduled SMS of the account is cancelled (§15); data.count says how many.
+  route("PUT", "sms/cancel-all", (req) => {
+    const body = (req.body ?? {}) as { custom_string?: unknown };
+    const tag = typeof body.custom_string === "string" ? body.custom_string : undefined;
+    const user = userOf(req);
+    const cancelled = req.state.messages.filter(
+      (m) =>
+        m.channel === "sms" &&
+        m.user_id === user &&
+        m.status === "Scheduled" &&
+        (tag === undefined || m.custom_string === tag),
+    );
+    for (const m of cancelled) m.status = "Cancelled";
+    return ok("Scheduled messages have been cancelled.", { count: cancelled.length });
+  }),
   route("PUT", "sms/:message_id/cancel", ({ state, params }) => {
     const message = state.messages.find(
       (m) => m.channel === "sms" && m.message_id === params.message_id,
