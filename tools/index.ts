@@ -1,93 +1,55 @@
 import type { Catalogue, ToolDefinition } from "../src/define-tool.js";
-import { getAccount, listCountries } from "./account.js";
-import { createAutomationRule, listAutomationRules } from "./automations.js";
-import {
-  createContact,
-  deleteContact,
-  getContact,
-  listContacts,
-  searchContacts,
-  updateContact,
-} from "./contacts.js";
-import { createEmailAddress, deleteEmailAddress, listEmailAddresses } from "./email.js";
-import {
-  createContactList,
-  deleteContactList,
-  deleteOptedOutContacts,
-  getContactList,
-  listContactLists,
-  updateContactList,
-} from "./lists.js";
-import { listMmsHistory, sendMms } from "./mms.js";
-import {
-  cancelScheduledSms,
-  getDeliveryReceipt,
-  getInboundSms,
-  listDeliveryReceipts,
-  listInboundSms,
-  markDeliveryReceiptsRead,
-  markInboundSmsRead,
-} from "./replies.js";
-import { listSenderIds } from "./senders.js";
-import { listSmsHistory, sendSms } from "./sms.js";
-import { getSmsStatistics } from "./statistics.js";
-import { awaitDelivery, getSendStatus } from "./status.js";
-import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from "./templates.js";
+import * as account from "./account.js";
+import * as automations from "./automations.js";
+import * as contacts from "./contacts.js";
+import * as email from "./email.js";
+import * as lists from "./lists.js";
+import * as mms from "./mms.js";
+import * as replies from "./replies.js";
+import * as senders from "./senders.js";
+import * as sms from "./sms.js";
+import * as statistics from "./statistics.js";
+import * as status from "./status.js";
+import * as templates from "./templates.js";
 import { toolsets } from "./toolsets.js";
-import {
-  cancelScheduledVoice,
-  listVoiceHistory,
-  listVoiceLanguages,
-  listVoiceReceipts,
-  sendVoice,
-} from "./voice.js";
+import * as voice from "./voice.js";
 
-/** Every tool, imported explicitly: this list is the catalogue. */
-export const tools: ToolDefinition[] = [
-  getAccount,
-  listCountries,
-  sendSms,
-  listSmsHistory,
-  cancelScheduledSms,
-  listInboundSms,
-  getInboundSms,
-  markInboundSmsRead,
-  listDeliveryReceipts,
-  getDeliveryReceipt,
-  markDeliveryReceiptsRead,
-  listAutomationRules,
-  createAutomationRule,
-  getSendStatus,
-  awaitDelivery,
-  listTemplates,
-  createTemplate,
-  updateTemplate,
-  deleteTemplate,
-  sendMms,
-  listMmsHistory,
-  sendVoice,
-  listVoiceLanguages,
-  listVoiceHistory,
-  listVoiceReceipts,
-  cancelScheduledVoice,
-  listContactLists,
-  getContactList,
-  createContactList,
-  updateContactList,
-  deleteContactList,
-  deleteOptedOutContacts,
-  listContacts,
-  searchContacts,
-  getContact,
-  createContact,
-  updateContact,
-  deleteContact,
-  listEmailAddresses,
-  createEmailAddress,
-  deleteEmailAddress,
-  listSenderIds,
-  getSmsStatistics,
+/**
+ * The tool files, imported explicitly, in the order tools/list shows them. Every tool a file
+ * exports is in the catalogue, so a new tool is one definition in its toolset's file.
+ */
+const files = [
+  account,
+  sms,
+  replies,
+  automations,
+  status,
+  senders,
+  templates,
+  mms,
+  voice,
+  lists,
+  contacts,
+  email,
+  statistics,
 ];
+
+const isTool = (value: unknown): value is ToolDefinition =>
+  typeof value === "object" &&
+  value !== null &&
+  "run" in value &&
+  "annotations" in value &&
+  "toolset" in value;
+
+/**
+ * Every tool of the catalogue: file by file, and by name within a file. Sorted here, not left
+ * to the module system: a namespace's key order differs between Node and the test runner.
+ */
+export const tools: ToolDefinition[] = files.flatMap((file) =>
+  Object.values(file)
+    .filter(isTool)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+);
 
 /** The server's instructions to the model, sent once when a host connects. */
 export const instructions =
