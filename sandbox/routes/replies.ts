@@ -1,4 +1,5 @@
 import { badRequest, fail, ok, type SandboxResponse } from "../envelope.js";
+import { cancelRoute } from "../outbound.js";
 import {
   markInboundRead,
   markOneInboundRead,
@@ -87,19 +88,5 @@ export const repliesRoutes: Route[] = [
     for (const m of cancelled) m.status = "Cancelled";
     return ok("Scheduled messages have been cancelled.", { count: cancelled.length });
   }),
-  route("PUT", "sms/:message_id/cancel", ({ state, params }) => {
-    const message = state.messages.find(
-      (m) => m.channel === "sms" && m.message_id === params.message_id,
-    );
-    if (!message) return fail(404, "NOT_FOUND", "Message not found.");
-    if (message.status !== "Scheduled") {
-      return fail(
-        400,
-        "BAD_REQUEST",
-        `Message ${message.message_id} is not scheduled (status ${message.status}).`,
-      );
-    }
-    message.status = "Cancelled";
-    return ok("Scheduled sms message has been cancelled.", null);
-  }),
+  cancelRoute("sms", "Scheduled sms message has been cancelled.", null),
 ];
