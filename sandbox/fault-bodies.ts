@@ -48,9 +48,15 @@ export async function oversized(
     sent += data.length;
     onBytes(sent);
     if (!res.write(data)) {
+      // Whichever comes first; the other listener is removed, or they pile up over a long body.
       await new Promise<void>((resolve) => {
-        res.once("drain", resolve);
-        res.once("close", resolve);
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.once("drain", done);
+        res.once("close", done);
       });
     }
   };
