@@ -277,7 +277,8 @@ function render(data: unknown, isError: boolean, sandbox: boolean): CallToolResu
   const { structured, text } = renderData(data, RESULT_TOKENS - notice(sandbox));
   return {
     ...(isError ? { isError: true } : {}),
-    structuredContent: structured,
+    // Hosts that pass the model only structuredContent must still say nothing real happened.
+    structuredContent: sandbox ? { sandbox: true, ...structured } : structured,
     content: [
       { type: "text", text: withNotice(text, sandbox) },
       ...linksOf(data).map((link) => ({ type: "resource_link" as const, ...link })),

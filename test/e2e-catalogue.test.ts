@@ -21,6 +21,8 @@ async function call(name: string, args: Record<string, unknown> = {}) {
   called.add(name);
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   expect(result.isError, `${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+  // Every sandbox result says so where hosts that show only structuredContent will see it.
+  expect(result.structuredContent?.sandbox, name).toBe(true);
   // biome-ignore lint/suspicious/noExplicitAny: results are walked loosely to chain ids between calls.
   return result.structuredContent as Record<string, any>;
 }

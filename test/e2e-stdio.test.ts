@@ -54,7 +54,9 @@ describe("over the SDK client", () => {
       arguments: {},
     })) as CallToolResult;
     expect(result.isError).toBeFalsy();
+    // Hosts that show the model only structuredContent still tell it nothing was real.
     expect(result.structuredContent).toMatchObject({
+      sandbox: true,
       username: "sandbox",
       balance: 25,
       currency: "AUD",
@@ -70,6 +72,7 @@ describe("over the SDK client", () => {
     })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({
+      sandbox: true,
       total: 2,
       countries: { AU: "Australia", AT: "Austria" },
     });

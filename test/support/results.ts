@@ -25,7 +25,9 @@ export function textOf(result: CallToolResult): string {
 
 /** The structured result as a plain object. */
 export function dataOf<T = Record<string, unknown>>(result: CallToolResult): T {
-  return result.structuredContent as T;
+  // The server marks every sandbox result `sandbox: true`; the tool's own data is the rest.
+  const { sandbox: _marker, ...data } = (result.structuredContent ?? {}) as Record<string, unknown>;
+  return data as T;
 }
 
 /** A failed write says one of these: nothing was sent, or it may have been. */
