@@ -14,18 +14,21 @@ export function compact(value: unknown): unknown {
   return value;
 }
 
-export function asStructured(value: unknown): Record<string, unknown> {
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    return compact(value) as Record<string, unknown>;
-  }
-  return { result: compact(value) };
-}
+/** A compacted value as structured content: an object as it is, anything else under result. */
+const structuredOf = (value: unknown): Record<string, unknown> =>
+  value && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : { result: value };
+
+export const asStructured = (value: unknown): Record<string, unknown> =>
+  structuredOf(compact(value));
 
 /** A tool's data as a result carries it: structured content and its JSON text, within budget. */
 export function renderData(
   data: unknown,
   budget = RESULT_TOKENS,
 ): { structured: Record<string, unknown>; text: string } {
+  // fitToBudget only cuts what compact() left: the value needs no second pass.
   const { value, text } = fitToBudget(compact(data), budget);
-  return { structured: asStructured(value), text };
+  return { structured: structuredOf(value), text };
 }

@@ -24,7 +24,7 @@ import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
 import { asStructured, renderData } from "./render.js";
 import { estimateTokens, fitText, RESULT_TOKENS } from "./result-budget.js";
-import { auditResources, readAuditResource } from "./sending/audit.js";
+import { auditResources, auditResourceTemplates, readAuditResource } from "./sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 import { parseArguments } from "./validate.js";
 import { NAME, VERSION } from "./version.js";
@@ -175,16 +175,7 @@ export function createServer(params: {
     resources: auditResources(sending.store.now()),
   }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-    resourceTemplates: [
-      {
-        uriTemplate: "clicksend://sends/{date}",
-        name: "sends-by-date",
-        title: "Sends on a date",
-        description:
-          "What this server sent on a UTC date (YYYY-MM-DD, last 7 days), numbers masked",
-        mimeType: "application/json",
-      },
-    ],
+    resourceTemplates: auditResourceTemplates,
   }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => ({
     contents: [await readAuditResource(request.params.uri, sending.store)],

@@ -20,6 +20,17 @@ export function auditResources(now: number) {
   ];
 }
 
+/** The audit of any of the last days, by date. */
+export const auditResourceTemplates = [
+  {
+    uriTemplate: `${PREFIX}{date}`,
+    name: "sends-by-date",
+    title: "Sends on a date",
+    description: "What this server sent on a UTC date (YYYY-MM-DD, last 7 days), numbers masked",
+    mimeType: "application/json",
+  },
+];
+
 export async function readAuditResource(uri: string, store: SendStore) {
   if (!uri.startsWith(PREFIX)) {
     throw new UserInputError(

@@ -10,8 +10,9 @@ import { comparable } from "./text.js";
  * a zero-width space or another capitalisation is still a repeat.
  */
 
-const recipientOf = (m: OutgoingMessage) => m.to ?? `list:${m.list_id}`;
-const contentOf = (m: OutgoingMessage) => [comparable(m.body), comparable(m.subject ?? "")];
+/** One message's recipient and text in the comparable form: equal keys are the same message. */
+const sameKey = (m: OutgoingMessage) =>
+  JSON.stringify([m.to ?? `list:${m.list_id}`, comparable(m.body), comparable(m.subject ?? "")]);
 
 /** Same channel, recipients, texts and media: the same send. Order does not matter. */
 export function fingerprintOf(
@@ -19,7 +20,7 @@ export function fingerprintOf(
   messages: OutgoingMessage[],
   media?: string,
 ): string {
-  const parts = messages.map((m) => JSON.stringify([recipientOf(m), ...contentOf(m)])).sort();
+  const parts = messages.map(sameKey).sort();
   return sha256(JSON.stringify([channel.kind, media ?? null, parts]));
 }
 
@@ -34,9 +35,7 @@ export function contentsOf(
 ): Map<string, string> {
   const contents = new Map<string, string>();
   for (const m of messages) {
-    const print = sha256(
-      JSON.stringify([channel.kind, media ?? null, recipientOf(m), ...contentOf(m)]),
-    );
+    const print = sha256(JSON.stringify([channel.kind, media ?? null, sameKey(m)]));
     contents.set(print, m.to !== undefined ? maskPhoneNumbers(m.to) : `list ${m.list_id}`);
   }
   return contents;
@@ -46,7 +45,7 @@ export function contentsOf(
 export function refuseRepeats(messages: OutgoingMessage[]): void {
   const seen = new Map<string, number>();
   messages.forEach((m, i) => {
-    const key = JSON.stringify([recipientOf(m), ...contentOf(m)]);
+    const key = sameKey(m);
     const first = seen.get(key);
     if (first !== undefined) {
       throw new UserInputError(

@@ -144,11 +144,12 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
     message_ids: messageIds.slice(0, AUDIT_IDS),
   });
+  const day = audit.at.slice(0, 10);
   const result = {
     ...summary,
     tag,
     ...expanded,
-    audit: auditUri(audit.at.slice(0, 10)),
+    audit: auditUri(day),
     ...(warnings.length ? { warnings } : {}),
   };
   if (!sent) {
@@ -163,8 +164,8 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   }
   return withLinks(result, [
     {
-      uri: auditUri(audit.at.slice(0, 10)),
-      name: `sends-${audit.at.slice(0, 10)}`,
+      uri: auditUri(day),
+      name: `sends-${day}`,
       description: "What was sent that day: tags, message ids, counts, prices, outcomes",
       mimeType: "application/json",
     },

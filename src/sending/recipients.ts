@@ -35,7 +35,7 @@ export interface CheckedRecipients<M> {
 type Normalise = Awaited<ReturnType<typeof loadPhone>>["normalisePhone"];
 
 /** A member's number in E.164 (with its country), or as stored when it cannot be read. */
-function numberOf(member: ListMember, normalisePhone: Normalise): string | undefined {
+function e164Of(member: ListMember, normalisePhone: Normalise): string | undefined {
   if (!member.phone_number) return undefined;
   try {
     const country = member.address_country ?? undefined;
@@ -47,7 +47,7 @@ function numberOf(member: ListMember, normalisePhone: Normalise): string | undef
 }
 
 const numbersOf = (members: ListMember[], normalisePhone: Normalise) =>
-  members.flatMap((m) => numberOf(m, normalisePhone) ?? []);
+  members.flatMap((m) => e164Of(m, normalisePhone) ?? []);
 
 /**
  * Applies the operator's rules to the exact numbers a send will reach. With any guard on, each

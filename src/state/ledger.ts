@@ -129,7 +129,7 @@ function prune(state: SendState, now: number): SendState {
 }
 
 /** Messages and spend of the last 24 hours. */
-export function usageOf(state: SendState, now: number): { messages: number; amount: number } {
+function usageOf(state: SendState, now: number): { messages: number; amount: number } {
   let messages = 0;
   let amount = 0;
   for (const record of Object.values(state.usage)) {

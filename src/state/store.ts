@@ -7,7 +7,6 @@ import {
   type SendState,
   type Settlement,
   settle,
-  usageOf,
 } from "./ledger.js";
 
 /** One send as the audit shows it: who was texted (masked), what it cost, how it ended. */
@@ -76,12 +75,6 @@ export class SendStore {
 
   async settle(id: string, settlement: Settlement): Promise<void> {
     await this.backend.transact((state) => settle(state, id, settlement, this.clock()), {
-      durable: false,
-    });
-  }
-
-  usage(): Promise<{ messages: number; amount: number }> {
-    return this.backend.transact((state) => ({ state, value: usageOf(state, this.clock()) }), {
       durable: false,
     });
   }
