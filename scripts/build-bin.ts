@@ -30,7 +30,10 @@ export interface BundleResult {
 
 /** What a start should not load, each needed only by some later request, by bundle input. */
 const NOT_AT_START: Array<[string, RegExp]> = [
-  ["ajv (the SDK's elicitation validator)", /node_modules\/(ajv|ajv-formats|fast-uri)\//],
+  [
+    "ajv (the SDK's elicitation validator)",
+    /node_modules\/(ajv|ajv-formats|fast-uri)\/|\/ajvProvider-[\w-]+\.mjs$/,
+  ],
   ["ky (first request)", /node_modules\/ky\//],
   ["libphonenumber-js (sends)", /node_modules\/libphonenumber-js\//],
   ["sms-segments-calculator (sends)", /node_modules\/sms-segments-calculator\//],
@@ -48,13 +51,15 @@ const NOT_AT_START: Array<[string, RegExp]> = [
 const withoutAjv: Plugin = {
   name: "without-ajv",
   setup(build) {
-    build.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, () => ({
+    // The SDK's dist imports its vendored Ajv as ./ajvProvider-<hash>.mjs, exporting the
+    // validator as `n` (and Ajv, addFormats as `t`, `r`).
+    build.onResolve({ filter: /\/ajvProvider-[\w-]+\.mjs$/ }, () => ({
       path: "ajv-provider",
       namespace: "without-ajv",
     }));
     build.onLoad({ filter: /.*/, namespace: "without-ajv" }, () => ({
       contents:
-        "export class AjvJsonSchemaValidator { constructor() { throw new Error('Ajv is not bundled: pass a jsonSchemaValidator.'); } }",
+        "class NotBundled { constructor() { throw new Error('Ajv is not bundled: pass a jsonSchemaValidator.'); } }\nexport { NotBundled as n, NotBundled as t, NotBundled as r };",
       loader: "js",
     }));
   },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { McpServerFactory } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
 import { type ClickSendClient, createClickSendClient } from "./client.js";
 import { type Config, help, parseCli } from "./config.js";
@@ -81,10 +82,10 @@ async function serve(config: Config): Promise<void> {
       }\n`,
     );
   } else {
-    const server = newServer();
-    closeTransport = () => server.close();
+    // One connection, pinned to the protocol generation the host opens it with.
+    const connection = serveStdio(newServer, { transport: new StdioTransport(logger) });
+    closeTransport = () => connection.close();
     process.stdin.on("end", shutdown);
-    await server.connect(new StdioTransport(logger));
   }
 }
 
@@ -98,7 +99,7 @@ function serverFactory(
   client: ClickSendClient,
   logger: Logger,
   store: SendStore,
-): () => Server {
+): McpServerFactory {
   const { tools, toolsets, instructions } = catalogue;
   const options: ServerOptions = {
     sandbox: config.sandbox,
@@ -108,7 +109,8 @@ function serverFactory(
     clientLogLevel: { level: config.logLevel },
     sending: createSendingPolicy(config.sending, store),
   };
-  return () => createServer({ client, tools, instructions, options, listing: prebuiltListing });
+  return ({ era }) =>
+    createServer({ client, tools, instructions, options, listing: prebuiltListing, era });
 }
 
 process.on("uncaughtException", (error) => {

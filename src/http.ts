@@ -1,18 +1,20 @@
 /**
  * The Streamable HTTP transport (--http): stateless, a fresh MCP Server per request from the
- * same factory stdio uses. Loaded by cli.ts only when asked for.
+ * same factory stdio uses, for both protocol generations (2025 requests without a session,
+ * 2026-07-28 requests with their per-request _meta). Loaded by cli.ts only when asked for.
  *
  * Every request passes, in order: the bound on requests in flight (503), Host/Origin
  * (DNS-rebinding protection, 403), path (404), bearer token (401), method (405), body size (413)
- * and JSON (400); the SDK transport then checks Accept (406) and Content-Type (415). Node ends a
- * request whose headers or body are too slow (408).
+ * and JSON (400); the SDK's handler then checks Accept (406), Content-Type (415) and, for
+ * 2026-07-28 requests, the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers against the body
+ * (400). Node ends a request whose headers or body are too slow (408).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { type NodeIncomingMessageLike, toNodeHandler } from "@modelcontextprotocol/node";
+import { createMcpHandler, type McpServerFactory } from "@modelcontextprotocol/server";
 import { type HttpConfig, isLoopback } from "./config.js";
 import type { Logger } from "./logger.js";
 import { NAME } from "./version.js";
@@ -39,7 +41,7 @@ export interface HttpServer {
 
 export interface HttpServerOptions extends HttpConfig {
   /** Builds the MCP Server for one request; per-process state lives in the factory. */
-  createServer: () => Server;
+  createServer: McpServerFactory;
   logger: Logger;
   maxBodyBytes?: number;
   maxConcurrentRequests?: number;
@@ -131,6 +133,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const allowed = allowedHostnames(options.host, options.allowedHosts);
   const expectedToken = options.token ? digest(options.token) : undefined;
+  // Names only: a message may quote what the request carried.
+  const onerror = (error: Error) => logger.debug(`MCP HTTP handler reported ${error.name}`);
+  const mcp = createMcpHandler(options.createServer, { onerror, maxRequestBodySize: limit });
+  const serveMcp = toNodeHandler(mcp, { onerror, maxRequestBodySize: limit });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hostname = hostnameOf(req.headers.host ?? "");
@@ -187,14 +193,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return reject(res, 400, "Parse error: the body is not valid JSON.", {}, -32700);
     }
 
-    const server = options.createServer();
-    const transport = new StreamableHTTPServerTransport({});
-    res.on("close", () => {
-      transport.close().catch(() => {});
-      server.close().catch(() => {});
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    // Node's own type differs from the adapter's only in optional properties' `undefined`.
+    await serveMcp(req as NodeIncomingMessageLike, res, body);
   }
 
   const maxInFlight = options.maxConcurrentRequests ?? MAX_CONCURRENT_REQUESTS;
@@ -252,6 +252,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        mcp.close().catch(() => {});
         http.close(() => resolve());
         http.closeIdleConnections();
         // In-flight calls get a moment to finish; then every connection is cut.

@@ -1,4 +1,4 @@
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/server";
 
 /**
  * tools/list of the whole catalogue by tool name, computed at build time: scripts/build-bin.ts

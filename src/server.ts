@@ -1,25 +1,21 @@
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   type CallToolResult,
-  ErrorCode,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
+  type jsonSchemaValidator,
+  LOG_LEVEL_META_KEY,
   type LoggingLevel,
-  LoggingLevelSchema,
-  ReadResourceRequestSchema,
-  type ServerNotification,
-  type ServerRequest,
-  SetLevelRequestSchema,
+  type ProtocolEra,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  Server,
+  type ServerContext,
   type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
-import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+} from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { bindClient, type ClickSendClient } from "./client.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { ToolContext, ToolDefinition } from "./define-tool.js";
-import { FailedResultError, formatToolError } from "./errors.js";
+import { FailedResultError, formatToolError, UserInputError } from "./errors.js";
 import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
 import { asStructured, renderData } from "./render.js";
@@ -46,7 +42,22 @@ export interface ServerOptions {
   clock?: Clock;
 }
 
-const SEVERITY = LoggingLevelSchema.options;
+const SEVERITY: readonly LoggingLevel[] = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
+
+/**
+ * tools/list and the resource template list change only when the process restarts with other
+ * flags: 2026-07-28 clients may keep them for a while (the audit's resource list changes daily).
+ */
+const STATIC_FOR_AN_HOUR = { ttlMs: 3_600_000, cacheScope: "private" } as const;
 
 export const SANDBOX_NOTICE =
   "SANDBOX: simulated by the embedded ClickSend sandbox; nothing real was sent or changed.";
@@ -78,8 +89,8 @@ function dropSafeIntegerBounds(_key: string, value: unknown): unknown {
       const { maximum, minimum, ...rest } = v;
       return {
         ...rest,
-        ...(maximum !== Number.MAX_SAFE_INTEGER ? { maximum } : {}),
-        ...(minimum !== Number.MIN_SAFE_INTEGER ? { minimum } : {}),
+        ...(maximum !== undefined && maximum !== Number.MAX_SAFE_INTEGER ? { maximum } : {}),
+        ...(minimum !== undefined && minimum !== Number.MIN_SAFE_INTEGER ? { minimum } : {}),
       };
     }
   }
@@ -123,15 +134,6 @@ const noElicitation: jsonSchemaValidator = {
   },
 };
 
-/**
- * tools/call with any `arguments`: the SDK then answers a JSON string or an array there with
- * -32602 naming params.arguments, where its own schema would fail earlier with -32603.
- */
-const LooseCallToolRequestSchema = z.object({
-  method: z.literal("tools/call"),
-  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
-});
-
 export function createServer(params: {
   client: ClickSendClient;
   tools: ToolDefinition[];
@@ -140,8 +142,11 @@ export function createServer(params: {
   options?: ServerOptions;
   /** tools/list of the whole catalogue as computed at build time (see src/listing.ts), by name. */
   listing?: ReadonlyMap<string, Tool> | undefined;
+  /** The protocol generation this instance serves (the SDK's serving entries say which). */
+  era?: ProtocolEra;
 }): Server {
   const options = params.options ?? {};
+  const era = params.era ?? "legacy";
   const logger = options.logger ?? createLogger();
   const tools = selectTools(params.tools, options);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -156,53 +161,67 @@ export function createServer(params: {
       },
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions)),
       jsonSchemaValidator: noElicitation,
+      cacheHints: {
+        "tools/list": STATIC_FOR_AN_HOUR,
+        "resources/templates/list": STATIC_FOR_AN_HOUR,
+        "server/discover": STATIC_FOR_AN_HOUR,
+      },
     },
   );
 
   const clientLogLevel = options.clientLogLevel ?? { level: "info" };
-  server.setRequestHandler(SetLevelRequestSchema, (request) => {
+  server.setRequestHandler("logging/setLevel", (request) => {
     clientLogLevel.level = request.params.level;
     return {};
   });
 
   let listing: Tool[] | undefined;
-  server.setRequestHandler(ListToolsRequestSchema, () => {
+  server.setRequestHandler("tools/list", () => {
     listing ??= tools.map((tool) => listingOf(tool, params.listing));
     return { tools: listing };
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({
+  server.setRequestHandler("resources/list", () => ({
     resources: auditResources(sending.store.now()),
   }));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+  server.setRequestHandler("resources/templates/list", () => ({
     resourceTemplates: auditResourceTemplates,
   }));
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => ({
-    contents: [await readAuditResource(request.params.uri, sending.store)],
-  }));
+  server.setRequestHandler("resources/read", async (request) => {
+    const { uri } = request.params;
+    try {
+      return { contents: [await readAuditResource(uri, sending.store)] };
+    } catch (error) {
+      // -32602 with the URI in its data, as the protocol asks of a resource that is not there.
+      if (error instanceof UserInputError) throw new ResourceNotFoundError(uri, error.message);
+      throw error;
+    }
+  });
 
-  server.setRequestHandler(LooseCallToolRequestSchema, async (request, extra) => {
+  server.setRequestHandler("tools/call", async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      // A plain error with a code: McpError would prefix "MCP error -32602:" once more on the client.
-      throw Object.assign(new Error(`Unknown tool: ${request.params.name}`), {
-        code: ErrorCode.InvalidParams,
-      });
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Unknown tool: ${request.params.name}`,
+      );
     }
+    const signal = extra.mcpReq.signal;
     const ctx: ToolContext = {
-      client: bindClient(params.client, extra.signal),
-      signal: extra.signal,
+      client: bindClient(params.client, signal),
+      signal,
       sandbox: options.sandbox ?? false,
       logger,
       sending,
       clock: options.clock ?? systemClock,
       progress: progressReporter(extra),
     };
+    const threshold = era === "modern" ? requestedLogLevel(extra) : clientLogLevel.level;
     // Logs of this call go to its own response stream (over HTTP, the only one there is).
     const notify: LogSink = (level, message) => {
-      if (SEVERITY.indexOf(level) < SEVERITY.indexOf(clientLogLevel.level)) return;
-      extra
-        .sendNotification({
+      if (!threshold || SEVERITY.indexOf(level) < SEVERITY.indexOf(threshold)) return;
+      extra.mcpReq
+        .notify({
           method: "notifications/message",
           params: { level, logger: NAME, data: message },
         })
@@ -214,20 +233,28 @@ export function createServer(params: {
   return server;
 }
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/**
+ * A 2026-07-28 request asks for log notifications per request, in its _meta; without that it
+ * gets none (the server still logs to stderr).
+ */
+function requestedLogLevel(extra: ServerContext): LoggingLevel | undefined {
+  const envelope: Record<string, unknown> = extra.mcpReq.envelope ?? {};
+  const level = envelope[LOG_LEVEL_META_KEY];
+  return SEVERITY.find((known) => known === level);
+}
 
 /**
  * notifications/progress for this call when the host sent a progressToken; else nothing. The
  * protocol wants progress to grow, so a report that does not is dropped here.
  */
-function progressReporter(extra: Extra): ToolContext["progress"] {
-  const progressToken = extra._meta?.progressToken;
+function progressReporter(extra: ServerContext): ToolContext["progress"] {
+  const progressToken = extra.mcpReq._meta?.progressToken;
   let last = Number.NEGATIVE_INFINITY;
   return (done, total, message) => {
     if (progressToken === undefined || !(done > last)) return;
     last = done;
-    extra
-      .sendNotification({
+    extra.mcpReq
+      .notify({
         method: "notifications/progress",
         params: {
           progressToken,

@@ -1,5 +1,4 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type StdioServer, startServer } from "./support/stdio.js";
 
@@ -22,7 +21,7 @@ async function call(name: string, args: Record<string, unknown> = {}) {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   expect(result.isError, `${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
   // Every sandbox result says so where hosts that show only structuredContent will see it.
-  expect(result.structuredContent?.sandbox, name).toBe(true);
+  expect((result.structuredContent as Record<string, unknown>)?.sandbox, name).toBe(true);
   // biome-ignore lint/suspicious/noExplicitAny: results are walked loosely to chain ids between calls.
   return result.structuredContent as Record<string, any>;
 }

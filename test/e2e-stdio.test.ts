@@ -1,8 +1,7 @@
 /**
  * The built server, spawned over stdio exactly as a host starts it.
  */
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_NOTICE } from "../src/server.js";
 import { VERSION } from "../src/version.js";

@@ -3,7 +3,7 @@
  * that tries every trick (sandbox/hostile.ts) wherever someone other than the operator can write,
  * and replies long and many enough to blow a host's limit on a tool result.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE_TEXT, seedHostile } from "../sandbox/hostile.js";
 import { answerWith } from "../sandbox/replies.js";

@@ -4,9 +4,11 @@
  * result arrives in time; a local refusal names the field to fix and no HTTP request left the
  * process. Random inputs that happen to be valid are allowed to reach the sandbox.
  */
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { CallToolResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+
+import type { Client } from "@modelcontextprotocol/client";
+import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/ajv";
+import { CallToolResultSchema } from "@modelcontextprotocol/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
@@ -329,15 +331,14 @@ describe("through an MCP server and client", () => {
           const before = h.sandbox.requests.length;
           const isObject = typeof args === "object" && args !== null && !Array.isArray(args);
           let result: Awaited<ReturnType<typeof client.callTool>> | undefined;
-          let failure: McpError | undefined;
+          let failure: ProtocolError | undefined;
           try {
             result = await client.callTool(
               { name, arguments: args as Record<string, unknown> },
-              CallToolResultSchema,
               { timeout: CALL_MS },
             );
           } catch (error) {
-            if (!(error instanceof McpError)) throw error;
+            if (!(error instanceof ProtocolError)) throw error;
             failure = error;
           }
           if (!isObject) {
@@ -345,7 +346,7 @@ describe("through an MCP server and client", () => {
             // answers -32603 Internal error with its zod issues, where -32602 would be apt).
             expect(failure?.message).toMatch(/arguments/);
           } else if (!names.includes(name)) {
-            expect(failure?.code).toBe(ErrorCode.InvalidParams);
+            expect(failure?.code).toBe(ProtocolErrorCode.InvalidParams);
             expect(failure?.message).toContain("Unknown tool");
           } else {
             expect(failure).toBeUndefined();

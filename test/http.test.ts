@@ -4,10 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { connect as connectTcp, type Socket } from "node:net";
-import {
-  type CallToolResult,
-  LoggingMessageNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClickSendClient } from "../src/client.js";
 import { type Config, parseCli } from "../src/config.js";
@@ -75,7 +72,7 @@ describe("--http with CLICKSEND_MCP_HTTP_TOKEN on loopback", () => {
   it("sends a tool failure as a log notification, at the level the client set", async () => {
     const client = await connect(server.url);
     const logs: Array<{ level: string; data: unknown }> = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    client.setNotificationHandler("notifications/message", (n) => {
       logs.push(n.params);
     });
     try {

@@ -4,8 +4,7 @@
  * the registry, for the whole catalogue and after the operator's filters.
  */
 import { readFileSync } from "node:fs";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Client, Tool } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClickSendClient } from "../src/client.js";
 import { createServer, type ServerOptions, selectTools, toolListing } from "../src/server.js";

@@ -1,12 +1,4 @@
-/**
- * MCP logging: tool failures and sends reach the client as notifications/message (over stdio
- * here; over HTTP in http.test.ts) at the level it set, and no log line holds a full number.
- */
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import {
-  type CallToolResult,
-  LoggingMessageNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, type LogLevel, maskPhoneNumbers, withRequestSink } from "../src/logger.js";
 import { logSend } from "../src/sending/log.js";
@@ -21,7 +13,7 @@ describe("log notifications over stdio", () => {
   beforeAll(async () => {
     server = await startServer(["--sandbox"]);
     client = await server.connect();
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    client.setNotificationHandler("notifications/message", (n) => {
       logs.push(n.params);
     });
   }, 120_000);

@@ -3,7 +3,7 @@
  * by the "agent" with the same arguments. At the end the sandbox's delivered messages are
  * compared with what every tool result claimed.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";

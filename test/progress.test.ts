@@ -2,9 +2,9 @@
  * ToolContext.progress as src/server.ts implements it: notifications/progress for the call's
  * progressToken, only growing values, and nothing when the call asked for no progress.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+import type { JSONRPCMessage } from "@modelcontextprotocol/client";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import * as z from "zod";
 import { createClickSendClient } from "../src/client.js";
@@ -59,9 +59,12 @@ const progressNotifications = () =>
 
 it("sends each growing report for the call's progressToken, and drops the others", async () => {
   const seen: unknown[] = [];
-  const result = await client.callTool({ name: "get_count", arguments: {} }, undefined, {
-    onprogress: (p) => seen.push(p),
-  });
+  const result = await client.callTool(
+    { name: "get_count", arguments: {} },
+    {
+      onprogress: (p) => seen.push(p),
+    },
+  );
   expect(result.structuredContent).toEqual({ counted: 3 });
   expect(seen).toEqual([
     { progress: 1, total: 3, message: "one" },

@@ -179,7 +179,9 @@ function robustness(target: () => Target) {
         });
         expect(result.isError, text(result)).toBeFalsy();
         expect(result.structuredContent).toMatchObject({ queued_count: 1, tag: `concurrent-${i}` });
-        expect(result.structuredContent?.queued).toMatchObject([{ to }]);
+        expect((result.structuredContent as Record<string, unknown>)?.queued).toMatchObject([
+          { to },
+        ]);
       } else {
         const result = await rpc.call("get_account", {});
         expect(result.isError, text(result)).toBeFalsy();

@@ -2,8 +2,7 @@
  * A canary credential, driven through the built server at debug log level: it must never
  * appear on stdout, on stderr or in any tool result, in clear or in its Basic-auth forms.
  */
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Sandbox } from "../sandbox/server.js";
 import { CANARY, canaryLeaks, startCanaryServer } from "./support/canary.js";

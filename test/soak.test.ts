@@ -5,7 +5,7 @@
  * what was injected, the server's RSS grows by at most 10 % after warm-up, and the canary never
  * shows in stdout, stderr, log notifications or results.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";
 import type { Sandbox } from "../sandbox/server.js";

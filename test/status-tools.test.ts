@@ -4,7 +4,7 @@
  * nothing here depends on the sandbox serving receipts without a POLL rule. Waiting uses a clock
  * that sleeps without sleeping: no assertion depends on the machine's speed.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELIVERED, UNDELIVERABLE } from "../sandbox/delivery.js";
 import type { Clock } from "../src/clock.js";
@@ -289,7 +289,6 @@ describe("await_delivery over MCP", () => {
     const progress: Loose[] = [];
     const result = await client.callTool(
       { name: "await_delivery", arguments: { tag } },
-      undefined,
       {
         onprogress: (p) => progress.push(p),
       },
@@ -311,7 +310,6 @@ describe("await_delivery over MCP", () => {
     const controller = new AbortController();
     const call = slow.callTool(
       { name: "await_delivery", arguments: { tag: pending.tag } },
-      undefined,
       {
         signal: controller.signal,
         onprogress: () => controller.abort(),

@@ -3,7 +3,7 @@
  * skipped without being held, answered with a JSON-RPC error when it is a request with an id.
  */
 import { PassThrough } from "node:stream";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "../src/logger.js";
 import { idOfEdges, type LineEvent, LineSplitter, StdioTransport } from "../src/stdio.js";

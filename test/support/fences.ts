@@ -3,7 +3,7 @@
  * tags alternate (open, close), and no other angle bracket, look-alike of one, or code point a
  * reader cannot see appears anywhere, inside a fence or out.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 
 const LOOKALIKES =
   "<>\uff1c\uff1e\ufe64\ufe65\u2039\u203a\u2329\u232a\u3008-\u300b\u02c2\u02c3\u276c-\u2771\u27e8\u27e9\u1438\u1433";

@@ -3,9 +3,9 @@
  * server runs them (validation, rendering, error formatting), or a whole MCP server reached
  * through the SDK client over an in-memory transport.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+
+import type { CallToolResult } from "@modelcontextprotocol/client";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { ok } from "../../sandbox/envelope.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../sandbox/server.js";
 import { TEST_ACCOUNT_KEY } from "../../sandbox/state.js";

@@ -3,7 +3,7 @@
  * outcomes a test expects of a call through the harness: succeeded, failed at ClickSend, or
  * refused locally with no request.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { expect } from "vitest";
 import type { RequestRecord } from "../../sandbox/server.js";
 import type { ToolDefinition } from "../../src/define-tool.js";

@@ -11,15 +11,14 @@ import {
   spawnSync,
 } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { deserializeMessage, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { CallToolResult, JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import {
-  type CallToolResult,
-  CallToolResultSchema,
-  type JSONRPCMessage,
+  Client,
+  deserializeMessage,
   LATEST_PROTOCOL_VERSION,
-} from "@modelcontextprotocol/sdk/types.js";
+  serializeMessage,
+} from "@modelcontextprotocol/client";
+import { CallToolResultSchema } from "@modelcontextprotocol/core";
 import { cleanEnv, ensureBuilt } from "./build.js";
 
 /** A JSON-RPC message as read off stdout, loosely typed. */
