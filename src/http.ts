@@ -16,6 +16,7 @@ import { networkInterfaces } from "node:os";
 import { type NodeIncomingMessageLike, toNodeHandler } from "@modelcontextprotocol/node";
 import { createMcpHandler, type McpServerFactory } from "@modelcontextprotocol/server";
 import { type HttpConfig, isLoopback } from "./config.js";
+import { LegacyCancellation } from "./http-cancellation.js";
 import type { Logger } from "./logger.js";
 import { NAME } from "./version.js";
 
@@ -137,6 +138,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const onerror = (error: Error) => logger.debug(`MCP HTTP handler reported ${error.name}`);
   const mcp = createMcpHandler(options.createServer, { onerror, maxRequestBodySize: limit });
   const serveMcp = toNodeHandler(mcp, { onerror, maxRequestBodySize: limit });
+  const cancellation = new LegacyCancellation();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hostname = hostnameOf(req.headers.host ?? "");
@@ -193,6 +195,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return reject(res, 400, "Parse error: the body is not valid JSON.", {}, -32700);
     }
 
+    cancellation.observe(req, res, body);
     // Node's own type differs from the adapter's only in optional properties' `undefined`.
     await serveMcp(req as NodeIncomingMessageLike, res, body);
   }
