@@ -35,7 +35,7 @@ const CREDENTIALS = { CLICKSEND_USERNAME: "listing", CLICKSEND_API_KEY: "LISTING
 describe("the bundle's prebuilt tools/list", () => {
   it("replaces src/listing.ts in the bundle", async () => {
     expect(readFileSync(await ensureBuilt(), "utf8")).toMatch(
-      /prebuiltListing = new Map\(JSON\.parse\(/,
+      /new Map\(JSON\.parse\(["`]\[\{\\?"name\\?":\\?"get_account/,
     );
   });
 
