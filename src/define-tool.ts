@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import type { AskUser } from "./ask-user.js";
 import type { RequestClient } from "./client.js";
 import type { Clock } from "./clock.js";
 import type { ToolIds } from "./errors.js";
@@ -31,6 +32,8 @@ export interface ToolContext {
    * does not is dropped.
    */
   progress(done: number, total?: number, message?: string): void;
+  /** Asks the person at the host a yes/no question (elicitation), when the host can. */
+  askUser: AskUser;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.

@@ -12,9 +12,11 @@ import {
   type Tool,
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
+import { AnswerNeeded } from "./ask-user.js";
 import { bindClient, type ClickSendClient } from "./client.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { ToolContext, ToolDefinition } from "./define-tool.js";
+import { askUserFor, canElicit, inputRequiredFor, verifyRequestState } from "./elicitation.js";
 import { FailedResultError, formatToolError, UserInputError } from "./errors.js";
 import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
@@ -161,6 +163,8 @@ export function createServer(params: {
       },
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions)),
       jsonSchemaValidator: noElicitation,
+      // Answers to a question a send asked (elicitation) come back with this state: checked first.
+      requestState: { verify: verifyRequestState },
       cacheHints: {
         "tools/list": STATIC_FOR_AN_HOUR,
         "resources/templates/list": STATIC_FOR_AN_HOUR,
@@ -215,6 +219,7 @@ export function createServer(params: {
       sending,
       clock: options.clock ?? systemClock,
       progress: progressReporter(extra),
+      askUser: askUserFor(extra, canElicit(era, server, extra)),
     };
     const threshold = era === "modern" ? requestedLogLevel(extra) : clientLogLevel.level;
     // Logs of this call go to its own response stream (over HTTP, the only one there is).
@@ -227,7 +232,12 @@ export function createServer(params: {
         })
         .catch(() => {});
     };
-    return withRequestSink(notify, () => callTool(tool, request.params.arguments, ctx));
+    try {
+      return await withRequestSink(notify, () => callTool(tool, request.params.arguments, ctx));
+    } catch (error) {
+      if (error instanceof AnswerNeeded) return inputRequiredFor(error.question, extra);
+      throw error;
+    }
   });
 
   return server;
@@ -278,6 +288,8 @@ export async function callTool(
     const data = await tool.run(args, ctx);
     return render(data, false, ctx.sandbox);
   } catch (error) {
+    // Not a failure: the host must ask its user, and the call runs again with the answer.
+    if (error instanceof AnswerNeeded) throw error;
     const message = formatToolError(error, {
       readOnly: tool.annotations.readOnlyHint,
       ids: tool.ids,

@@ -9,6 +9,7 @@ import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { ok } from "../../sandbox/envelope.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../sandbox/server.js";
 import { TEST_ACCOUNT_KEY } from "../../sandbox/state.js";
+import { cannotAsk } from "../../src/ask-user.js";
 import {
   bindClient,
   type ClickSendClient,
@@ -65,7 +66,7 @@ export function testClient(
 export function contextFor(
   client: ClickSendClient,
   sending: SendingPolicy,
-  own: Partial<Pick<ToolContext, "signal" | "clock" | "progress">> = {},
+  own: Partial<Pick<ToolContext, "signal" | "clock" | "progress" | "askUser">> = {},
 ): ToolContext {
   const signal = own.signal ?? new AbortController().signal;
   return {
@@ -76,6 +77,7 @@ export function contextFor(
     sending,
     clock: own.clock ?? systemClock,
     progress: own.progress ?? (() => {}),
+    askUser: own.askUser ?? cannotAsk,
   };
 }
 
