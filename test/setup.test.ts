@@ -4,18 +4,21 @@
  * host's file under a temporary HOME, with a backup, refusing a duplicate without --force.
  */
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findHost, HOSTS } from "../src/setup/hosts.js";
+import { writeWithBackup } from "../src/setup/write.js";
 import { NAME } from "../src/version.js";
 import { cleanEnv } from "./support/build.js";
 import { runCli, StdioServer } from "./support/stdio.js";
@@ -233,5 +236,28 @@ describe("setup's usage", () => {
     const secret = await runCli(["setup", "cursor", "--api-key=canary-key-123"]);
     expect(secret.status).toBe(2);
     expect(secret.stderr).not.toContain("canary-key-123");
+  });
+});
+
+describe("writeWithBackup", () => {
+  it("creates a new file readable by its owner only, and keeps an existing file's mode in the file and its backup", () => {
+    const dir = tempHome();
+    const fresh = join(dir, "a", "new.json");
+    expect(writeWithBackup(fresh, "{}\n")).toBeUndefined();
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+    const shared = join(dir, "shared.json");
+    writeFileSync(shared, "old\n", { mode: 0o640 });
+    chmodSync(shared, 0o640);
+    const backup = writeWithBackup(shared, "new\n", new Date("2026-12-02T10:00:00.123Z"));
+    expect(backup).toBe(`${shared}.20261202T100000Z.bak`);
+    expect(readFileSync(backup as string, "utf8")).toBe("old\n");
+    expect(statSync(backup as string).mode & 0o777).toBe(0o640);
+    expect(readFileSync(shared, "utf8")).toBe("new\n");
+    expect(statSync(shared).mode & 0o777).toBe(0o640);
+    // A second write in the same second keeps the first backup.
+    const second = writeWithBackup(shared, "newer\n", new Date("2026-12-02T10:00:00.456Z"));
+    expect(second).toBe(`${shared}.20261202T100000Z-2.bak`);
+    expect(readFileSync(backup as string, "utf8")).toBe("old\n");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 });

@@ -32,6 +32,8 @@ export interface Host {
   shown: Record<Platform, string>;
   /** Where the API key ends up, for --help and the note after writing. */
   secrets: string;
+  /** Said after writing, when the host needs more than a restart. */
+  afterWrite?: string;
   path(env: Env, platform: Platform): string;
   /** `live` is false in the sandbox, where no credentials are needed. */
   entry(launch: Launch, live: boolean): HostEntry;
@@ -87,6 +89,8 @@ export const HOSTS: readonly Host[] = [
       linux: "~/.claude.json",
     },
     secrets: `env holds \${CLICKSEND_API_KEY:-} references that Claude Code expands from the environment it starts in; "claude mcp add --env CLICKSEND_API_KEY=... -- <command>" would store the value itself in ~/.claude.json`,
+    afterWrite:
+      "Check with `claude mcp list`; `claude mcp add-json <name> '<entry>'` is the other way in, with the entry from setup claude-code --print.",
     path: (env, platform) => join(home(env, platform), ".claude.json"),
     entry: (launch, live) => ({
       entry: { type: "stdio", ...launch, ...envFrom((name) => `\${${name}:-}`, live) },

@@ -2,6 +2,7 @@
  * `clicksend-mcp setup <host>`: adds this install to a host's MCP config, or prints the entry.
  * The entry starts this very install (absolute node and cli.js), so it works from any folder.
  */
+import { resolve } from "node:path";
 import { parseCli } from "../config.js";
 import type { ToolsetDefinition } from "../define-tool.js";
 import { ConfigError } from "../errors.js";
@@ -197,7 +198,7 @@ function writeEntry(
   live: boolean,
   options: Options,
 ): number {
-  const file = options.file ?? host.path(context.env, platformOf(context.platform));
+  const file = resolve(options.file ?? host.path(context.env, platformOf(context.platform)));
   const { entry, inputs } = host.entry(launch, live);
   const copied = host.id === "claude-desktop" && live && copyCredentials(entry, context.env);
   const before = readIfExists(file) ?? "";
@@ -217,6 +218,7 @@ function writeEntry(
     `${merged.replaced ? "Replaced" : "Added"} "${name}" in ${file}${backup ? ` (backup: ${backup})` : " (new file)"}.\n` +
       `Restart ${host.title} (or reload its MCP servers) to start it.\n`,
   );
+  if (host.afterWrite) context.err(`${host.afterWrite}\n`);
   if (live) {
     context.err(`Credentials: ${host.secrets}.\n`);
     if (host.id === "claude-desktop" && !copied) {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
+  chmodSync,
   copyFileSync,
   mkdirSync,
   readFileSync,
@@ -44,6 +45,8 @@ export function writeWithBackup(path: string, text: string, now = new Date()): s
   }
   const temporary = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   writeFileSync(temporary, text, { mode });
+  // The umask may have narrowed it.
+  chmodSync(temporary, mode);
   renameSync(temporary, path);
   return backup;
 }
