@@ -1,6 +1,6 @@
 /**
  * Draws icon.png, the bundle's icon: a white speech bubble with three dots on a teal rounded
- * square, 256 x 256, antialiased by 4 x 4 supersampling. Written as a PNG with node:zlib, so
+ * square, 512 x 512 (the size Claude Desktop recommends), antialiased by 4 x 4 supersampling. Written as a PNG with node:zlib, so
  * the artwork is ours and needs no image library.
  *
  *   node dist/scripts/icon.js [out.png]
@@ -8,7 +8,9 @@
 import { writeFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 
-const SIZE = 256;
+const SIZE = 512;
+/** The shapes below are drawn on a 256-unit grid, scaled to SIZE. */
+const UNIT = SIZE / 256;
 const SAMPLES = 4;
 type Rgba = [number, number, number, number];
 const TEAL: Rgba = [0, 128, 128, 255];
@@ -54,7 +56,7 @@ function pixels(): Buffer {
       const sum = [0, 0, 0, 0];
       for (let sy = 0; sy < SAMPLES; sy++) {
         for (let sx = 0; sx < SAMPLES; sx++) {
-          const c = colourAt(x + (sx + 0.5) / SAMPLES, y + (sy + 0.5) / SAMPLES);
+          const c = colourAt((x + (sx + 0.5) / SAMPLES) / UNIT, (y + (sy + 0.5) / SAMPLES) / UNIT);
           // Premultiplied, so the transparent corners do not darken the edge.
           for (let i = 0; i < 3; i++) sum[i] = (sum[i] as number) + (c[i] as number) * c[3];
           sum[3] = (sum[3] as number) + c[3];

@@ -92,10 +92,14 @@ describe("manifest.json", () => {
     expect(manifest.manifest_version).toBe(LATEST_MANIFEST_VERSION);
     expect(manifest.$schema).toContain(`mcpb-manifest-v${LATEST_MANIFEST_VERSION}.schema.json`);
     expect(manifest.icon).toBe("icon.png");
-    // icon.png is what scripts/icon.ts draws (npm run icon), a 256 x 256 PNG.
+    // icon.png is what scripts/icon.ts draws (npm run icon), a 512 x 512 PNG.
     const icon = readFileSync(new URL("../icon.png", import.meta.url));
     expect(icon.equals(drawIcon())).toBe(true);
-    expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([256, 256]);
+    expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([512, 512]);
+    // The privacy policy is README's Privacy section, at the repository's address.
+    const repository = (manifest.repository as { url: string }).url;
+    expect(manifest.privacy_policies).toEqual([`${repository}#privacy`]);
+    expect(read("README.md")).toMatch(/^## Privacy$/m);
     const engines = JSON.parse(read("package.json")).engines.node as string;
     expect(manifest.compatibility).toEqual({
       platforms: ["darwin", "win32", "linux"],
