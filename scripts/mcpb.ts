@@ -3,7 +3,8 @@
  * package holds (npm pack of the fresh build that `npm run bundle` makes first), its production
  * dependencies installed from package-lock.json (npm ci --omit=dev), and manifest.json as committed
  * (its tool list and toolsets setting made from the registry by npm run manifest) with icon.png.
- * mcpb validates the manifest as it packs. With --cert and --key (PEM) the bundle is signed
+ * mcpb validates the manifest as it packs; every entry gets one fixed time, so the same commit
+ * gives the same bundle (scripts/zip-time.ts). With --cert and --key (PEM) the bundle is signed
  * (mcpb sign); then the bundle's SHA-256 goes into server.json's mcpb package (fileSha256).
  *
  *   node dist/scripts/mcpb.js [--tarball clicksend-mcp-x.y.z.tgz] [--out clicksend-mcp.mcpb]
@@ -18,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { catalogue } from "../tools/index.js";
 import { type Manifest, withCatalogue } from "./manifest-parts.js";
+import { fixZipTimes } from "./zip-time.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MCPB = join(ROOT, "node_modules", "@anthropic-ai", "mcpb", "dist", "cli", "cli.js");
@@ -84,6 +86,7 @@ try {
   const mcpb = (args: string[]) =>
     execFileSync(process.execPath, [MCPB, ...args], { stdio: ["ignore", "ignore", "inherit"] });
   mcpb(["pack", stage, out]);
+  writeFileSync(out, fixZipTimes(readFileSync(out)));
   const cert = option("--cert");
   const key = option("--key");
   if (cert && key) mcpb(["sign", out, "--cert", cert, "--key", key]);

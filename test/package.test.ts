@@ -144,18 +144,16 @@ describe("the Claude Desktop bundle", () => {
     serverJson = join(work, "server.json");
     copyFileSync(join(ROOT, "server.json"), serverJson);
     // What npm run bundle runs after its clean build, reusing the tarball packed above.
-    await run(
-      process.execPath,
-      [
-        join(ROOT, "dist", "scripts", "mcpb.js"),
-        ...["--tarball", tarball, "--out", bundle, "--server-json", serverJson],
-        ...["--cert", cert, "--key", key],
-      ],
-      {
-        cwd: ROOT,
-        maxBuffer: 20 * 1024 * 1024,
-      },
-    );
+    const build = (out: string, options: string[]) =>
+      run(
+        process.execPath,
+        [join(ROOT, "dist", "scripts", "mcpb.js"), "--tarball", tarball, "--out", out, ...options],
+        { cwd: ROOT, maxBuffer: 20 * 1024 * 1024 },
+      );
+    await build(bundle, ["--server-json", serverJson, "--cert", cert, "--key", key]);
+    // Again, unsigned, to compare: the same package must give the same bundle.
+    copyFileSync(join(ROOT, "server.json"), join(work, "server-unsigned.json"));
+    await build(join(work, "unsigned.mcpb"), ["--server-json", join(work, "server-unsigned.json")]);
     unpacked = join(work, "unpacked");
     await run(process.execPath, [MCPB, "unpack", bundle, unpacked]);
     manifest = JSON.parse(readFileSync(join(unpacked, "manifest.json"), "utf8"));
@@ -174,6 +172,8 @@ describe("the Claude Desktop bundle", () => {
       ...["-CAfile", join(work, "cert.pem")],
     ]);
     expect(stderr).toContain("Verification successful");
+    // Built twice from one package, the bundles are the same bytes (the signature aside).
+    expect(signed.originalContent.equals(readFileSync(join(work, "unsigned.mcpb")))).toBe(true);
     const sha256 = createHash("sha256").update(readFileSync(bundle)).digest("hex");
     const mcpb = JSON.parse(readFileSync(serverJson, "utf8")).packages.find(
       (p: { registryType: string }) => p.registryType === "mcpb",
