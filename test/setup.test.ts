@@ -261,3 +261,24 @@ describe("writeWithBackup", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 });
+
+describe("each host's config file", () => {
+  it("is where setup --help says, on macOS, Windows and Linux", () => {
+    const env = { HOME: "/h", USERPROFILE: "/u", APPDATA: "/u/AppData/Roaming" };
+    /** The shown location with its variables filled in from env (the default where it has one). */
+    const expand = (shown: string) =>
+      (shown.split(" (")[0] as string)
+        .replace(/^~|^\$XDG_CONFIG_HOME/, (v) => (v === "~" ? "/h" : "/h/.config"))
+        .replace("$CODEX_HOME", "/h/.codex")
+        .replace("%APPDATA%", env.APPDATA)
+        .replace("%USERPROFILE%", env.USERPROFILE)
+        .replace(/\\/g, "/");
+    for (const host of HOSTS) {
+      for (const platform of ["darwin", "win32", "linux"] as const) {
+        expect(host.path(env, platform).replace(/\\/g, "/"), `${host.id} on ${platform}`).toBe(
+          expand(host.shown[platform]),
+        );
+      }
+    }
+  });
+});
