@@ -42,6 +42,7 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["@redis/client (CLICKSEND_REDIS_URL)", /node_modules\/@redis\//],
   ["src/state/file.ts and redis.ts (first send)", /^src\/state\/(file|redis)\.ts$/],
   ["sandbox/ (--sandbox)", /^sandbox\//],
+  ["src/setup/ (the setup subcommand)", /^src\/setup\//],
   [
     'zod locales (a file imports { z } from "zod": write import * as z)',
     /node_modules\/zod\/v4\/locales\/(?!en\.js)/,

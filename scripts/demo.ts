@@ -1,10 +1,11 @@
 /**
  * npm run demo: starts the built server over stdio in sandbox mode, connects the SDK Client the
- * way a host does, lists the tools and calls a few, printing what an agent would see.
+ * way a host does, lists the tools and calls a few, printing what an agent would see, each
+ * server log line (its stderr) under the call that caused it, and a caption before each step.
  */
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 // The shipped bin, as a host runs it.
 const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
@@ -12,46 +13,94 @@ const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
 const transport = new StdioClientTransport({
   command: process.execPath,
   args: [cli, "--sandbox"],
-  stderr: "inherit",
+  stderr: "pipe",
 });
+
+/** The server's stderr lines not shown yet, and when the last one arrived. */
+let logs: string[] = [];
+let partial = "";
+let lastLog = 0;
+transport.stderr?.on("data", (chunk: Buffer) => {
+  const lines = (partial + chunk.toString("utf8")).split("\n");
+  partial = lines.pop() ?? "";
+  logs.push(...lines.filter(Boolean));
+  lastLog = Date.now();
+});
+
+/**
+ * Prints the server's log lines since the last call. stderr is a pipe of its own, so a line
+ * may land just after the response it belongs to: wait until it has been quiet for 100 ms.
+ */
+async function flushLogs(): Promise<void> {
+  const deadline = Date.now() + 1000;
+  while (Date.now() < deadline && Date.now() - lastLog < 100) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  for (const line of logs) console.log(`  | server log: ${line}`);
+  logs = [];
+}
+
+const caption = (text: string) => console.log(`\n## ${text}`);
+
+caption("Start the server in sandbox mode, as a host does (no account, nothing really sent).");
 const client = new Client({ name: "clicksend-mcp-demo", version: "1.0.0" });
 await client.connect(transport);
+await flushLogs();
 
+caption("What the agent is offered: the default toolsets.");
 const { tools } = await client.listTools();
-console.log(`\n${tools.length} tools:`);
+console.log(`${tools.length} tools:`);
 for (const tool of tools) {
   console.log(
-    `  ${tool.name.padEnd(24)} ${tool.annotations?.readOnlyHint ? "read " : "write"}  ${tool.description}`,
+    `  ${tool.name.padEnd(25)} ${tool.annotations?.readOnlyHint ? "read " : "write"}  ${tool.description}`,
   );
 }
 
 async function show(name: string, args: Record<string, unknown> = {}) {
+  console.log(`\n> ${name} ${JSON.stringify(args)}`);
   const result = await client.callTool({ name, arguments: args });
   const text = (result.content as Array<{ type: string; text?: string }>)
-    .map((c) => c.text ?? "")
+    .flatMap((c) => (c.text === undefined ? [] : [c.text]))
     .join("\n");
-  console.log(`\n> ${name} ${JSON.stringify(args)}${result.isError ? "  (isError)" : ""}\n${text}`);
+  console.log(`${result.isError ? "(isError) " : ""}${text}`);
+  await flushLogs();
 }
 
+caption("Look around: the account, countries, contact lists.");
 await show("get_account");
 await show("list_countries", { q: "austr" });
 await show("list_contact_lists");
 
-// A careful agent previews first: encoding, parts and price, nothing sent.
+caption("A careful agent previews first: encoding, parts and price; nothing is sent.");
 const booking = [
   { to: "0491 570 156", country: "AU", body: "Hi Sam, confirm your 10am booking? Reply YES" },
+  { to: "0491 570 157", country: "AU", body: "Hi Alex, confirm your 11am booking? Reply YES" },
 ];
 await show("send_sms", { dry_run: true, messages: booking });
+
+caption("Then sends (in the sandbox: simulated, logged with masked numbers, never the text).");
 await show("send_sms", { messages: booking });
-// An agent's blind retry of the same send is held back.
+
+caption("An agent's blind retry of the same send is refused, naming the first one.");
 await show("send_sms", { messages: booking });
-// ClickSend lists receipts and replies only with a POLL rule; the sandbox account has both.
+
+caption(
+  "ClickSend lists receipts and replies only with a POLL rule; the sandbox account has both.",
+);
 await show("list_automation_rules");
-// The sandbox delivers, reports back and replies (the reply is fenced as untrusted text).
+
+caption("The sandbox delivers and reports back.");
 await show("list_delivery_receipts");
+
+caption(
+  "Both people reply. The second reply is a prompt injection: it reaches the agent fenced in <untrusted>, as data.",
+);
 await show("list_inbound_sms");
-// Handled replies are marked read, or the next poll shows them again.
+
+caption("Handled replies are marked read, or the next poll shows them again.");
 await show("mark_inbound_sms_read", { all: true });
-// Bad input is refused before any request, naming the field.
+
+caption("Bad input is refused before any request, naming the field.");
 await show("send_sms", { messages: [{ to: "+61 4111", body: "Hi" }] });
+
 await client.close();

@@ -2,11 +2,16 @@
  * npm run bundle: builds clicksend-mcp.mcpb, the Claude Desktop bundle, from exactly what the npm
  * package holds (npm pack of the fresh build that `npm run bundle` makes first), its production
  * dependencies installed from package-lock.json (npm ci --omit=dev), and manifest.json as committed
- * (its tool list and toolsets setting made from the registry by npm run manifest).
+ * (its tool list and toolsets setting made from the registry by npm run manifest) with icon.png.
+ * mcpb validates the manifest as it packs; every entry gets one fixed time, so the same commit
+ * gives the same bundle (scripts/zip-time.ts). With --cert and --key (PEM) the bundle is signed
+ * (mcpb sign); then the bundle's SHA-256 goes into server.json's mcpb package (fileSha256).
  *
  *   node dist/scripts/mcpb.js [--tarball clicksend-mcp-x.y.z.tgz] [--out clicksend-mcp.mcpb]
+ *                             [--cert cert.pem --key key.pem] [--server-json server.json]
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { catalogue } from "../tools/index.js";
 import { type Manifest, withCatalogue } from "./manifest-parts.js";
+import { fixZipTimes } from "./zip-time.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MCPB = join(ROOT, "node_modules", "@anthropic-ai", "mcpb", "dist", "cli", "cli.js");
@@ -76,10 +82,39 @@ try {
     throw new Error(`manifest.json disagrees with the package: ${problems.join("; ")}`);
   }
   writeFileSync(join(stage, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  execFileSync(process.execPath, [MCPB, "pack", stage, out], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  console.log(`${out}: ${catalogue.tools.length} tools, version ${pkg.version}`);
+  copyFileSync(join(ROOT, "icon.png"), join(stage, "icon.png"));
+  const mcpb = (args: string[]) =>
+    execFileSync(process.execPath, [MCPB, ...args], { stdio: ["ignore", "ignore", "inherit"] });
+  mcpb(["pack", stage, out]);
+  writeFileSync(out, fixZipTimes(readFileSync(out)));
+  const cert = option("--cert");
+  const key = option("--key");
+  if (cert && key) mcpb(["sign", out, "--cert", cert, "--key", key]);
+  else if (cert || key) throw new Error("--cert and --key go together");
+  const sha256 = createHash("sha256").update(readFileSync(out)).digest("hex");
+  const serverJson = resolve(option("--server-json") ?? join(ROOT, "server.json"));
+  recordBundle(serverJson, pkg.version, sha256);
+  console.log(
+    `${out}: ${catalogue.tools.length} tools, version ${pkg.version}, ${
+      cert ? "signed" : "unsigned"
+    }, sha256 ${sha256} (in ${serverJson})`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * server.json's mcpb package gets this bundle's hash, written in place so the file keeps its
+ * formatting; its version must be the package's.
+ */
+function recordBundle(file: string, version: string, sha256: string): void {
+  const text = readFileSync(file, "utf8");
+  const server = JSON.parse(text) as { version: string; packages: Array<{ registryType: string }> };
+  const hashes = text.match(/"fileSha256": "[0-9a-f]{64}"/g) ?? [];
+  if (server.version !== version || hashes.length !== 1) {
+    throw new Error(
+      `${file}: its version must be ${version} and one package (the mcpb) needs a fileSha256`,
+    );
+  }
+  writeFileSync(file, text.replace(/"fileSha256": "[0-9a-f]{64}"/, `"fileSha256": "${sha256}"`));
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fileURLToPath } from "node:url";
 import type { McpServerFactory } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
@@ -15,6 +16,21 @@ import { StdioTransport } from "./stdio.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "setup") {
+    // Loaded only for setup, so a server start does not pay for it.
+    const { runSetup } = await import("./setup/index.js");
+    process.exitCode = runSetup({
+      argv: process.argv.slice(3),
+      env: process.env,
+      platform: process.platform,
+      node: process.execPath,
+      cli: fileURLToPath(import.meta.url),
+      toolsets: catalogue.toolsets,
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
+    return;
+  }
   let action: ReturnType<typeof parseCli>;
   try {
     action = parseCli(process.argv.slice(2), process.env, catalogue.toolsets);

@@ -3,7 +3,9 @@
  * package's bin, keep credentials out of args, and use each host's own shape.
  */
 import { readFileSync } from "node:fs";
+import { LATEST_MANIFEST_VERSION } from "@anthropic-ai/mcpb";
 import { describe, expect, it } from "vitest";
+import { drawIcon } from "../scripts/icon.js";
 import { type Manifest, withCatalogue } from "../scripts/manifest-parts.js";
 import { NAME } from "../src/version.js";
 import { catalogue } from "../tools/index.js";
@@ -83,5 +85,25 @@ describe("manifest.json", () => {
     const manifest = JSON.parse(read("manifest.json")) as Manifest;
     expect(withCatalogue(manifest, catalogue)).toEqual(manifest);
     expect(manifest.tools?.map((tool) => tool.name)).toEqual(catalogue.tools.map((t) => t.name));
+  });
+
+  it("is at the newest manifest version mcpb knows, with our icon and the package's Node range", () => {
+    const manifest = JSON.parse(read("manifest.json")) as Manifest;
+    expect(manifest.manifest_version).toBe(LATEST_MANIFEST_VERSION);
+    expect(manifest.$schema).toContain(`mcpb-manifest-v${LATEST_MANIFEST_VERSION}.schema.json`);
+    expect(manifest.icon).toBe("icon.png");
+    // icon.png is what scripts/icon.ts draws (npm run icon), a 512 x 512 PNG.
+    const icon = readFileSync(new URL("../icon.png", import.meta.url));
+    expect(icon.equals(drawIcon())).toBe(true);
+    expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([512, 512]);
+    // The privacy policy is README's Privacy section, at the repository's address.
+    const repository = (manifest.repository as { url: string }).url;
+    expect(manifest.privacy_policies).toEqual([`${repository}#privacy`]);
+    expect(read("README.md")).toMatch(/^## Privacy$/m);
+    const engines = JSON.parse(read("package.json")).engines.node as string;
+    expect(manifest.compatibility).toEqual({
+      platforms: ["darwin", "win32", "linux"],
+      runtimes: { node: `${engines}.0` },
+    });
   });
 });

@@ -4,11 +4,24 @@
  * it (npm run bundle: validated by mcpb, unpacked, and started the way Claude Desktop starts it).
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { devNull, tmpdir } from "node:os";
 import { join, sep } from "node:path";
 import { promisify } from "node:util";
-import { getMcpConfigForManifest, type McpbManifestAny } from "@anthropic-ai/mcpb";
+import {
+  extractSignatureBlock,
+  getMcpConfigForManifest,
+  type McpbManifestAny,
+} from "@anthropic-ai/mcpb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerOptions, selectTools } from "../src/server.js";
 import { NAME, VERSION } from "../src/version.js";
@@ -118,22 +131,60 @@ describe("the Claude Desktop bundle", () => {
   let bundle: string;
   let unpacked: string;
   let manifest: McpbManifestAny;
+  let serverJson: string;
 
   beforeAll(async () => {
     bundle = join(work, `${NAME}.mcpb`);
+    // A self-signed certificate, as a publisher's would be signed by a CA.
+    const [cert, key] = [join(work, "cert.pem"), join(work, "key.pem")];
+    await run("openssl", [
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"],
+      ...["-keyout", key, "-out", cert, "-subj", "/CN=clicksend-mcp test/O=clicksend-mcp"],
+    ]);
+    serverJson = join(work, "server.json");
+    copyFileSync(join(ROOT, "server.json"), serverJson);
     // What npm run bundle runs after its clean build, reusing the tarball packed above.
-    await run(
-      process.execPath,
-      [join(ROOT, "dist", "scripts", "mcpb.js"), "--tarball", tarball, "--out", bundle],
-      {
-        cwd: ROOT,
-        maxBuffer: 20 * 1024 * 1024,
-      },
-    );
+    const build = (out: string, options: string[]) =>
+      run(
+        process.execPath,
+        [join(ROOT, "dist", "scripts", "mcpb.js"), "--tarball", tarball, "--out", out, ...options],
+        { cwd: ROOT, maxBuffer: 20 * 1024 * 1024 },
+      );
+    await build(bundle, ["--server-json", serverJson, "--cert", cert, "--key", key]);
+    // Again, unsigned, to compare: the same package must give the same bundle.
+    copyFileSync(join(ROOT, "server.json"), join(work, "server-unsigned.json"));
+    await build(join(work, "unsigned.mcpb"), ["--server-json", join(work, "server-unsigned.json")]);
     unpacked = join(work, "unpacked");
     await run(process.execPath, [MCPB, "unpack", bundle, unpacked]);
     manifest = JSON.parse(readFileSync(join(unpacked, "manifest.json"), "utf8"));
   }, 180_000);
+
+  it("is signed by the certificate given, and server.json records its SHA-256", async () => {
+    // mcpb verify trusts only the OS store (on Linux, a self-signed certificate reads "unsigned"),
+    // so the signature is checked by openssl against the test's certificate as the trust anchor.
+    const signed = extractSignatureBlock(readFileSync(bundle));
+    expect(signed.pkcs7Signature).toBeDefined();
+    writeFileSync(join(work, "content"), signed.originalContent);
+    writeFileSync(join(work, "signature.der"), signed.pkcs7Signature as Buffer);
+    const { stderr } = await run("openssl", [
+      ...["cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-out", devNull],
+      ...["-in", join(work, "signature.der"), "-content", join(work, "content")],
+      ...["-CAfile", join(work, "cert.pem")],
+    ]);
+    expect(stderr).toContain("Verification successful");
+    // Built twice from one package, the bundles are the same bytes (the signature aside).
+    expect(signed.originalContent.equals(readFileSync(join(work, "unsigned.mcpb")))).toBe(true);
+    const sha256 = createHash("sha256").update(readFileSync(bundle)).digest("hex");
+    const mcpb = JSON.parse(readFileSync(serverJson, "utf8")).packages.find(
+      (p: { registryType: string }) => p.registryType === "mcpb",
+    );
+    expect(mcpb.fileSha256).toBe(sha256);
+    // Only the hash changed: the file keeps its formatting.
+    const committed = readFileSync(join(ROOT, "server.json"), "utf8");
+    expect(readFileSync(serverJson, "utf8").replace(sha256, "")).toBe(
+      committed.replace(/[0-9a-f]{64}/, ""),
+    );
+  });
 
   it("passes mcpb validate, the committed manifest and the bundled one", async () => {
     for (const path of [join(ROOT, "manifest.json"), join(unpacked, "manifest.json")]) {
@@ -172,6 +223,7 @@ describe("the Claude Desktop bundle", () => {
 
   it("holds the built server and its production dependencies only", () => {
     expect(existsSync(join(unpacked, BIN))).toBe(true);
+    expect(readFileSync(join(unpacked, "icon.png"))).toEqual(readFileSync(join(ROOT, "icon.png")));
     for (const dependency of Object.keys(PKG.dependencies ?? {})) {
       expect(existsSync(join(unpacked, "node_modules", dependency)), dependency).toBe(true);
     }

@@ -1,0 +1,240 @@
+/**
+ * `clicksend-mcp setup <host>`: adds this install to a host's MCP config, or prints the entry.
+ * The entry starts this very install (absolute node and cli.js), so it works from any folder.
+ */
+import { resolve } from "node:path";
+import { parseCli } from "../config.js";
+import type { ToolsetDefinition } from "../define-tool.js";
+import { ConfigError } from "../errors.js";
+import { SENDING_FLAGS } from "../sending/policy.js";
+import {
+  type Env,
+  findHost,
+  HOSTS,
+  type Host,
+  hostIds,
+  type Launch,
+  type Platform,
+} from "./hosts.js";
+import { JsonMergeError, jsonSnippet, mergeJson } from "./json-config.js";
+import { mergeTable, renderTable, TomlMergeError } from "./toml.js";
+import { readIfExists, writeWithBackup } from "./write.js";
+
+export interface SetupContext {
+  argv: string[];
+  env: Env;
+  platform: NodeJS.Platform;
+  /** The node that runs this process, and this install's cli.js. */
+  node: string;
+  cli: string;
+  toolsets: readonly ToolsetDefinition[];
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Flags passed on to the server; each is checked by the server's own parser first. */
+const GUARD_SWITCHES = new Set(["--sandbox", "--read-only"]);
+const GUARD_VALUES = new Set(["--toolsets", ...SENDING_FLAGS]);
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+interface Options {
+  host?: string;
+  print: boolean;
+  force: boolean;
+  help: boolean;
+  name?: string;
+  file?: string;
+  serverArgs: string[];
+  problems: string[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = {
+    print: false,
+    force: false,
+    help: false,
+    serverArgs: [],
+    problems: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s) : [arg];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith("--")) options.problems.push(`${flag} needs a value`);
+      return v ?? "";
+    };
+    if (flag === "--print") options.print = true;
+    else if (flag === "--force") options.force = true;
+    else if (flag === "--help" || flag === "-h") options.help = true;
+    else if (flag === "--name") options.name = value();
+    else if (flag === "--config-file") options.file = value();
+    else if (flag && GUARD_SWITCHES.has(flag)) options.serverArgs.push(flag);
+    else if (flag && GUARD_VALUES.has(flag)) options.serverArgs.push(flag, value());
+    else if (flag?.startsWith("-")) {
+      // The name only: a value after "=" may be a secret (--api-key=...).
+      options.problems.push(`unknown option ${JSON.stringify(flag.slice(0, 40))}`);
+    } else if (options.host === undefined) options.host = arg;
+    else options.problems.push("more than one host given");
+  }
+  return options;
+}
+
+const platformOf = (platform: NodeJS.Platform): Platform =>
+  platform === "darwin" || platform === "win32" ? platform : "linux";
+
+/** Words of `text` in lines of at most `width` characters, each starting with `indent`. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of text.split(" ")) {
+    if (line.length + word.length + 1 > width && line.trim()) {
+      lines.push(line.trimEnd());
+      line = `${indent}  `;
+    }
+    line += `${word} `;
+  }
+  lines.push(line.trimEnd());
+  return lines.join("\n");
+}
+
+export function setupHelp(): string {
+  const hosts = HOSTS.map(
+    (host) =>
+      `  ${host.id.padEnd(15)}${host.title}\n` +
+      `                   macOS:   ${host.shown.darwin}\n` +
+      `                   Windows: ${host.shown.win32}\n` +
+      `                   Linux:   ${host.shown.linux}\n` +
+      `${wrap(`secrets: ${host.secrets}.`, 100, " ".repeat(19))}\n`,
+  ).join("");
+  return `Usage: clicksend-mcp setup <host> [--print] [--force] [--name NAME] [--config-file FILE]
+                            [--sandbox] [--read-only] [--toolsets LIST] [guard flags]
+
+Adds this install of clicksend-mcp to a host's MCP configuration: the absolute path of node and
+of this install's cli.js, so the entry works from any folder. The file is merged (nothing else in
+it changes), a backup of it is written beside it first (FILE.<time>.bak), and an entry of the same
+name is refused unless --force.
+
+  --print              print the entry in the host's format instead of writing anything
+  --force              replace an existing entry of the same name
+  --name NAME          the entry's name: default "clicksend", "clicksend-sandbox" with --sandbox
+  --config-file FILE   write this file instead of the host's user config (e.g. a project's
+                       .cursor/mcp.json or .vscode/mcp.json in that host's format)
+  --sandbox            the entry runs against the embedded simulator: no credentials needed
+  --read-only, --toolsets LIST, --allowed-recipients LIST, --max-recipients-per-call N,
+  --daily-message-limit N, --duplicate-window S, --skip-opted-out on|off, --state-dir DIR
+                       passed on to the server (see clicksend-mcp --help)
+
+Credentials never go in args. Each host below says where they end up.
+
+Hosts and their config files:
+${hosts}`;
+}
+
+/** Runs the subcommand; returns the exit code (2 for bad usage, 1 when the file cannot be changed). */
+export function runSetup(context: SetupContext): number {
+  const options = parseArgs(context.argv);
+  if (options.help) {
+    context.out(setupHelp());
+    return 0;
+  }
+  const host = options.host === undefined ? undefined : findHost(options.host);
+  if (!host) {
+    const given =
+      options.host === undefined
+        ? "no host given"
+        : `unknown host ${JSON.stringify(options.host.slice(0, 40))}`;
+    options.problems.unshift(`${given}: choose one of ${hostIds().join(", ")}`);
+  }
+  if (options.name !== undefined && !NAME_PATTERN.test(options.name)) {
+    options.problems.push("--name must be 1 to 64 letters, digits, _ or -");
+  }
+  try {
+    // The server's own parser: a bad guard fails here, not later inside the host.
+    parseCli([...options.serverArgs, "--sandbox"], {}, context.toolsets);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    options.problems.push(...error.problems);
+  }
+  if (options.problems.length || !host) {
+    context.err(`clicksend-mcp setup: ${options.problems.join("; ")}. See setup --help.\n`);
+    return 2;
+  }
+  const sandbox = options.serverArgs.includes("--sandbox");
+  const name = options.name ?? (sandbox ? "clicksend-sandbox" : "clicksend");
+  const launch: Launch = { command: context.node, args: [context.cli, ...options.serverArgs] };
+  if (/[\\/]_npx[\\/]/.test(context.cli)) {
+    context.err(
+      "clicksend-mcp setup: warning: this copy runs from npx's cache, which npm may clear; install the package (npm install -g clicksend-mcp) or use a clone, then run setup from there.\n",
+    );
+  }
+  return options.print
+    ? printEntry(context, host, name, launch, !sandbox)
+    : writeEntry(context, host, name, launch, !sandbox, options);
+}
+
+function printEntry(
+  context: SetupContext,
+  host: Host,
+  name: string,
+  launch: Launch,
+  live: boolean,
+): number {
+  const { entry, inputs } = host.entry(launch, live);
+  context.out(
+    host.format === "toml"
+      ? renderTable([host.key, name], entry)
+      : jsonSnippet(host.key, name, entry, inputs),
+  );
+  if (live) context.err(`Credentials (${host.title}): ${host.secrets}.\n`);
+  return 0;
+}
+
+function writeEntry(
+  context: SetupContext,
+  host: Host,
+  name: string,
+  launch: Launch,
+  live: boolean,
+  options: Options,
+): number {
+  const file = resolve(options.file ?? host.path(context.env, platformOf(context.platform)));
+  const { entry, inputs } = host.entry(launch, live);
+  const copied = host.id === "claude-desktop" && live && copyCredentials(entry, context.env);
+  const before = readIfExists(file) ?? "";
+  let merged: { text: string; replaced: boolean };
+  try {
+    merged =
+      host.format === "toml"
+        ? mergeTable(before, host.key, name, entry, options.force)
+        : mergeJson(before, host.key, name, entry, options.force, inputs);
+  } catch (error) {
+    if (!(error instanceof JsonMergeError || error instanceof TomlMergeError)) throw error;
+    context.err(`clicksend-mcp setup: ${file}: ${error.message}. Nothing was changed.\n`);
+    return 1;
+  }
+  const backup = writeWithBackup(file, merged.text);
+  context.out(
+    `${merged.replaced ? "Replaced" : "Added"} "${name}" in ${file}${backup ? ` (backup: ${backup})` : " (new file)"}.\n` +
+      `Restart ${host.title} (or reload its MCP servers) to start it.\n`,
+  );
+  if (host.afterWrite) context.err(`${host.afterWrite}\n`);
+  if (live) {
+    context.err(`Credentials: ${host.secrets}.\n`);
+    if (host.id === "claude-desktop" && !copied) {
+      context.err(
+        "Fill in CLICKSEND_USERNAME and CLICKSEND_API_KEY in that file's env, or install the .mcpb bundle instead.\n",
+      );
+    }
+  }
+  return 0;
+}
+
+/** Claude Desktop cannot read variables: the values themselves go in its file, when set. */
+function copyCredentials(entry: Record<string, unknown>, env: Env): boolean {
+  const username = env.CLICKSEND_USERNAME?.trim();
+  const apiKey = env.CLICKSEND_API_KEY?.trim();
+  if (!username || !apiKey) return false;
+  entry.env = { CLICKSEND_USERNAME: username, CLICKSEND_API_KEY: apiKey };
+  return true;
+}

@@ -1,0 +1,74 @@
+/**
+ * npm run demo, as a newcomer sees it: captions before each step, each server log line under
+ * the call that caused it, the prompt-injection reply fenced, and no simulated time in the future.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "./support/build.js";
+
+const DEMO = join(ROOT, "dist", "scripts", "demo.js");
+let output: string;
+let finished: number;
+
+beforeAll(async () => {
+  // npm test builds dist/ first (npm run build compiles scripts/ and bundles dist/cli.js).
+  if (!existsSync(DEMO)) throw new Error(`${DEMO} is missing: run npm run build first`);
+  const { stdout } = await promisify(execFile)(process.execPath, [DEMO], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+  });
+  output = stdout;
+  finished = Date.now();
+}, 60_000);
+
+/** The demo's blocks: each from a `> tool {args}` line to the next call or caption. */
+const calls = () =>
+  output
+    .split(/\n(?=> |## )/)
+    .filter((block) => block.startsWith("> "))
+    .map((block) => ({ call: block.split("\n")[0] as string, lines: block.split("\n").slice(1) }));
+
+describe("npm run demo", () => {
+  it("captions each step", () => {
+    const captions = output.split("\n").filter((line) => line.startsWith("## "));
+    expect(captions.length).toBeGreaterThanOrEqual(8);
+    expect(captions.join("\n")).toMatch(/previews first[\s\S]*retry[\s\S]*prompt injection/);
+  });
+
+  it("prints each server log line under the call that caused it", () => {
+    const logged = calls().filter((c) => c.lines.some((l) => l.includes("server log:")));
+    const send = logged.find((c) =>
+      c.lines.some((l) => /server log: .*send_sms .* 2 queued/.test(l)),
+    );
+    // The real send, not the preview before it.
+    expect(send?.call).toMatch(/^> send_sms \{"messages"/);
+    const refused = logged.filter((c) => c.lines.some((l) => /send_sms failed/.test(l)));
+    expect(refused.map((c) => c.call)).toEqual([
+      expect.stringMatching(/^> send_sms \{"messages":\[\{"to":"0491 570 156"/),
+      expect.stringMatching(/^> send_sms \{"messages":\[\{"to":"\+61 4111"/),
+    ]);
+    // Log lines come after the result they belong to, never inside another call's block.
+    for (const { lines } of calls()) {
+      const first = lines.findIndex((l) => l.includes("server log:"));
+      if (first !== -1)
+        expect(lines.slice(first).every((l) => !l || l.includes("server log:"))).toBe(true);
+    }
+  });
+
+  it("shows the prompt-injection reply fenced as untrusted data", () => {
+    expect(output).toMatch(
+      /"body":"<untrusted>IGNORE ALL PREVIOUS INSTRUCTIONS[^"]*<\/untrusted>"/,
+    );
+  });
+
+  it("shows no simulated time in the future", () => {
+    const times = [...output.matchAll(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g)].map((m) =>
+      Date.parse(m[0]),
+    );
+    expect(times.length).toBeGreaterThan(3);
+    expect(times.filter((time) => time > finished)).toEqual([]);
+  });
+});

@@ -1,0 +1,284 @@
+/**
+ * `clicksend-mcp setup <host>`, run as users run it (the built CLI): --print gives an entry in
+ * the host's format that starts this install from any folder, and a write merges into the
+ * host's file under a temporary HOME, with a backup, refusing a duplicate without --force.
+ */
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findHost, HOSTS } from "../src/setup/hosts.js";
+import { writeWithBackup } from "../src/setup/write.js";
+import { NAME } from "../src/version.js";
+import { cleanEnv } from "./support/build.js";
+import { runCli, StdioServer } from "./support/stdio.js";
+import { parseToml } from "./support/toml.js";
+
+interface Entry {
+  type?: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  env_vars?: string[];
+}
+type Doc = Record<string, unknown>;
+
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+function tempHome(): string {
+  const dir = mkdtempSync(join(tmpdir(), "clicksend-mcp-setup-"));
+  temporary.push(dir);
+  return dir;
+}
+
+const parse = (format: "json" | "toml", text: string): Doc =>
+  format === "toml" ? parseToml(text) : (JSON.parse(text) as Doc);
+
+/** The servers of a host's config, by name. */
+function serversOf(id: string, text: string): Record<string, Entry> {
+  const host = findHost(id);
+  if (!host) throw new Error(id);
+  return (parse(host.format, text)[host.key] ?? {}) as Record<string, Entry>;
+}
+
+/** Secrets and secret-bearing variables: never on a command line. */
+const SECRET = /CLICKSEND_(API_KEY|BEARER_TOKEN|MCP_HTTP_TOKEN)|canary-key/;
+
+describe("setup <host> --print", () => {
+  for (const host of HOSTS) {
+    it(`${host.id}: an entry in the host's format with absolute paths to node and this install, credentials outside args`, async () => {
+      const live = await runCli(["setup", host.id, "--print", "--read-only"]);
+      expect(live.status, live.stderr).toBe(0);
+      const entry = serversOf(host.id, live.stdout).clicksend;
+      expect(entry).toBeDefined();
+      const { command, args } = entry as Entry;
+      for (const path of [command, args[0] as string]) {
+        expect(isAbsolute(path), path).toBe(true);
+        expect(existsSync(path), path).toBe(true);
+      }
+      expect(args.slice(1)).toEqual(["--read-only"]);
+      expect(args.join(" ")).not.toMatch(SECRET);
+      // Every host gets the credentials from somewhere other than args, and is told where.
+      const credentials = JSON.stringify(entry?.env ?? entry?.env_vars);
+      expect(credentials).toContain("CLICKSEND_API_KEY");
+      expect(live.stderr).toContain("Credentials");
+    });
+
+    it(`${host.id}: the printed sandbox command, spawned exactly, answers initialize and tools/list`, async () => {
+      const printed = await runCli([
+        "setup",
+        host.id,
+        "--print",
+        "--sandbox",
+        "--toolsets",
+        "account",
+      ]);
+      expect(printed.status, printed.stderr).toBe(0);
+      const entry = serversOf(host.id, printed.stdout)["clicksend-sandbox"] as Entry;
+      expect(entry.env).toBeUndefined();
+      const server = StdioServer.spawn(entry.command, entry.args, cleanEnv());
+      const client = await server.connect();
+      try {
+        expect(client.getServerVersion()?.name).toBe(NAME);
+        const { tools } = await client.listTools();
+        expect(tools.map((tool) => tool.name).sort()).toEqual(["get_account", "list_countries"]);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
+
+describe("setup <host> against a temporary HOME", () => {
+  for (const host of HOSTS) {
+    it(`${host.id}: creates the file, merges without losing other servers, backs up, refuses a duplicate without --force`, async () => {
+      const home = tempHome();
+      const env = { HOME: home };
+      const file = host.path(env, "linux");
+      expect(file.startsWith(home)).toBe(true);
+
+      const created = await runCli(["setup", host.id, "--sandbox"], env);
+      expect(created.status, created.stderr).toBe(0);
+      expect(created.stdout).toContain(file);
+      expect(Object.keys(serversOf(host.id, readFileSync(file, "utf8")))).toEqual([
+        "clicksend-sandbox",
+      ]);
+      expect(readdirSync(dirname(file)).filter((f) => f.endsWith(".bak"))).toEqual([]);
+
+      // A file of the user's, with another server and other settings.
+      const theirs =
+        host.format === "toml"
+          ? `model = "o4-mini"\n\n[${host.key}.other]\ncommand = "other"\n\n[profiles.work]\nmodel = "x"\n`
+          : `${JSON.stringify({ theme: "dark", [host.key]: { other: { command: "other" } } }, null, 2)}\n`;
+      writeFileSync(file, theirs);
+      const merged = await runCli(["setup", host.id, "--read-only"], env);
+      expect(merged.status, merged.stderr).toBe(0);
+      const after = readFileSync(file, "utf8");
+      const doc = parse(host.format, after);
+      const servers = serversOf(host.id, after);
+      expect(Object.keys(servers)).toEqual(["other", "clicksend"]);
+      expect(servers.other).toEqual({ command: "other" });
+      expect(servers.clicksend?.args.slice(1)).toEqual(["--read-only"]);
+      if (host.format === "toml")
+        expect(doc).toMatchObject({ model: "o4-mini", profiles: { work: { model: "x" } } });
+      else expect(doc.theme).toBe("dark");
+      const backups = readdirSync(dirname(file)).filter((f) => f.endsWith(".bak"));
+      expect(backups).toHaveLength(1);
+      expect(readFileSync(join(dirname(file), backups[0] as string), "utf8")).toBe(theirs);
+
+      const duplicate = await runCli(["setup", host.id], env);
+      expect(duplicate.status).toBe(1);
+      expect(duplicate.stderr).toMatch(/already.*--force/);
+      expect(duplicate.stderr).toContain("Nothing was changed");
+      expect(readFileSync(file, "utf8")).toBe(after);
+
+      const forced = await runCli(["setup", host.id, "--force", "--toolsets", "sms"], env);
+      expect(forced.status, forced.stderr).toBe(0);
+      expect(forced.stdout).toContain("Replaced");
+      const replaced = serversOf(host.id, readFileSync(file, "utf8"));
+      expect(Object.keys(replaced)).toEqual(["other", "clicksend"]);
+      expect(replaced.clicksend?.args.slice(1)).toEqual(["--toolsets", "sms"]);
+      expect(readdirSync(dirname(file)).filter((f) => f.endsWith(".bak"))).toHaveLength(2);
+    });
+  }
+
+  it("vscode: adds its secret prompts once, keeping the user's own inputs", async () => {
+    const home = tempHome();
+    const file = findHost("vscode")?.path({ HOME: home }, "linux") as string;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ inputs: [{ id: "mine", type: "promptString" }] }));
+    await runCli(["setup", "vscode"], { HOME: home });
+    await runCli(["setup", "vscode", "--name", "second"], { HOME: home });
+    const doc = JSON.parse(readFileSync(file, "utf8")) as { inputs: Array<{ id: string }> };
+    expect(doc.inputs.map((input) => input.id)).toEqual([
+      "mine",
+      "clicksend-username",
+      "clicksend-api-key",
+    ]);
+  });
+
+  it("claude-desktop: copies the credentials into env (its only place for them), never into args or output", async () => {
+    const home = tempHome();
+    const env = { HOME: home, CLICKSEND_USERNAME: "ava", CLICKSEND_API_KEY: "canary-key-123" };
+    const result = await runCli(["setup", "claude-desktop"], env);
+    expect(result.status, result.stderr).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).not.toContain("canary-key-123");
+    expect(result.stderr).toMatch(/plain text.*\.mcpb bundle/);
+    const file = findHost("claude-desktop")?.path({ HOME: home }, "linux") as string;
+    const entry = serversOf("claude-desktop", readFileSync(file, "utf8")).clicksend as Entry;
+    expect(entry.env).toEqual({ CLICKSEND_USERNAME: "ava", CLICKSEND_API_KEY: "canary-key-123" });
+    expect(entry.args.join(" ")).not.toMatch(SECRET);
+  });
+
+  it("refuses a file it would have to rewrite lossily (JSON with comments), changing nothing", async () => {
+    const home = tempHome();
+    const file = findHost("cursor")?.path({ HOME: home }, "linux") as string;
+    mkdirSync(dirname(file), { recursive: true });
+    const jsonc = '{\n  // mine\n  "mcpServers": {}\n}\n';
+    writeFileSync(file, jsonc);
+    const result = await runCli(["setup", "cursor"], { HOME: home });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}: it is not plain JSON`);
+    expect(readFileSync(file, "utf8")).toBe(jsonc);
+  });
+
+  it("follows XDG_CONFIG_HOME and CODEX_HOME, and writes --config-file when given", async () => {
+    const home = tempHome();
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, "xdg"), CODEX_HOME: join(home, "cx") };
+    await runCli(["setup", "claude-desktop", "--sandbox"], env);
+    await runCli(["setup", "codex", "--sandbox"], env);
+    expect(existsSync(join(home, "xdg", "Claude", "claude_desktop_config.json"))).toBe(true);
+    expect(existsSync(join(home, "cx", "config.toml"))).toBe(true);
+    const project = join(home, "project", ".cursor", "mcp.json");
+    const result = await runCli(["setup", "cursor", "--sandbox", "--config-file", project], env);
+    expect(result.status, result.stderr).toBe(0);
+    expect(Object.keys(serversOf("cursor", readFileSync(project, "utf8")))).toEqual([
+      "clicksend-sandbox",
+    ]);
+  });
+});
+
+describe("setup's usage", () => {
+  it("--help lists every host with its config file on macOS, Windows and Linux", async () => {
+    const result = await runCli(["setup", "--help"]);
+    expect(result.status).toBe(0);
+    for (const host of HOSTS) {
+      expect(result.stdout).toContain(host.id);
+      for (const where of Object.values(host.shown)) expect(result.stdout).toContain(where);
+    }
+    expect(result.stdout).toMatch(/macOS:[\s\S]*Windows:[\s\S]*Linux:/);
+  });
+
+  it("an unknown host, a bad guard or a bad name exits 2 naming the problem", async () => {
+    const unknown = await runCli(["setup", "emacs"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain(
+      "choose one of claude-desktop, claude-code, cursor, vscode, codex, gemini",
+    );
+    const guard = await runCli(["setup", "cursor", "--print", "--toolsets", "nope"]);
+    expect(guard.status).toBe(2);
+    expect(guard.stderr).toContain("--toolsets must list toolsets");
+    const name = await runCli(["setup", "cursor", "--print", "--name", "a b"]);
+    expect(name.status).toBe(2);
+    expect(name.stderr).toContain("--name must be");
+    const secret = await runCli(["setup", "cursor", "--api-key=canary-key-123"]);
+    expect(secret.status).toBe(2);
+    expect(secret.stderr).not.toContain("canary-key-123");
+  });
+});
+
+describe("writeWithBackup", () => {
+  it("creates a new file readable by its owner only, and keeps an existing file's mode in the file and its backup", () => {
+    const dir = tempHome();
+    const fresh = join(dir, "a", "new.json");
+    expect(writeWithBackup(fresh, "{}\n")).toBeUndefined();
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+    const shared = join(dir, "shared.json");
+    writeFileSync(shared, "old\n", { mode: 0o640 });
+    chmodSync(shared, 0o640);
+    const backup = writeWithBackup(shared, "new\n", new Date("2026-12-02T10:00:00.123Z"));
+    expect(backup).toBe(`${shared}.20261202T100000Z.bak`);
+    expect(readFileSync(backup as string, "utf8")).toBe("old\n");
+    expect(statSync(backup as string).mode & 0o777).toBe(0o640);
+    expect(readFileSync(shared, "utf8")).toBe("new\n");
+    expect(statSync(shared).mode & 0o777).toBe(0o640);
+    // A second write in the same second keeps the first backup.
+    const second = writeWithBackup(shared, "newer\n", new Date("2026-12-02T10:00:00.456Z"));
+    expect(second).toBe(`${shared}.20261202T100000Z-2.bak`);
+    expect(readFileSync(backup as string, "utf8")).toBe("old\n");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("each host's config file", () => {
+  it("is where setup --help says, on macOS, Windows and Linux", () => {
+    const env = { HOME: "/h", USERPROFILE: "/u", APPDATA: "/u/AppData/Roaming" };
+    /** The shown location with its variables filled in from env (the default where it has one). */
+    const expand = (shown: string) =>
+      (shown.split(" (")[0] as string)
+        .replace(/^~|^\$XDG_CONFIG_HOME/, (v) => (v === "~" ? "/h" : "/h/.config"))
+        .replace("$CODEX_HOME", "/h/.codex")
+        .replace("%APPDATA%", env.APPDATA)
+        .replace("%USERPROFILE%", env.USERPROFILE)
+        .replace(/\\/g, "/");
+    for (const host of HOSTS) {
+      for (const platform of ["darwin", "win32", "linux"] as const) {
+        expect(host.path(env, platform).replace(/\\/g, "/"), `${host.id} on ${platform}`).toBe(
+          expand(host.shown[platform]),
+        );
+      }
+    }
+  });
+});
