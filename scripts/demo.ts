@@ -41,7 +41,7 @@ await show("list_contact_lists");
 const booking = [
   { to: "0491 570 156", country: "AU", body: "Hi Sam, confirm your 10am booking? Reply YES" },
 ];
-await show("send_sms", { dry_run: true, messages: booking });
+await show("preview_sms", { messages: booking });
 await show("send_sms", { messages: booking });
 // An agent's blind retry of the same send is held back.
 await show("send_sms", { messages: booking });
