@@ -110,7 +110,7 @@ export function refusalOutcome(
     case "confirmation_mismatch":
       throw new RefusedError(
         refusal.channel !== channel.kind
-          ? `confirmation: issued for a ${refusal.channel.toUpperCase()} send, not a ${channel.kind.toUpperCase()} one. ${again(previewTool)}`
+          ? `confirmation: issued for a send on another channel (${refusal.channel}), not ${channel.kind}. ${again(previewTool)}`
           : `confirmation: this send differs from the one previewed (its text, recipients, schedule, sender or another field changed). Send exactly the previewed arguments, or ${again(previewTool).toLowerCase()}`,
       );
   }
