@@ -76,7 +76,7 @@ const booking = [
   { to: "0491 570 156", country: "AU", body: "Hi Sam, confirm your 10am booking? Reply YES" },
   { to: "0491 570 157", country: "AU", body: "Hi Alex, confirm your 11am booking? Reply YES" },
 ];
-await show("send_sms", { dry_run: true, messages: booking });
+await show("preview_sms", { messages: booking });
 
 caption("Then sends (in the sandbox: simulated, logged with masked numbers, never the text).");
 await show("send_sms", { messages: booking });

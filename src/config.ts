@@ -7,6 +7,7 @@ import {
   parseSendingConfig,
   SENDING_FLAGS,
   SENDING_HELP,
+  SENDING_SWITCHES,
   type SendingConfig,
   STATE_HELP,
 } from "./sending/policy.js";
@@ -51,6 +52,7 @@ const BOOLEAN_FLAGS = new Set([
   "-h",
   "--version",
   "-v",
+  ...SENDING_SWITCHES,
 ]);
 
 const DEFAULT_HTTP_PORT = 8787;
@@ -83,7 +85,8 @@ Environment:
   CLICKSEND_TIMEOUT_MS                    limit on one call to ClickSend, body included, default 30000
   CLICKSEND_SANDBOX=1, CLICKSEND_READ_ONLY=1, CLICKSEND_TOOLSETS, CLICKSEND_LOG_LEVEL
   CLICKSEND_ALLOWED_RECIPIENTS, CLICKSEND_MAX_RECIPIENTS_PER_CALL, CLICKSEND_DAILY_MESSAGE_LIMIT,
-  CLICKSEND_DUPLICATE_WINDOW_S, CLICKSEND_SKIP_OPTED_OUT
+  CLICKSEND_DUPLICATE_WINDOW_S, CLICKSEND_SKIP_OPTED_OUT, CLICKSEND_DAILY_SPEND_LIMIT,
+  CLICKSEND_REQUIRE_CONFIRMATION=1, CLICKSEND_CONFIRMATION_TTL_S
                                           the sending rules above, as variables
 ${STATE_HELP}
   CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)

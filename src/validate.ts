@@ -15,7 +15,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const field = fieldPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length ? ` in ${field}` : "";
-    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}${where}`;
+    // A schema may explain its own unknown keys (a field that moved); zod's default says nothing.
+    const why = issue.message.startsWith("Unrecognized key") ? "" : ` (${issue.message})`;
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}${where}${why}`;
   }
   return `${field}: ${issue.message}`;
 }

@@ -10,7 +10,7 @@ import { isoMs, isoTime } from "../src/values.js";
 import { listContacts } from "../tools/contacts.js";
 import { listContactLists } from "../tools/lists.js";
 import { sendMms } from "../tools/mms.js";
-import { listSmsHistory, sendSms } from "../tools/sms.js";
+import { listSmsHistory, previewSms, sendSms } from "../tools/sms.js";
 import { listTemplates } from "../tools/templates.js";
 import { sendVoice } from "../tools/voice.js";
 import { type Harness, lastRequest, sendRequests } from "./support/harness.js";
@@ -69,7 +69,7 @@ describe("schedules", () => {
   ])("refuses a schedule of %s, before any request", async (_what, schedule, why, next) => {
     const h = await setup();
     await refused(h, sendSms, sms(schedule()), `messages[0].schedule: `, why, next);
-    await refused(h, sendSms, { ...sms(schedule()), dry_run: true }, "messages[0].schedule: ");
+    await refused(h, previewSms, sms(schedule()), "messages[0].schedule: ");
   });
 
   it("sends a schedule up to a minute late at once, and one within the horizon as given", async () => {
@@ -195,7 +195,10 @@ describe("near-identical repeats", () => {
       "messages[2]: repeats messages[0] (the same recipient and text",
       "allow_duplicate: true",
     );
-    await refused(h, sendSms, { ...twice, dry_run: true }, "messages[2]: repeats messages[0]");
+    // A preview takes no allow_duplicate: it warns about the repeat the send would refuse.
+    const preview = dataOf<Loose>(await h.call(previewSms, twice));
+    expect(preview.warnings.join(" ")).toContain("messages[2]: repeats messages[0]");
+    expect(sendRequests(h.sandbox)).toHaveLength(0);
     const { data } = await succeeded(h, sendSms, { ...twice, allow_duplicate: true });
     expect(data.queued_count).toBe(3);
   });
@@ -399,7 +402,7 @@ describe("smaller ones", () => {
   it("a test number's parts are the text's parts in a preview and in a send; the price says free", async () => {
     const h = await setup();
     const args = { messages: [{ to: "+61411111111", body: "a".repeat(161) }] };
-    const preview = dataOf<Loose>(await h.call(sendSms, { ...args, dry_run: true }));
+    const preview = dataOf<Loose>(await h.call(previewSms, args));
     const sent = (await succeeded(h, sendSms, args)).data as Loose;
     expect(preview.messages[0]).toMatchObject({ parts: 2, price: 0 });
     expect(sent.queued[0]).toMatchObject({ parts: 2, price: 0 });

@@ -33,7 +33,7 @@ describe("parseCli", () => {
       timeoutMs: 30_000,
       readOnly: false,
       logLevel: "info",
-      sending: { duplicateWindowS: 600 },
+      sending: { duplicateWindowS: 600, confirmationTtlS: 600 },
     });
   });
 
@@ -51,6 +51,7 @@ describe("parseCli", () => {
       maxRecipientsPerCall: 10,
       dailyMessageLimit: 50,
       duplicateWindowS: 0,
+      confirmationTtlS: 600,
     });
     expect(
       problems([], {
@@ -63,6 +64,35 @@ describe("parseCli", () => {
       "CLICKSEND_ALLOWED_RECIPIENTS must list E.164 numbers or prefixes ending in * (e.g. +61411111111,+44*)",
       "CLICKSEND_MAX_RECIPIENTS_PER_CALL must be a whole number of at least 1",
       "CLICKSEND_DAILY_MESSAGE_LIMIT must be a whole number of at least 0",
+    ]);
+  });
+
+  it("parses confirmations and the daily spend limit, naming bad values", () => {
+    expect(
+      config(["--require-confirmation", "--daily-spend-limit", "12.50"], CREDS).sending,
+    ).toMatchObject({ requireConfirmation: true, dailySpendLimit: 12.5, confirmationTtlS: 600 });
+    expect(
+      config([], {
+        ...CREDS,
+        CLICKSEND_REQUIRE_CONFIRMATION: "1",
+        CLICKSEND_DAILY_SPEND_LIMIT: "0",
+        CLICKSEND_CONFIRMATION_TTL_S: "120",
+      }).sending,
+    ).toMatchObject({ requireConfirmation: true, dailySpendLimit: 0, confirmationTtlS: 120 });
+    expect(
+      config([], { ...CREDS, CLICKSEND_REQUIRE_CONFIRMATION: "0" }).sending,
+    ).not.toHaveProperty("requireConfirmation");
+    expect(
+      problems([], {
+        ...CREDS,
+        CLICKSEND_REQUIRE_CONFIRMATION: "please",
+        CLICKSEND_DAILY_SPEND_LIMIT: "$20",
+        CLICKSEND_CONFIRMATION_TTL_S: "0",
+      }),
+    ).toEqual([
+      "CLICKSEND_DAILY_SPEND_LIMIT must be an amount like 25 or 12.50, in the account's currency",
+      "CLICKSEND_CONFIRMATION_TTL_S must be a whole number of at least 1",
+      "CLICKSEND_REQUIRE_CONFIRMATION must be on or off (1 or 0)",
     ]);
   });
 

@@ -115,11 +115,18 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
     ],
   });
   await call("cancel_scheduled_sms", { message_id: later.queued[0].message_id });
-  const preview = await call("send_sms", {
-    dry_run: true,
-    messages: [{ to: "0411 111 111", country: "AU", body: "Hi" }],
+  const previewed = { messages: [{ to: "0411 111 111", country: "AU", body: "Hi" }] };
+  const preview = await call("preview_sms", previewed);
+  expect(preview.preview).toContain("Nothing was sent.");
+  const confirmed = await call("send_sms", { ...previewed, confirmation: preview.confirmation });
+  expect(confirmed.queued_count).toBe(1);
+  await call("preview_mms", {
+    media_file: "https://example.com/picture.jpg",
+    messages: [{ to: "+61411111111", subject: "Hi", body: "Preview" }],
   });
-  expect(preview.dry_run).toBe("Preview only: nothing was sent.");
+  await call("preview_voice", {
+    messages: [{ to: "+61433333333", body: "Preview", voice: "female" }],
+  });
   await call("send_voice", {
     messages: [{ to: "+61433333333", body: "Your code is 1 2 3", voice: "female" }],
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkRecipients } from "../src/sending/guards.js";
-import { emptyState, type ReserveRequest, reserve, settle } from "../src/state/ledger.js";
+import { emptyState, issue, type ReserveRequest, reserve, settle } from "../src/state/ledger.js";
 
 const noLists = new Map<number, number>();
 
@@ -121,18 +121,86 @@ describe("the ledger's reserve and settle", () => {
   });
 
   it("never keeps a key or a confirmation in clear", () => {
-    const state = reserve(
-      emptyState(),
-      request({ key: "my-secret-key", confirmation: "token-123" }),
-      0,
-    ).state;
+    const issued = issue(emptyState(), issueRequest, 0).state;
+    const state = reserve(issued, request({ key: "my-secret-key", confirmation: token }), 0).state;
     const text = JSON.stringify(state);
     expect(text).not.toContain("my-secret-key");
     expect(text).not.toContain("token-123");
     expect(
-      reserve(state, request({ id: "r2", fingerprint: "x", confirmation: "token-123" }), 1).value,
+      reserve(state, request({ id: "r2", fingerprint: "x", confirmation: token }), 1).value,
     ).toMatchObject({
       refusal: { kind: "confirmation_used" },
     });
+  });
+});
+
+const token = { token: "token-123", payload: "payload-a" };
+const issueRequest = { token: "token-123", payload: "payload-a", channel: "sms", ttlMs: 600_000 };
+
+describe("the ledger's confirmations", () => {
+  const issued = issue(emptyState(), issueRequest, 1_000).state;
+
+  it("accepts an issued token once, for its payload, before it expires", () => {
+    const first = reserve(issued, request({ confirmation: token }), 2_000);
+    expect(first.value.ok).toBe(true);
+    expect(
+      reserve(first.state, request({ id: "r2", fingerprint: "f2", confirmation: token }), 3_000)
+        .value,
+    ).toMatchObject({ refusal: { kind: "confirmation_used", at: 2_000 } });
+  });
+
+  it("refuses another payload without consuming the token", () => {
+    const other = reserve(issued, request({ confirmation: { ...token, payload: "b" } }), 2_000);
+    expect(other.value).toMatchObject({
+      refusal: { kind: "confirmation_mismatch", channel: "sms" },
+    });
+    expect(reserve(other.state, request({ confirmation: token }), 2_000).value.ok).toBe(true);
+  });
+
+  it("refuses an expired token, and one never issued", () => {
+    expect(reserve(issued, request({ confirmation: token }), 601_000).value).toMatchObject({
+      refusal: { kind: "confirmation_expired", until: 601_000 },
+    });
+    expect(reserve(issued, request({ confirmation: token }), 600_999).value.ok).toBe(true);
+    expect(
+      reserve(issued, request({ confirmation: { ...token, token: "other" } }), 2_000).value,
+    ).toMatchObject({ refusal: { kind: "confirmation_unknown" } });
+  });
+
+  it("takes nothing when another rule refuses: the token stays usable", () => {
+    const limited = request({ confirmation: token, messages: 5, limits: { dailyMessages: 4 } });
+    const refused = reserve(issued, limited, 2_000);
+    expect(refused.value).toMatchObject({ refusal: { kind: "daily_messages" } });
+    expect(reserve(refused.state, request({ confirmation: token }), 2_000).value.ok).toBe(true);
+  });
+});
+
+describe("the ledger's daily spend", () => {
+  const limits = { dailySpend: 0.3 };
+
+  it("reserves each send's quote and refuses what would pass the limit, to the cent", () => {
+    let state = emptyState();
+    for (const id of ["a", "b", "c"]) {
+      const step = reserve(state, request({ id, fingerprint: id, amount: 0.1, limits }), 0);
+      expect(step.value.ok, id).toBe(true);
+      state = step.state;
+    }
+    expect(
+      reserve(state, request({ id: "d", fingerprint: "d", amount: 0.0001, limits }), 0).value,
+    ).toMatchObject({
+      refusal: { kind: "daily_spend", limit: 0.3, used: 0.3, requested: 0.0001 },
+    });
+  });
+
+  it("settles with the real price; maybe_sent keeps the quote; not_sent frees it all", () => {
+    const reserved = reserve(emptyState(), request({ id: "a", amount: 0.3, limits }), 0).state;
+    const next = request({ id: "b", fingerprint: "b", amount: 0.2, limits });
+    expect(reserve(reserved, next, 1).value.ok).toBe(false);
+    const sent = settle(reserved, "a", { outcome: "sent", amount: 0.1 }, 1).state;
+    expect(reserve(sent, next, 2).value.ok).toBe(true);
+    const maybe = settle(reserved, "a", { outcome: "maybe_sent", amount: 0.1 }, 1).state;
+    expect(reserve(maybe, next, 2).value).toMatchObject({ refusal: { used: 0.3 } });
+    const released = settle(reserved, "a", { outcome: "not_sent" }, 1).state;
+    expect(reserve(released, request({ id: "c", amount: 0.3, limits }), 2).value.ok).toBe(true);
   });
 });

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RequestRecord } from "../sandbox/server.js";
-import { sendSms } from "../tools/sms.js";
-import { sendVoice } from "../tools/voice.js";
+import { previewSms, sendSms } from "../tools/sms.js";
+import { previewVoice } from "../tools/voice.js";
 import type { Harness } from "./support/harness.js";
 import { harnessPerTest } from "./support/per-test.js";
 import { dataOf, textOf } from "./support/results.js";
@@ -66,8 +66,7 @@ describe("a list send with members on the opt-out list", () => {
     const h = await setup();
     const newsletter = listId(h, "Newsletter");
     const { result, requests } = await requestsOf(h, () =>
-      h.call(sendVoice, {
-        dry_run: true,
+      h.call(previewVoice, {
         messages: [{ list_id: newsletter, body: "News", voice: "female" }],
       }),
     );
@@ -75,7 +74,7 @@ describe("a list send with members on the opt-out list", () => {
     expect(numbersIn(requests.at(-1)).map((m) => m.to)).not.toContain(OPTED_OUT);
     const data = dataOf<Loose>(result);
     expect(data).toMatchObject({
-      dry_run: "Preview only: nothing was sent.",
+      preview: expect.stringContaining("Nothing was sent."),
       recipients: 2,
       opted_out_left_out: 1,
     });
@@ -87,8 +86,7 @@ describe("a list send with members on the opt-out list", () => {
     const h = await setup({ skipOptedOut: false });
     const newsletter = listId(h, "Newsletter");
     const optOut = listId(h, "Opt Out");
-    const preview = await h.call(sendSms, {
-      dry_run: true,
+    const preview = await h.call(previewSms, {
       messages: [{ list_id: newsletter, body: "News" }],
     });
     expect(dataOf<Loose>(preview).warnings.join(" ")).toContain(

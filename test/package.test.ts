@@ -209,6 +209,8 @@ describe("the Claude Desktop bundle", () => {
       CLICKSEND_MAX_RECIPIENTS_PER_CALL: placeholder("max_recipients_per_call"),
       CLICKSEND_DAILY_MESSAGE_LIMIT: placeholder("daily_message_limit"),
       CLICKSEND_SKIP_OPTED_OUT: placeholder("skip_opted_out"),
+      CLICKSEND_DAILY_SPEND_LIMIT: placeholder("daily_spend_limit"),
+      CLICKSEND_REQUIRE_CONFIRMATION: placeholder("require_confirmation"),
     });
     // Every placeholder names a user_config entry; no credential is on the command line.
     for (const value of Object.values(env)) {

@@ -100,13 +100,15 @@ describe("tool registry", () => {
   });
 
   // Bytes stand in for tokens here (about 4 bytes a token in this listing); npm run bench counts
-  // the tokens with a real tokenizer against the same targets: 5,500 and 9,000.
-  it("keeps tools/list of the default toolsets under 22,000 bytes, and of all under 36,000", () => {
+  // the tokens with a real tokenizer against its targets. The three preview tools repeat their
+  // send tools' message schemas (a host must see a read-only tool's whole input), which the
+  // catalogue's 38,000 pays for.
+  it("keeps tools/list of the default toolsets under 22,000 bytes, and of all under 38,000", () => {
     const bytes = (chosen: typeof tools) =>
       Buffer.byteLength(JSON.stringify({ tools: chosen.map(toolListing) }));
     const defaults = new Set(toolsets.filter((t) => t.default).map((t) => t.name));
     expect(bytes(tools.filter((t) => defaults.has(t.toolset)))).toBeLessThanOrEqual(22_000);
-    expect(bytes(tools)).toBeLessThanOrEqual(36_000);
+    expect(bytes(tools)).toBeLessThanOrEqual(38_000);
   });
 });
 

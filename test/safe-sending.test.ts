@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sendMms } from "../tools/mms.js";
-import { sendSms } from "../tools/sms.js";
-import { sendVoice } from "../tools/voice.js";
+import { previewMms } from "../tools/mms.js";
+import { previewSms, sendSms } from "../tools/sms.js";
+import { previewVoice } from "../tools/voice.js";
 import { type Harness, sendRequests } from "./support/harness.js";
 import { harnessPerTest } from "./support/per-test.js";
 import { dataOf, textOf } from "./support/results.js";
@@ -40,9 +40,8 @@ describe("phone numbers", () => {
       'messages[0].to: "+61 4111" cannot be a phone number: it is too short',
     );
     // +1 555: the right length, no operator. Refused alike in a preview and a send; no "sent".
-    for (const dry_run of [true, false]) {
-      const odd = await h.call(sendSms, {
-        dry_run,
+    for (const tool of [previewSms, sendSms]) {
+      const odd = await h.call(tool, {
         messages: [{ to: "+1 555 123 4567", body: "x" }],
       });
       expect(odd.isError).toBe(true);
@@ -55,12 +54,11 @@ describe("phone numbers", () => {
   });
 });
 
-describe("dry_run", () => {
+describe("previews", () => {
   it("quotes encoding, parts and price and sends nothing", async () => {
     const h = await setup();
     const balance = h.sandbox.state.users[0]?.balance;
-    const result = await h.call(sendSms, {
-      dry_run: true,
+    const result = await h.call(previewSms, {
       messages: [
         { to: "+61400123456", body: "a".repeat(161) },
         { to: "+61400123457", body: "Hi 😀" },
@@ -69,7 +67,7 @@ describe("dry_run", () => {
     });
     expect(result.isError).toBeFalsy();
     const data = dataOf<Loose>(result);
-    expect(data.dry_run).toBe("Preview only: nothing was sent.");
+    expect(data.preview).toContain("Nothing was sent.");
     expect(data.messages[0]).toMatchObject({
       to: "+61400123456",
       encoding: "GSM-7",
@@ -92,14 +90,12 @@ describe("dry_run", () => {
 
   it("warns about messages that would fail and bodies ClickSend would cut", async () => {
     const h = await setup();
-    const voice = await h.call(sendVoice, {
-      dry_run: true,
+    const voice = await h.call(previewVoice, {
       messages: [{ to: "+380502762716", body: "a".repeat(1200), voice: "female" }],
     });
     const warnings = dataOf<{ warnings: string[] }>(voice).warnings.join(" ");
     expect(warnings).toContain("would fail: COUNTRY_NOT_ENABLED");
-    const mms = await h.call(sendMms, {
-      dry_run: true,
+    const mms = await h.call(previewMms, {
       media_file: "https://example.com/a.gif",
       messages: [{ to: "+61411111111", subject: "S", body: "ж".repeat(600) }],
     });

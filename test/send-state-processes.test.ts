@@ -9,11 +9,9 @@ import { join } from "node:path";
 import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
-import { cleanEnv } from "./support/build.js";
-import { connectHttp, type HttpServer, startHttpServer } from "./support/http.js";
-import { type Redis, startRedis } from "./support/redis.js";
+import { connectHttp } from "./support/http.js";
+import { connectLive, liveEnv as liveEnvOf, onOneRedis } from "./support/live.js";
 import { contentText as text } from "./support/results.js";
-import { startServer } from "./support/stdio.js";
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -21,18 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox?.close());
 
-/** The environment of a live-mode server pointed at this test's sandbox. */
-const liveEnv = (extra: Record<string, string>) =>
-  cleanEnv({
-    CLICKSEND_BASE_URL: sandbox.baseUrl,
-    CLICKSEND_USERNAME: sandbox.credentials.username,
-    CLICKSEND_API_KEY: sandbox.credentials.apiKey,
-    CLICKSEND_DUPLICATE_WINDOW_S: "0",
-    ...extra,
-  });
-
-/** A live-mode server over stdio with exactly this environment, and the SDK client on it. */
-const connectLive = async (env: Record<string, string>) => (await startServer([], env)).connect();
+const liveEnv = (extra: Record<string, string>) => liveEnvOf(sandbox, extra);
 
 const posted = () => sandbox.requests.filter((r) => r.path === "sms/send").length;
 const sendSms = (client: Client, body: string, extra: Record<string, unknown> = {}) =>
@@ -101,22 +88,13 @@ describe("stdio processes on one machine (the file store)", () => {
   });
 });
 
-/** A live-mode HTTP instance with exactly this environment. */
-const startInstance = (env: Record<string, string>) => startHttpServer([], env, { live: true });
-
 describe("HTTP instances on one Redis", () => {
-  let redis: Redis | undefined;
-  const instances: HttpServer[] = [];
-  afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await redis?.stop();
-  });
+  const { startRedis, startInstances } = onOneRedis();
 
   it("30 parallel sends over three instances under a limit of 10: exactly 10; one key: one request; Redis down: fail closed", async () => {
-    redis = await startRedis();
+    const redis = await startRedis();
     const env = liveEnv({ CLICKSEND_REDIS_URL: redis.url, CLICKSEND_DAILY_MESSAGE_LIMIT: "10" });
-    const started = await Promise.all([1, 2, 3].map(() => startInstance(env)));
-    instances.push(...started);
+    const started = await startInstances(env, 3);
     const clients = await Promise.all(started.map((s) => connectHttp(s.url, {})));
 
     const before = posted();
@@ -128,8 +106,7 @@ describe("HTTP instances on one Redis", () => {
 
     // The limit is used up: the key's instances share the state but set no limit.
     const keyed = liveEnv({ CLICKSEND_REDIS_URL: redis.url });
-    const second = await Promise.all([1, 2, 3].map(() => startInstance(keyed)));
-    instances.push(...second);
+    const second = await startInstances(keyed, 3);
     const keyClients = await Promise.all(second.map((s) => connectHttp(s.url, {})));
     const beforeKey = posted();
     await Promise.all(

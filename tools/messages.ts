@@ -58,8 +58,8 @@ export function messageItem<S extends z.ZodRawShape>(body: z.ZodType<string>, ex
         .min(1)
         .max(40)
         .optional()
-        .describe("Phone number: E.164 (+61411111111), or local with country; or list_id"),
-      list_id: id("Contact list id (list_contact_lists): sends to each contact").optional(),
+        .describe("E.164 (+61411111111), or local with country"),
+      list_id: id("Contact list (list_contact_lists) instead of to: sends to each").optional(),
       body,
       ...extra,
       schedule: scheduleTime
@@ -124,6 +124,7 @@ export const channel = (
 ): Channel => ({
   kind,
   tool: `send_${kind}`,
+  previewTool: `preview_${kind}`,
   sendPath: `${kind}/send`,
   pricePath: `${kind}/price`,
   findSend,
@@ -134,25 +135,49 @@ export const channel = (
   ...extra,
 });
 
-/** Options every send takes, beside its messages. */
-export const sendOptions = {
-  dry_run: z
-    .boolean()
-    .optional()
-    .describe("Preview: encoding, parts, price and warnings; sends nothing"),
+/**
+ * A preview tool's input: what would be sent. The send tool takes the same schema, extended with
+ * its options (withSendOptions). dry_run, which previews replaced, and the send's options get
+ * an answer that says where they belong.
+ */
+export const previewInput = <T extends z.ZodRawShape>(
+  shape: T,
+  { tool, previewTool }: Pick<Channel, "tool" | "previewTool">,
+) =>
+  z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      if (issue.keys.includes("dry_run"))
+        return `dry_run is gone: ${previewTool} previews a send and sends nothing`;
+      if (issue.keys.some((key) => key in sendOptions))
+        return `${Object.keys(sendOptions).join(", ")} are ${tool} options; a preview takes only what is sent`;
+      return undefined;
+    },
+  });
+
+/** What a send takes beside what it sends (and its preview does not). */
+const sendOptions = {
   idempotency_key: z
     .string()
     .min(1)
     .max(100)
     .optional()
-    .describe(
-      "Your key for this send; a repeat within 24 h returns the first result, sends nothing",
-    ),
+    .describe("A repeat within 24 h returns the first result, sends nothing"),
   allow_duplicate: z
     .boolean()
     .optional()
     .describe("Send even if identical to a send in the last few minutes"),
 };
+
+/** A send tool's input: its preview's (the same schema, not a copy), its options, the confirmation. */
+export const withSendOptions = <T extends z.ZodRawShape>(
+  input: z.ZodObject<T, z.core.$strict>,
+  previewTool: string,
+) =>
+  input.extend({
+    ...sendOptions,
+    confirmation: z.string().max(100).optional().describe(`From ${previewTool} of this exact send`),
+  });
 
 export interface HistoryItem {
   message_id: string;

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
-import { send } from "../src/sending/pipeline.js";
+import { previewSend, send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
 import { sendIds } from "./ids.js";
 import { e164 } from "./inputs.js";
@@ -10,8 +10,9 @@ import {
   historyInput,
   messageItem,
   messages,
-  sendOptions,
+  previewInput,
   text,
+  withSendOptions,
 } from "./messages.js";
 import { findWithStatus } from "./status.js";
 
@@ -22,22 +23,38 @@ const mmsMessage = messageItem(text(1500).describe("Text, up to 1500 GSM or 500 
   from: e164.optional().describe("Your ClickSend number; omit for a shared one"),
 });
 
+const mmsInput = previewInput(
+  {
+    media_file: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .describe("Public URL of a .jpg or .gif up to 250 kB, sent with every message"),
+    messages: messages(mmsMessage),
+  },
+  MMS,
+);
+
 export const sendMms = defineTool({
   name: "send_mms",
   toolset: "mms",
   title: "Send MMS",
   description:
-    "Send one picture with text to numbers or contact lists. Real and charged; cannot be recalled: confirm with the user first.",
-  input: z.strictObject({
-    media_file: z
-      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-      .describe("Public URL of a .jpg or .gif up to 250 kB, sent with every message"),
-    messages: messages(mmsMessage),
-    ...sendOptions,
-  }),
+    "Send one picture with text to numbers or contact lists. Real and charged; cannot be recalled: preview_mms first and confirm with the user.",
+  input: withSendOptions(mmsInput, MMS.previewTool),
   annotations: SEND,
   ids: sendIds,
   run: (args, ctx) => send(MMS, args, ctx),
+});
+
+export const previewMms = defineTool({
+  name: "preview_mms",
+  toolset: "mms",
+  title: "Preview MMS",
+  description:
+    "Preview send_mms with the same arguments, sending nothing: price, warnings, and a confirmation.",
+  input: mmsInput,
+  annotations: READ,
+  ids: sendIds,
+  run: (args, ctx) => previewSend(MMS, args, ctx),
 });
 
 export const listMmsHistory = defineTool({

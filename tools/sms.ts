@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
-import { send } from "../src/sending/pipeline.js";
+import { previewSend, send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
 import { messageIds, sendIds } from "./ids.js";
 import {
@@ -9,8 +9,9 @@ import {
   historyInput,
   messageItem,
   messages,
-  sendOptions,
+  previewInput,
   text,
+  withSendOptions,
 } from "./messages.js";
 import { findWithStatus } from "./status.js";
 
@@ -54,16 +55,30 @@ const smsMessage = messageItem(
   },
 );
 
+const smsInput = previewInput({ messages: messages(smsMessage) }, SMS);
+
 export const sendSms = defineTool({
   name: "send_sms",
   toolset: "sms",
   title: "Send SMS",
   description:
-    "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
-  input: z.strictObject({ messages: messages(smsMessage), ...sendOptions }),
+    "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: preview_sms first and confirm with the user.",
+  input: withSendOptions(smsInput, SMS.previewTool),
   annotations: SEND,
   ids: sendIds,
   run: (args, ctx) => send(SMS, args, ctx),
+});
+
+export const previewSms = defineTool({
+  name: "preview_sms",
+  toolset: "sms",
+  title: "Preview SMS",
+  description:
+    "Preview send_sms with the same arguments, sending nothing: parts, price, warnings, and a confirmation.",
+  input: smsInput,
+  annotations: READ,
+  ids: sendIds,
+  run: (args, ctx) => previewSend(SMS, args, ctx),
 });
 
 export const listSmsHistory = defineTool({

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
-import { send } from "../src/sending/pipeline.js";
+import { previewSend, send } from "../src/sending/pipeline.js";
 import { fenceField } from "../src/untrusted.js";
 import { numberOf } from "../src/values.js";
 import { DELETE, READ, SEND } from "./annotations.js";
@@ -15,8 +15,9 @@ import {
   historyInput,
   messageItem,
   messages,
-  sendOptions,
+  previewInput,
   text,
+  withSendOptions,
 } from "./messages.js";
 import { messageId, type Receipt, shapeReceipt } from "./replies.js";
 
@@ -41,16 +42,30 @@ const voiceMessage = messageItem(
   },
 );
 
+const voiceInput = previewInput({ messages: messages(voiceMessage) }, VOICE);
+
 export const sendVoice = defineTool({
   name: "send_voice",
   toolset: "voice",
   title: "Send voice call",
   description:
-    "Call numbers or contact lists and speak a text. Real and charged; cannot be recalled: confirm recipients and text with the user first.",
-  input: z.strictObject({ messages: messages(voiceMessage), ...sendOptions }),
+    "Call numbers or contact lists and speak a text. Real and charged; cannot be recalled: preview_voice first and confirm with the user.",
+  input: withSendOptions(voiceInput, VOICE.previewTool),
   annotations: SEND,
   ids: sendIds,
   run: (args, ctx) => send(VOICE, args, ctx),
+});
+
+export const previewVoice = defineTool({
+  name: "preview_voice",
+  toolset: "voice",
+  title: "Preview voice call",
+  description:
+    "Preview send_voice with the same arguments, calling nobody: credits, price, warnings, and a confirmation.",
+  input: voiceInput,
+  annotations: READ,
+  ids: sendIds,
+  run: (args, ctx) => previewSend(VOICE, args, ctx),
 });
 
 interface VoiceLang {

@@ -8,6 +8,8 @@ export interface Channel {
   kind: "sms" | "mms" | "voice";
   /** The tool that sends on this channel, for logs and the audit. */
   tool: string;
+  /** The read-only tool that previews a send and issues its confirmation. */
+  previewTool: string;
   sendPath: string;
   pricePath: string;
   /** What the model does to find a send whose outcome is unknown, by its tag (custom_string). */
@@ -47,8 +49,8 @@ export interface OutgoingMessage {
 }
 
 export type SendArgs = { messages: OutgoingMessage[] } & Record<string, unknown> & {
-    dry_run?: boolean | undefined;
     idempotency_key?: string | undefined;
+    confirmation?: string | undefined;
     allow_duplicate?: boolean | undefined;
     media_file?: string | undefined;
   };

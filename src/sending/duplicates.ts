@@ -41,18 +41,27 @@ export function contentsOf(
   return contents;
 }
 
-/** The same recipient and text twice in one call would be sent twice: refused, naming both. */
-export function refuseRepeats(messages: OutgoingMessage[]): void {
+/** The first message that repeats an earlier one (same recipient and text), in words, or undefined. */
+export function repeatIn(
+  messages: OutgoingMessage[],
+): { field: string; problem: string } | undefined {
   const seen = new Map<string, number>();
-  messages.forEach((m, i) => {
+  for (const [i, m] of messages.entries()) {
     const key = sameKey(m);
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new UserInputError(
-        `messages[${i}]: repeats messages[${first}] (the same recipient and text, ignoring case, spacing and invisible characters), so it would be sent twice. Remove it, or set allow_duplicate: true to send both.`,
-        [`messages[${i}]`],
-      );
+      return {
+        field: `messages[${i}]`,
+        problem: `messages[${i}]: repeats messages[${first}] (the same recipient and text, ignoring case, spacing and invisible characters), so it would be sent twice. Remove it, or set allow_duplicate: true to send both.`,
+      };
     }
     seen.set(key, i);
-  });
+  }
+  return undefined;
+}
+
+/** The same recipient and text twice in one call would be sent twice: refused, naming both. */
+export function refuseRepeats(messages: OutgoingMessage[]): void {
+  const repeat = repeatIn(messages);
+  if (repeat) throw new UserInputError(repeat.problem, [repeat.field]);
 }

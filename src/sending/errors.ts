@@ -1,6 +1,7 @@
 import { RefusedError, ToolError } from "../errors.js";
 import type { Refusal } from "../state/ledger.js";
 import { isoMs } from "../values.js";
+import type { Channel } from "./channel.js";
 
 /**
  * A send whose fate is unknown (timeout, dropped connection, 5xx after the request was written).
@@ -19,6 +20,10 @@ export class AmbiguousSendError extends ToolError {
   }
 }
 
+/** The next step after a refused confirmation: preview again and show the user. */
+const again = (previewTool: string) =>
+  `Preview the send with ${previewTool}, show the user the result, and send with its new confirmation.`;
+
 const ago = (at: number, now: number) => `${isoMs(at)} (${Math.round((now - at) / 1000)} s ago)`;
 
 /**
@@ -33,17 +38,25 @@ function overlap(matched: string[], contents: ReadonlyMap<string, string>): stri
   return `${matched.length} of the ${total} recipients (${names.join(", ")}${more})`;
 }
 
+export interface RefusedSend {
+  key: string | undefined;
+  now: number;
+  channel: Pick<Channel, "findSend" | "previewTool" | "kind">;
+  /** The send's content fingerprints, each with its recipient named (duplicates.contentsOf). */
+  contents?: ReadonlyMap<string, string>;
+  /** The quote's currency, for a spend limit's refusal. */
+  currency?: string;
+}
+
 /**
  * The send store's refusal in words the model can act on. A repeat of a sent key is not a
  * refusal: it returns the first result, marked as replayed.
  */
 export function refusalOutcome(
   refusal: Refusal,
-  key: string | undefined,
-  now: number,
-  findSend: (tag: string) => string,
-  contents: ReadonlyMap<string, string> = new Map(),
+  { key, now, channel, contents = new Map(), currency }: RefusedSend,
 ): Record<string, unknown> {
+  const { findSend, previewTool } = channel;
   const quoted = JSON.stringify(key);
   switch (refusal.kind) {
     case "key_replay":
@@ -76,13 +89,29 @@ export function refusalOutcome(
       throw new RefusedError(
         `Refused by CLICKSEND_DAILY_MESSAGE_LIMIT: the limit is ${refusal.limit} messages per 24 hours, ${refusal.used} were sent in the last 24 hours and this call has ${refusal.requested}.`,
       );
-    case "daily_spend":
+    case "daily_spend": {
+      const money = (n: number) => `${n}${currency ? ` ${currency}` : ""}`;
       throw new RefusedError(
-        `Refused by CLICKSEND_DAILY_SPEND_LIMIT: the limit is ${refusal.limit} per 24 hours, ${refusal.used} was spent in the last 24 hours and this send would cost ${refusal.requested}.`,
+        `Refused by CLICKSEND_DAILY_SPEND_LIMIT: the limit is ${money(refusal.limit)} per 24 hours, ${money(refusal.used)} was spent in the last 24 hours and this send would cost ${money(refusal.requested)}.`,
       );
+    }
     case "confirmation_used":
       throw new RefusedError(
-        `confirmation: this token was already used at ${ago(refusal.at, now)}; a confirmation is single-use. Preview the send again for a new one.`,
+        `confirmation: already used at ${ago(refusal.at, now)}; a confirmation is single-use. ${again(previewTool)}`,
+      );
+    case "confirmation_unknown":
+      throw new RefusedError(
+        `confirmation: not one this server issued for this account (mistyped, or from a server that does not share this one's send state). ${again(previewTool)}`,
+      );
+    case "confirmation_expired":
+      throw new RefusedError(
+        `confirmation: expired at ${isoMs(refusal.until)}. ${again(previewTool)}`,
+      );
+    case "confirmation_mismatch":
+      throw new RefusedError(
+        refusal.channel !== channel.kind
+          ? `confirmation: issued for a send on another channel (${refusal.channel}), not ${channel.kind}. ${again(previewTool)}`
+          : `confirmation: this send differs from the one previewed (its text, recipients, schedule, sender or another field changed). Send exactly the previewed arguments, or ${again(previewTool).toLowerCase()}`,
       );
   }
 }

@@ -8,10 +8,11 @@ import { isoMs } from "../values.js";
 import { NAME } from "../version.js";
 import { auditUri } from "./audit.js";
 import type { Channel, OutgoingMessage, SendArgs } from "./channel.js";
-import { contentsOf, fingerprintOf, refuseRepeats } from "./duplicates.js";
+import { issueConfirmation, payloadHash, requireConfirmation } from "./confirm.js";
+import { contentsOf, fingerprintOf, refuseRepeats, repeatIn } from "./duplicates.js";
 import { AmbiguousSendError, refusalOutcome } from "./errors.js";
 import { logSend } from "./log.js";
-import { preview } from "./preview.js";
+import { preview, quote } from "./preview.js";
 import { checkedRecipients, normaliseRecipients } from "./recipients.js";
 import {
   hasMessageList,
@@ -26,30 +27,33 @@ const AUDIT_NUMBERS = 5;
 const AUDIT_IDS = 50;
 
 /**
- * The one way anything is sent: normalise -> guards (lists expanded when guarded) -> reserve in
- * the send store (key, duplicate window, daily limit: one atomic step) -> tag -> post once, never
- * retried -> settle by outcome -> summarise. dry_run stops before the reservation and quotes.
+ * What a send and its preview share: the messages normalised, checked against the guards (lists
+ * expanded when guarded), the hash a confirmation binds, and the body as it would be posted.
  */
-export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
-  const { dry_run, idempotency_key, allow_duplicate, ...payload } = args;
-  const { config, store } = ctx.sending;
+async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, preview = false) {
+  const { idempotency_key, allow_duplicate, confirmation, ...payload } = args;
   const warnings: string[] = [];
   const normalised = await normaliseRecipients(payload.messages);
-  if (!allow_duplicate) refuseRepeats(normalised);
-  const fingerprint = fingerprintOf(channel, normalised, payload.media_file);
+  // A preview takes no allow_duplicate: it reports a repeat the send would refuse without one.
+  const repeat = preview ? repeatIn(normalised) : undefined;
+  if (repeat) warnings.push(repeat.problem);
+  else if (!preview && !allow_duplicate) refuseRepeats(normalised);
+  const checked = await checkedRecipients(channel, normalised, ctx.sending.config, ctx.client);
+  warnings.push(...checked.warnings);
+  const hash = payloadHash(ctx.sending.store.scope, channel, {
+    ...payload,
+    messages: checked.messages,
+  });
 
   // Untagged messages get one tag per call, so the send can be found in history.
   const tag = normalised.every((m) => m.custom_string !== undefined)
     ? (normalised[0]?.custom_string as string)
     : `mcp-${randomBytes(4).toString("hex")}`;
-  const tagged = normalised.map((message) => ({
+  const messages = checked.messages.map((message) => ({
     ...message,
     source: message.source ?? NAME,
     custom_string: message.custom_string ?? tag,
   }));
-  const checked = await checkedRecipients(channel, tagged, config, ctx.client);
-  warnings.push(...checked.warnings);
-  const body = { ...payload, messages: checked.messages };
   const expanded = {
     ...(checked.expanded.length
       ? {
@@ -58,7 +62,52 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
       : {}),
     ...(checked.optedOutSkipped ? { opted_out_left_out: checked.optedOutSkipped } : {}),
   };
-  if (dry_run) return { ...(await preview(channel, body, warnings, ctx)), ...expanded };
+  return {
+    payload,
+    checked,
+    body: { ...payload, messages },
+    fingerprint: fingerprintOf(channel, normalised, payload.media_file),
+    hash,
+    tag,
+    expanded,
+    warnings,
+  };
+}
+
+/**
+ * A preview: what the send with the same arguments would post, its encoding, parts and price
+ * quote, warnings, and a confirmation for exactly that send. Nothing is sent.
+ */
+export async function previewSend(channel: Channel, args: SendArgs, ctx: ToolContext) {
+  const { body, hash, expanded, warnings } = await prepare(channel, args, ctx, true);
+  const quoted = await preview(channel, body, warnings, ctx);
+  const confirmation = await issueConfirmation(ctx, channel, hash, warnings);
+  return {
+    preview: `Nothing was sent. To send exactly this, call ${channel.tool} with the same arguments and this confirmation.`,
+    ...quoted,
+    ...expanded,
+    ...confirmation,
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+/**
+ * The one way anything is sent: confirmation required? -> normalise -> guards (lists expanded
+ * when guarded) -> quote when a spend limit is set -> reserve in the send store (key, duplicate
+ * window, daily limits, confirmation: one atomic step) -> tag -> post once, never retried ->
+ * settle by outcome -> summarise.
+ */
+export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
+  const { idempotency_key, allow_duplicate, confirmation } = args;
+  const { config, store } = ctx.sending;
+  requireConfirmation(ctx, channel, confirmation);
+  const { payload, checked, body, fingerprint, hash, tag, expanded, warnings } = await prepare(
+    channel,
+    args,
+    ctx,
+  );
+  const spend =
+    config.dailySpendLimit !== undefined ? await quote(channel, body, ctx.client) : undefined;
 
   const id = randomUUID();
   const contents = contentsOf(channel, checked.messages, payload.media_file);
@@ -70,20 +119,23 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     contents: [...contents.keys()],
     duplicateWindowMs: allow_duplicate ? 0 : config.duplicateWindowS * 1000,
     messages: checked.count,
+    ...(spend ? { amount: spend.total } : {}),
     limits: {
       ...(config.dailyMessageLimit !== undefined
         ? { dailyMessages: config.dailyMessageLimit }
         : {}),
+      ...(config.dailySpendLimit !== undefined ? { dailySpend: config.dailySpendLimit } : {}),
     },
+    ...(confirmation !== undefined ? { confirmation: { token: confirmation, payload: hash } } : {}),
   });
   if (!reservation.ok) {
-    return refusalOutcome(
-      reservation.refusal,
-      idempotency_key,
-      store.now(),
-      channel.findSend,
+    return refusalOutcome(reservation.refusal, {
+      key: idempotency_key,
+      now: store.now(),
+      channel,
       contents,
-    );
+      ...(spend?.currency ? { currency: spend.currency } : {}),
+    });
   }
 
   const audit = auditOf(id, channel, tag, store.now(), checked.messages, checked.count);

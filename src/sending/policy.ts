@@ -10,6 +10,12 @@ export interface SendingConfig extends GuardConfig {
   stateDir?: string;
   /** redis:// or rediss:// URL: the send state lives in Redis, shared by several instances. */
   redisUrl?: string;
+  /** Every send needs a confirmation from a preview of exactly that send. */
+  requireConfirmation?: boolean;
+  /** How long a preview's confirmation can be used. */
+  confirmationTtlS: number;
+  /** Spend per rolling 24 hours in the account's currency, reserved from each send's quote. */
+  dailySpendLimit?: number;
 }
 
 /**
@@ -22,12 +28,20 @@ export interface SendingPolicy {
 }
 
 const DEFAULT_DUPLICATE_WINDOW_S = 600;
+const DEFAULT_CONFIRMATION_TTL_S = 600;
 
 export function createSendingPolicy(
   config: Partial<SendingConfig> = {},
   store: SendStore = new SendStore(memoryBackend()),
 ): SendingPolicy {
-  return { config: { duplicateWindowS: DEFAULT_DUPLICATE_WINDOW_S, ...config }, store };
+  return {
+    config: {
+      duplicateWindowS: DEFAULT_DUPLICATE_WINDOW_S,
+      confirmationTtlS: DEFAULT_CONFIRMATION_TTL_S,
+      ...config,
+    },
+    store,
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,7 +53,11 @@ export const SENDING_FLAGS = [
   "--duplicate-window",
   "--skip-opted-out",
   "--state-dir",
+  "--daily-spend-limit",
+  "--confirmation-ttl",
 ] as const;
+
+export const SENDING_SWITCHES = ["--require-confirmation"] as const;
 
 export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164 numbers and prefixes (+61*) may be sent to
   --max-recipients-per-call N      refuse sends to more recipients (a list counts as its size)
@@ -47,6 +65,11 @@ export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164
   --duplicate-window S             refuse identical sends within S seconds (default 600; 0: off)
   --skip-opted-out on|off          leave out list members on the account's opt-out list (default
                                    on); off: send to them with a warning
+  --daily-spend-limit AMOUNT       refuse sends beyond this spend per rolling 24 hours, in the
+                                   account's currency, reserved from each send's price quote
+  --require-confirmation           every send needs the confirmation of a preview (preview_sms,
+                                   preview_mms, preview_voice) of exactly that send
+  --confirmation-ttl S             seconds a preview's confirmation can be used (default 600)
   --state-dir DIR                  where counts, keys and the send audit are kept (see below)`;
 
 /** The environment lines of --help for the send state. */
@@ -90,6 +113,16 @@ function onOff(raw: string | undefined, name: string, problems: string[]): boole
   return value;
 }
 
+/** An amount of money: digits with up to 4 decimals (ClickSend prices to 4). */
+function amount(raw: string | undefined, name: string, problems: string[]): number | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  if (!/^\d+(\.\d{1,4})?$/.test(raw.trim())) {
+    problems.push(`${name} must be an amount like 25 or 12.50, in the account's currency`);
+    return undefined;
+  }
+  return Number(raw);
+}
+
 /** Each rule from its flag, or else its CLICKSEND_* variable. */
 export function parseSendingConfig(
   flags: Map<string, string | true>,
@@ -124,6 +157,14 @@ export function parseSendingConfig(
     wholeNumber(window.raw, window.name, 0, problems) ?? DEFAULT_DUPLICATE_WINDOW_S;
   const skip = pick("--skip-opted-out", "CLICKSEND_SKIP_OPTED_OUT");
   const skipOptedOut = onOff(skip.raw, skip.name, problems);
+  const spend = pick("--daily-spend-limit", "CLICKSEND_DAILY_SPEND_LIMIT");
+  const dailySpendLimit = amount(spend.raw, spend.name, problems);
+  const ttl = pick("--confirmation-ttl", "CLICKSEND_CONFIRMATION_TTL_S");
+  const confirmationTtlS =
+    wholeNumber(ttl.raw, ttl.name, 1, problems) ?? DEFAULT_CONFIRMATION_TTL_S;
+  const requireConfirmation =
+    flags.get("--require-confirmation") === true ||
+    onOff(env.CLICKSEND_REQUIRE_CONFIRMATION, "CLICKSEND_REQUIRE_CONFIRMATION", problems) === true;
   const stateDir = pick("--state-dir", "CLICKSEND_STATE_DIR").raw?.trim() || undefined;
   const redisUrl = env.CLICKSEND_REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
@@ -137,6 +178,9 @@ export function parseSendingConfig(
     duplicateWindowS,
     // On unless turned off.
     ...(skipOptedOut === false ? { skipOptedOut } : {}),
+    ...(dailySpendLimit !== undefined ? { dailySpendLimit } : {}),
+    ...(requireConfirmation ? { requireConfirmation } : {}),
+    confirmationTtlS,
     ...(stateDir !== undefined ? { stateDir } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
   };

@@ -1,3 +1,4 @@
+import type { RequestClient } from "../client.js";
 import type { ToolContext } from "../define-tool.js";
 import { round4 } from "../values.js";
 import type { Channel, OutgoingMessage } from "./channel.js";
@@ -60,23 +61,36 @@ function analyse(
   return segments;
 }
 
+type Body = { messages: OutgoingMessage[] } & Record<string, unknown>;
+
+/** ClickSend's price for a send ({channel}/price): per recipient, lists expanded. */
+async function priced(channel: Channel, body: Body, client: RequestClient) {
+  const answer = await client.post<{
+    messages?: PricedMessage[];
+    _currency?: { currency_name_short?: string };
+  }>(channel.pricePath, body);
+  return { replies: answer.messages ?? [], currency: answer._currency?.currency_name_short };
+}
+
+/** What a send would cost: the price of the messages ClickSend would queue. */
+export async function quote(channel: Channel, body: Body, client: RequestClient) {
+  const { replies, currency } = await priced(channel, body, client);
+  return { total: priceOfQueued(replies), currency };
+}
+
 /**
- * dry_run: validates, computes encoding and parts locally, asks ClickSend for the price
- * ({channel}/price) and reports what would happen. Nothing is sent.
+ * A preview: validates, computes encoding and parts locally, asks ClickSend for the price
+ * and reports what would happen. Nothing is sent.
  */
 export async function preview(
   channel: Channel,
-  body: { messages: OutgoingMessage[] } & Record<string, unknown>,
+  body: Body,
   warnings: string[],
   { client }: ToolContext,
 ) {
   const segments = await import("./segments.js");
   const partLimit = channel.partLimit ? await channel.partLimit(client) : Number.POSITIVE_INFINITY;
-  const priced = await client.post<{
-    messages?: PricedMessage[];
-    _currency?: { currency_name_short?: string };
-  }>(channel.pricePath, body);
-  const replies = priced.messages ?? [];
+  const { replies, currency } = await priced(channel, body, client);
   let next = 0;
   const messages = body.messages.map((message, i) => {
     const field = `messages[${i}]`;
@@ -105,12 +119,10 @@ export async function preview(
   });
   const queued = replies.filter(wouldQueue);
   return {
-    dry_run: "Preview only: nothing was sent.",
     recipients: replies.length,
     would_queue: queued.length,
     total_price: priceOfQueued(queued),
-    currency: priced._currency?.currency_name_short,
+    currency,
     messages,
-    ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { round4 } from "../values.js";
 
 /**
- * The sending state of one account and the two pure steps that change it: reserve (before a
- * send leaves) and settle (after). Every store runs them inside its own atomic transaction, so
+ * The sending state of one account and the pure steps that change it: issue (a preview's
+ * confirmation), reserve (before a send leaves) and settle (after). Every store runs them inside its own atomic transaction, so
  * the rules live here once and memory, file and Redis stores cannot disagree about them.
  * Only hashes, counts, times, tags and redacted results are kept: never bodies or full numbers.
  */
@@ -44,6 +44,16 @@ interface ConfirmationRecord {
   id: string;
 }
 
+/** A confirmation a preview issued and no send has used yet. */
+interface IssuedRecord {
+  at: number;
+  until: number;
+  /** Hash of the previewed payload and the account (sending/confirm.ts). */
+  payload: string;
+  /** The channel previewed ("sms"), so a token used on another channel is named as such. */
+  channel: string;
+}
+
 export interface SendState {
   v: 1;
   /** By sha256 of the idempotency key, kept 24 hours. */
@@ -54,6 +64,11 @@ export interface SendState {
   usage: Record<string, UsageRecord>;
   /** By sha256 of a consumed confirmation token, kept 24 hours. */
   confirmations?: Record<string, ConfirmationRecord>;
+  /**
+   * By sha256 of an issued, unused confirmation token, kept 24 hours (not only until it
+   * expires), so a late send is told "expired", not "unknown".
+   */
+  issued?: Record<string, IssuedRecord>;
 }
 
 export const emptyState = (): SendState => ({ v: 1, keys: {}, recent: {}, usage: {} });
@@ -78,8 +93,18 @@ export interface ReserveRequest {
   /** What this send may cost, counted against dailySpend. */
   amount?: number;
   limits: { dailyMessages?: number; dailySpend?: number };
-  /** A single-use token: refused if already consumed, consumed by this reservation. */
-  confirmation?: string;
+  /**
+   * A preview's single-use token and the hash of this send's payload: refused unless issued for
+   * exactly this payload, unexpired and unused; consumed by this reservation.
+   */
+  confirmation?: { token: string; payload: string };
+}
+
+export interface IssueRequest {
+  token: string;
+  payload: string;
+  channel: string;
+  ttlMs: number;
 }
 
 export type Refusal =
@@ -97,7 +122,10 @@ export type Refusal =
     }
   | { kind: "daily_messages"; limit: number; used: number; requested: number }
   | { kind: "daily_spend"; limit: number; used: number; requested: number }
-  | { kind: "confirmation_used"; at: number };
+  | { kind: "confirmation_used"; at: number }
+  | { kind: "confirmation_unknown" }
+  | { kind: "confirmation_expired"; until: number }
+  | { kind: "confirmation_mismatch"; channel: string };
 
 export type ReserveResult = { ok: true } | { ok: false; refusal: Refusal };
 
@@ -125,6 +153,7 @@ function prune(state: SendState, now: number): SendState {
     ...(state.confirmations
       ? { confirmations: keep(state.confirmations, (r) => r.at > dayAgo) }
       : {}),
+    ...(state.issued ? { issued: keep(state.issued, (r) => r.at > dayAgo) } : {}),
   };
 }
 
@@ -167,11 +196,11 @@ export function reserve(
       return refuse({ kind: "key_maybe_sent", ...seen });
     }
   }
-  const confirmationHash =
-    request.confirmation !== undefined ? sha256(request.confirmation) : undefined;
-  if (confirmationHash) {
-    const used = state.confirmations?.[confirmationHash];
-    if (used) return refuse({ kind: "confirmation_used", at: used.at });
+  const { confirmation } = request;
+  const confirmationHash = confirmation ? sha256(confirmation.token) : undefined;
+  if (confirmation && confirmationHash) {
+    const refusal = confirmationRefusal(state, confirmationHash, confirmation.payload, now);
+    if (refusal) return refuse(refusal);
   }
   const contents = request.contents ?? [request.fingerprint];
   if (request.duplicateWindowMs > 0) {
@@ -198,7 +227,7 @@ export function reserve(
     });
   }
   const amount = request.amount ?? 0;
-  if (dailySpend !== undefined && used.amount + amount > dailySpend) {
+  if (dailySpend !== undefined && round4(used.amount + amount) > dailySpend) {
     return refuse({ kind: "daily_spend", limit: dailySpend, used: used.amount, requested: amount });
   }
 
@@ -229,12 +258,50 @@ export function reserve(
     for (const print of contents) next.recent[print] = record;
   }
   if (confirmationHash) {
+    const { [confirmationHash]: _consumed, ...issued } = state.issued ?? {};
+    next.issued = issued;
     next.confirmations = {
       ...(state.confirmations ?? {}),
       [confirmationHash]: { at: now, id: request.id },
     };
   }
   return { state: next, value: { ok: true } };
+}
+
+/** Why a confirmation cannot be used for this payload now; undefined when it can. */
+function confirmationRefusal(
+  state: SendState,
+  hash: string,
+  payload: string,
+  now: number,
+): Refusal | undefined {
+  const used = state.confirmations?.[hash];
+  if (used) return { kind: "confirmation_used", at: used.at };
+  const issued = state.issued?.[hash];
+  if (!issued) return { kind: "confirmation_unknown" };
+  if (now >= issued.until) return { kind: "confirmation_expired", until: issued.until };
+  // A mismatch does not consume the token: it still confirms what the user was shown.
+  if (issued.payload !== payload) return { kind: "confirmation_mismatch", channel: issued.channel };
+  return undefined;
+}
+
+/** Records a preview's confirmation token (its hash), valid for ttlMs and one send. */
+export function issue(
+  current: SendState,
+  request: IssueRequest,
+  now: number,
+): { state: SendState; value: undefined } {
+  const state = prune(current, now);
+  const record = {
+    at: now,
+    until: now + request.ttlMs,
+    payload: request.payload,
+    channel: request.channel,
+  };
+  return {
+    state: { ...state, issued: { ...(state.issued ?? {}), [sha256(request.token)]: record } },
+    value: undefined,
+  };
 }
 
 /**

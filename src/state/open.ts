@@ -43,11 +43,12 @@ export async function openSendStore(options: {
   const scope = options.sandbox ? "sandbox" : options.scope;
   if (options.redisUrl) {
     const { redisBackend } = await import("./redis.js");
-    return new SendStore(redisBackend(options.redisUrl, scope));
+    return new SendStore(redisBackend(options.redisUrl, scope), Date.now, scope);
   }
   if (options.stateDir === "memory" || (options.sandbox && options.stateDir === undefined)) {
-    return new SendStore(memoryBackend());
+    return new SendStore(memoryBackend(), Date.now, scope);
   }
   const { fileBackend } = await import("./file.js");
-  return new SendStore(fileBackend(options.stateDir ?? defaultStateDir(options.env), scope));
+  const dir = options.stateDir ?? defaultStateDir(options.env);
+  return new SendStore(fileBackend(dir, scope), Date.now, scope);
 }

@@ -1,5 +1,7 @@
 import { isoMs } from "../values.js";
 import {
+  type IssueRequest,
+  issue,
   type ReserveRequest,
   type ReserveResult,
   reserve,
@@ -59,6 +61,8 @@ export class SendStore {
   constructor(
     readonly backend: StateBackend,
     private readonly clock: () => number = Date.now,
+    /** The account this state belongs to (state/open.ts accountScope); confirmations bind it. */
+    readonly scope = "local",
   ) {}
 
   get kind() {
@@ -71,6 +75,11 @@ export class SendStore {
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
     return this.backend.transact((state) => reserve(state, request, this.clock()));
+  }
+
+  /** Records a preview's confirmation token, so any process sharing the backend accepts it once. */
+  async issue(request: IssueRequest): Promise<void> {
+    await this.backend.transact((state) => issue(state, request, this.clock()));
   }
 
   async settle(id: string, settlement: Settlement): Promise<void> {

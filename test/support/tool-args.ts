@@ -163,6 +163,7 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
   get_account: () => ({}),
   list_countries: () => ({ q: "au" }),
   send_sms: (f) => ({ messages: [{ to: to(f), body: `Reliability SMS ${f.n()}` }] }),
+  preview_sms: (f) => ({ messages: [{ to: to(f), body: `Preview SMS ${f.n()}` }] }),
   list_sms_history: () => ({ limit: 15 }),
   cancel_scheduled_sms: (f) => ({ message_id: f.freshScheduledSmsId() }),
   list_inbound_sms: () => ({}),
@@ -191,10 +192,17 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
     messages: [{ to: to(f), subject: "Hi", body: `Reliability MMS ${f.n()}` }],
   }),
   list_mms_history: () => ({}),
+  preview_mms: (f) => ({
+    media_file: "https://example.com/picture.jpg",
+    messages: [{ to: to(f), subject: "Hi", body: `Preview MMS ${f.n()}` }],
+  }),
   send_voice: (f) => ({
     messages: [{ to: to(f), body: `Reliability call ${f.n()}`, voice: "female" }],
   }),
   list_voice_languages: () => ({}),
+  preview_voice: (f) => ({
+    messages: [{ to: to(f), body: `Preview call ${f.n()}`, voice: "female" }],
+  }),
   list_contact_lists: () => ({}),
   get_contact_list: (f) => ({ list_id: f.listId() }),
   create_contact_list: (f) => ({ list_name: `List ${f.n()}` }),
