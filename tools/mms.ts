@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
+import { type SendOutput, sendOutput } from "../src/sending/output.js";
 import { send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
 import { sendIds } from "./ids.js";
@@ -8,6 +9,7 @@ import {
   channel,
   history,
   historyInput,
+  historyOutput,
   messageItem,
   messages,
   sendOptions,
@@ -37,7 +39,8 @@ export const sendMms = defineTool({
   }),
   annotations: SEND,
   ids: sendIds,
-  run: (args, ctx) => send(MMS, args, ctx),
+  output: sendOutput,
+  run: (args, ctx) => send(MMS, args, ctx) as Promise<SendOutput>,
 });
 
 export const listMmsHistory = defineTool({
@@ -52,5 +55,6 @@ export const listMmsHistory = defineTool({
     phone: "to",
   }),
   annotations: READ,
+  output: historyOutput,
   run: (args, ctx) => history("mms/history", args, ctx),
 });

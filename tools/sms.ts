@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
+import { type SendOutput, sendOutput } from "../src/sending/output.js";
 import { send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
 import { messageIds, sendIds } from "./ids.js";
@@ -7,6 +8,7 @@ import {
   channel,
   history,
   historyInput,
+  historyOutput,
   messageItem,
   messages,
   sendOptions,
@@ -63,7 +65,8 @@ export const sendSms = defineTool({
   input: z.strictObject({ messages: messages(smsMessage), ...sendOptions }),
   annotations: SEND,
   ids: sendIds,
-  run: (args, ctx) => send(SMS, args, ctx),
+  output: sendOutput,
+  run: (args, ctx) => send(SMS, args, ctx) as Promise<SendOutput>,
 });
 
 export const listSmsHistory = defineTool({
@@ -78,5 +81,6 @@ export const listSmsHistory = defineTool({
   }),
   annotations: READ,
   ids: messageIds,
+  output: historyOutput,
   run: (args, ctx) => history("sms/history", args, ctx),
 });

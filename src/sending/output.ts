@@ -1,0 +1,80 @@
+import * as z from "zod";
+import type { Shaped } from "../define-tool.js";
+import type { send } from "./pipeline.js";
+
+/**
+ * What send_sms, send_mms and send_voice return without isError, as structuredContent carries
+ * it: a send (summarise() in summary.ts, plus the tag, the audit URI and what the guards did), the
+ * first result of a repeated idempotency_key (marked replayed), or a dry_run preview (preview.ts).
+ * One object with the fields of all three: hosts expect an object schema, and code that reads
+ * a result checks dry_run or replayed either way.
+ */
+const idLike = z.union([z.number(), z.string()]);
+const recipient = {
+  to: z.string().optional(),
+  list_id: idLike.optional(),
+  contact_id: idLike.optional(),
+};
+
+export const sendOutput = z.object({
+  queued_count: z.int().optional(),
+  failed_count: z.int().optional(),
+  total_price: z.number(),
+  currency: z.string().optional(),
+  failures: z
+    .array(
+      z.object({
+        ...recipient,
+        status: z.string(),
+        reason: z.string(),
+        message_id: z.string().optional(),
+      }),
+    )
+    .optional(),
+  queued: z
+    .array(
+      z.object({
+        ...recipient,
+        status: z.string().optional(),
+        message_id: z.string().optional(),
+        parts: z.number().optional(),
+        price: z.number().optional(),
+        schedule: z.string().optional(),
+      }),
+    )
+    .optional(),
+  tag: z.string().optional(),
+  audit: z.string().optional(),
+  replayed: z.string().optional(),
+  dry_run: z.string().optional(),
+  recipients: z.int().optional(),
+  would_queue: z.int().optional(),
+  messages: z
+    .array(
+      z.object({
+        to: z.string().optional(),
+        list_id: z.number().optional(),
+        recipients: z.int().optional(),
+        encoding: z.enum(["GSM-7", "UCS-2"]),
+        parts: z.int(),
+        unicode_chars: z.array(z.string()).optional(),
+        price: z.number(),
+      }),
+    )
+    .optional(),
+  lists_expanded: z.string().optional(),
+  opted_out_left_out: z.int().optional(),
+  warnings: z.array(z.string()).optional(),
+});
+
+export type SendOutput = z.input<typeof sendOutput>;
+
+/**
+ * The tools cast send()'s result to SendOutput, as a replayed result comes back from the store
+ * untyped (Record<string, unknown>); the two shapes send() builds are checked here instead.
+ */
+type Built = Awaited<ReturnType<typeof send>>;
+type Checked<T extends Shaped<SendOutput>> = T;
+export type BuiltSendResults =
+  | Checked<Extract<Built, { audit: string }>>
+  | Checked<Extract<Built, { dry_run: string }>>;
