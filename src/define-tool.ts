@@ -39,7 +39,20 @@ export interface ToolContext {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.
 export type AnyObjectSchema = z.ZodObject<any>;
 
-export interface ToolDefinition<I extends AnyObjectSchema = AnyObjectSchema> {
+/**
+ * What a handler may return for an output schema: render() drops nulls, undefined and empty
+ * strings before the result is sent, so an optional field may also be null here.
+ */
+export type Shaped<T> = T extends readonly (infer U)[]
+  ? Shaped<U>[]
+  : T extends object
+    ? { [K in keyof T]: undefined extends T[K] ? Shaped<T[K]> | null : Shaped<T[K]> }
+    : T;
+
+export interface ToolDefinition<
+  I extends AnyObjectSchema = AnyObjectSchema,
+  O extends AnyObjectSchema = AnyObjectSchema,
+> {
   name: string;
   /** The name of one of the catalogue's toolsets (test/registry.test.ts checks it is declared). */
   toolset: string;
@@ -53,7 +66,12 @@ export interface ToolDefinition<I extends AnyObjectSchema = AnyObjectSchema> {
    * exist and a 403 is about permission.
    */
   ids?: ToolIds;
-  run(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
+  /**
+   * The result as structuredContent carries it after render() (no nulls or empty strings), for
+   * tools/list's outputSchema; the server adds what every result may carry (src/output-schema.ts).
+   */
+  output: O;
+  run(args: z.output<I>, ctx: ToolContext): Promise<Shaped<z.input<O>>>;
 }
 
 /** A named group of tools the operator can turn on or off (--toolsets). */
@@ -73,7 +91,9 @@ export interface Catalogue {
   instructions: string;
 }
 
-/** Identity helper that keeps the handler's argument type tied to its schema. */
-export function defineTool<I extends AnyObjectSchema>(tool: ToolDefinition<I>): ToolDefinition {
+/** Identity helper that keeps the handler's argument and result types tied to their schemas. */
+export function defineTool<I extends AnyObjectSchema, O extends AnyObjectSchema>(
+  tool: ToolDefinition<I, O>,
+): ToolDefinition {
   return tool as unknown as ToolDefinition;
 }

@@ -23,12 +23,15 @@ const structuredOf = (value: unknown): Record<string, unknown> =>
 export const asStructured = (value: unknown): Record<string, unknown> =>
   structuredOf(compact(value));
 
-/** A tool's data as a result carries it: structured content and its JSON text, within budget. */
+/**
+ * A tool's data as a result carries it: structured content and its JSON text, within budget;
+ * `nothingShown` when none of the data fit.
+ */
 export function renderData(
   data: unknown,
   budget = RESULT_TOKENS,
-): { structured: Record<string, unknown>; text: string } {
+): { structured: Record<string, unknown>; text: string; nothingShown?: true } {
   // fitToBudget only cuts what compact() left: the value needs no second pass.
-  const { value, text } = fitToBudget(compact(data), budget);
-  return { structured: structuredOf(value), text };
+  const { value, text, nothingShown } = fitToBudget(compact(data), budget);
+  return { structured: structuredOf(value), text, ...(nothingShown ? { nothingShown } : {}) };
 }

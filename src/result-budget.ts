@@ -1,3 +1,4 @@
+import * as z from "zod";
 import { shorten } from "./untrusted.js";
 
 /**
@@ -41,15 +42,27 @@ const isPage = (value: Data): value is Page =>
   typeof value.page === "number" &&
   typeof value.per_page === "number";
 
+/** What a cut result says in `truncated`, as tools/list's outputSchema declares it. */
+export const truncatedOutput = z.object({
+  field: z.string().optional(),
+  shown: z.int().optional(),
+  left_out: z.int().optional(),
+  next: z.object({ page: z.int(), limit: z.int() }).optional(),
+  strings_cut_to: z.int().optional(),
+  note: z.string(),
+});
+type Truncated = z.input<typeof truncatedOutput>;
+
 /**
  * The (compacted) data a tool returned, and its JSON text, within budget tokens. Over budget,
  * the largest list is cut to the items that fit (a page says which page and limit continue it
  * exactly), then long strings are shortened; `truncated` says what was cut and how to get it.
+ * When not even that fits, `value` is only `truncated` and `nothingShown` is set.
  */
 export function fitToBudget(
   data: unknown,
   budget = RESULT_TOKENS,
-): { value: unknown; text: string } {
+): { value: unknown; text: string; nothingShown?: true } {
   const fits = (text: string) => text.length <= budget || estimateTokens(text) <= budget;
   const text = toText(data);
   if (fits(text)) return { value: data, text };
@@ -74,12 +87,11 @@ export function fitToBudget(
     const value = withStringsCut(candidate, max);
     return { value, text: toText(value) };
   }
-  const value = {
-    truncated: {
-      note: `The result (~${estimateTokens(text).toLocaleString("en-US")} tokens) is over ${LIMIT}; ask for less (a smaller limit, a filter).`,
-    },
+  const truncated: Truncated = {
+    note: `The result (~${estimateTokens(text).toLocaleString("en-US")} tokens) is over ${LIMIT}; ask for less (a smaller limit, a filter).`,
   };
-  return { value, text: toText(value) };
+  const value = { truncated };
+  return { value, text: toText(value), nothingShown: true };
 }
 
 /** The largest n in [low, high] for which fits(n), given fits is monotone; undefined if none. */
@@ -124,7 +136,7 @@ function withItemsCut(data: Data, key: string, count: number): Data {
         shown: count,
         left_out: all.length - count,
         note: `${why}; ask for less (a filter, fewer at a time) to see the rest.`,
-      },
+      } satisfies Truncated,
     };
   }
   const next = continuation(data.page, data.per_page, count);
@@ -137,7 +149,7 @@ function withItemsCut(data: Data, key: string, count: number): Data {
       left_out: all.length - next.shown,
       next: { page: next.page, limit: next.limit },
       note: `${why}. The rest: the same call with page ${next.page} and limit ${next.limit}, then the pages after it; or narrow the query.`,
-    },
+    } satisfies Truncated,
   };
 }
 
@@ -165,7 +177,7 @@ function longestString(value: unknown): number {
 /** Every string shortened to max characters, but the note of what an earlier cut left out. */
 function withStringsCut(value: unknown, max: number): Data {
   const { truncated, ...rest } = isRecord(value) ? value : { result: value };
-  const earlier = isRecord(truncated) ? truncated : {};
+  const earlier: Partial<Truncated> = isRecord(truncated) ? truncated : {};
   const note = `Long texts were cut to ${max} characters (marked …[+N chars]) to keep under ${LIMIT}; ask for less (a filter, fewer at a time) to see them whole.`;
   return {
     ...(shortenAll(rest, max) as Data),
@@ -173,7 +185,7 @@ function withStringsCut(value: unknown, max: number): Data {
       ...earlier,
       strings_cut_to: max,
       note: [earlier.note, note].filter(Boolean).join(" "),
-    },
+    } satisfies Truncated,
   };
 }
 

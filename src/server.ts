@@ -11,15 +11,16 @@ import {
   type ServerContext,
   type Tool,
 } from "@modelcontextprotocol/server";
-import * as z from "zod";
 import { AnswerNeeded } from "./ask-user.js";
 import { bindClient, type ClickSendClient } from "./client.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { ToolContext, ToolDefinition } from "./define-tool.js";
 import { askUserFor, canElicit, inputRequiredFor, verifyRequestState } from "./elicitation.js";
 import { FailedResultError, formatToolError, UserInputError } from "./errors.js";
+import { jsonSchemaOf } from "./json-schema.js";
 import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
+import { withResultEnvelope } from "./output-schema.js";
 import { asStructured, renderData } from "./render.js";
 import { estimateTokens, fitText, RESULT_TOKENS } from "./result-budget.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "./sending/audit.js";
@@ -83,33 +84,13 @@ export function selectTools(tools: ToolDefinition[], options: ServerOptions): To
   );
 }
 
-/** zod states JavaScript's safe-integer bounds on every int; they tell a model nothing. */
-function dropSafeIntegerBounds(_key: string, value: unknown): unknown {
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    const v = value as Record<string, unknown>;
-    if (v.maximum === Number.MAX_SAFE_INTEGER || v.minimum === Number.MIN_SAFE_INTEGER) {
-      const { maximum, minimum, ...rest } = v;
-      return {
-        ...rest,
-        ...(maximum !== undefined && maximum !== Number.MAX_SAFE_INTEGER ? { maximum } : {}),
-        ...(minimum !== undefined && minimum !== Number.MIN_SAFE_INTEGER ? { minimum } : {}),
-      };
-    }
-  }
-  return value;
-}
-
 export function toolListing(tool: ToolDefinition): Tool {
-  const schema = z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" });
-  const { $schema: _ignored, ...inputSchema } = JSON.parse(
-    JSON.stringify(schema),
-    dropSafeIntegerBounds,
-  ) as Record<string, unknown>;
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: inputSchema as Tool["inputSchema"],
+    inputSchema: jsonSchemaOf(tool.input, "input") as Tool["inputSchema"],
+    outputSchema: jsonSchemaOf(withResultEnvelope(tool.output), "output") as Tool["outputSchema"],
     annotations: { ...tool.annotations },
   };
 }
@@ -304,9 +285,10 @@ export async function callTool(
 }
 
 function render(data: unknown, isError: boolean, sandbox: boolean): CallToolResult {
-  const { structured, text } = renderData(data, RESULT_TOKENS - notice(sandbox));
+  const { structured, text, nothingShown } = renderData(data, RESULT_TOKENS - notice(sandbox));
   return {
-    ...(isError ? { isError: true } : {}),
+    // A result with none of its data cannot satisfy the tool's outputSchema; the model must ask for less.
+    ...(isError || nothingShown ? { isError: true } : {}),
     // Hosts that pass the model only structuredContent must still say nothing real happened.
     structuredContent: sandbox ? { sandbox: true, ...structured } : structured,
     content: [

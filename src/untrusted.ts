@@ -100,7 +100,12 @@ export function fence(value: unknown, max = FIELD_CHARS): string | undefined {
  * A third-party field: bare when it is plain (see PLAIN), fenced otherwise. Numbers and
  * booleans stay as they are.
  */
-export function fenceField(value: unknown, max = FIELD_CHARS): unknown {
+export function fenceField(value: string | null | undefined, max?: number): string | undefined;
+export function fenceField(value: unknown, max?: number): string | number | boolean | undefined;
+export function fenceField(
+  value: unknown,
+  max = FIELD_CHARS,
+): string | number | boolean | undefined {
   if (typeof value === "number" || typeof value === "boolean") return value;
   if (typeof value === "string" && isPlain(value)) return value;
   return fence(value, max);

@@ -31,6 +31,7 @@ const probe = defineTool({
     idempotentHint: false,
     openWorldHint: false,
   },
+  output: z.object({ answer: z.enum(["accept", "decline", "cancel", "unavailable"]) }),
   run: async ({ subject }, ctx) => {
     const answer = ctx.askUser({ message: `Go on with ${subject}?`, subject });
     if (answer === "accept") asked += 1;

@@ -1,4 +1,5 @@
-import type { CallToolResult, Client } from "@modelcontextprotocol/client";
+import type { CallToolResult, Client, JsonSchemaValidator } from "@modelcontextprotocol/client";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/ajv";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type StdioServer, startServer } from "./support/stdio.js";
 
@@ -16,10 +17,15 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Each tool's outputSchema as listed; the SDK client checks results too, this names the path. */
+const validators = new Map<string, JsonSchemaValidator<unknown>>();
+
 async function call(name: string, args: Record<string, unknown> = {}) {
   called.add(name);
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   expect(result.isError, `${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+  const check = validators.get(name)?.(result.structuredContent);
+  expect(check?.valid, `${name}: ${check?.errorMessage}`).toBe(true);
   // Every sandbox result says so where hosts that show only structuredContent will see it.
   expect((result.structuredContent as Record<string, unknown>)?.sandbox, name).toBe(true);
   // biome-ignore lint/suspicious/noExplicitAny: results are walked loosely to chain ids between calls.
@@ -28,6 +34,10 @@ async function call(name: string, args: Record<string, unknown> = {}) {
 
 it("runs every tool of the catalogue end to end against the sandbox", async () => {
   const { tools } = await client.listTools();
+  const ajv = new AjvJsonSchemaValidator();
+  for (const tool of tools) {
+    if (tool.outputSchema) validators.set(tool.name, ajv.getValidator(tool.outputSchema as object));
+  }
 
   await call("get_account");
   await call("list_countries", { q: "AU" });

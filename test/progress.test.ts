@@ -20,6 +20,7 @@ const counting = defineTool({
   description: "Counts to three, reporting progress.",
   input: z.strictObject({}),
   annotations: READ,
+  output: z.object({ counted: z.int() }),
   run: async (_args, { progress }) => {
     progress(1, 3, "one");
     progress(1, 3, "one again");

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 import { toolListing } from "../src/server.js";
 import { tools, toolsets } from "../tools/index.js";
+import { modelVisible } from "./bench/listing.js";
 
 const VERBS = [
   ...["list", "get", "create", "update", "delete", "send", "cancel"],
@@ -84,6 +86,13 @@ describe("tool registry", () => {
     }
   });
 
+  it("declares every tool's result as an object schema, which tools/list carries", () => {
+    for (const tool of tools) {
+      expect(tool.output, tool.name).toBeInstanceOf(z.ZodObject);
+      expect(toolListing(tool).outputSchema?.type, tool.name).toBe("object");
+    }
+  });
+
   it("says where ids come from on every tool that takes an id", () => {
     for (const tool of tools) {
       const keys = Object.keys(tool.input.shape);
@@ -100,12 +109,14 @@ describe("tool registry", () => {
   });
 
   // Bytes stand in for tokens here (about 4 bytes a token in this listing); npm run bench counts
-  // the tokens with a real tokenizer against its targets. The three preview tools repeat their
-  // send tools' message schemas (a host must see a read-only tool's whole input), which the
-  // catalogue's 38,000 pays for.
+  // the tokens with a real tokenizer against its targets. Both count what the model sees: hosts
+  // keep outputSchema to check results. The three preview tools repeat their send tools' message
+  // schemas (a host must see a read-only tool's whole input), which the catalogue's 38,000 pays for.
   it("keeps tools/list of the default toolsets under 22,000 bytes, and of all under 38,000", () => {
     const bytes = (chosen: typeof tools) =>
-      Buffer.byteLength(JSON.stringify({ tools: chosen.map(toolListing) }));
+      Buffer.byteLength(
+        JSON.stringify({ tools: chosen.map((tool) => modelVisible(toolListing(tool))) }),
+      );
     const defaults = new Set(toolsets.filter((t) => t.default).map((t) => t.name));
     expect(bytes(tools.filter((t) => defaults.has(t.toolset)))).toBeLessThanOrEqual(22_000);
     expect(bytes(tools)).toBeLessThanOrEqual(38_000);

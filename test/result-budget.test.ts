@@ -132,6 +132,14 @@ describe("every tool result is held to the budget", () => {
       idempotentHint: true,
       openWorldHint: false,
     },
+    output: z.object({
+      items: z.array(z.object({ id: z.int(), text: z.string() })),
+      page: z.int(),
+      per_page: z.int(),
+      total: z.int(),
+      last_page: z.int(),
+      has_more: z.boolean(),
+    }),
     run: async () => pageOf(1, 100),
   });
 

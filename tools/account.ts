@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { READ } from "./annotations.js";
+import { optionalText } from "./outputs.js";
 
 interface Account {
   user_id: number;
@@ -23,6 +24,19 @@ export const getAccount = defineTool({
   description: "Show the ClickSend account: balance, currency, default country and SMS part limit.",
   input: z.strictObject({}),
   annotations: READ,
+  output: z.object({
+    user_id: z.number(),
+    username: optionalText,
+    email: optionalText,
+    account_name: optionalText,
+    balance: z.number(),
+    currency: optionalText,
+    country: optionalText,
+    default_country_sms: optionalText,
+    timezone: optionalText,
+    sms_part_limit: z.number().optional(),
+    on_trial: z.boolean().optional(),
+  }),
   run: async (_args, { client }) => {
     const a = await client.get<Account>("account");
     // Only what an agent needs; never _subaccount, which carries a live API key.
@@ -56,6 +70,7 @@ export const listCountries = defineTool({
       .describe("Only codes or names containing this (filtered locally)"),
   }),
   annotations: READ,
+  output: z.object({ total: z.int(), countries: z.record(z.string(), z.string()) }),
   run: async ({ q }, { client }) => {
     const list = await client.get<Array<{ code: string; value: string }>>("countries");
     const needle = q?.toLowerCase();

@@ -5,6 +5,7 @@ import { numberOf } from "../src/values.js";
 import { NAME } from "../src/version.js";
 import { CREATE, READ } from "./annotations.js";
 import { pageInput } from "./inputs.js";
+import { optionalText } from "./outputs.js";
 
 /**
  * SMS automation rules (clicksend-api.md §5, §15). ClickSend lists replies (GET sms/inbound) and
@@ -76,6 +77,24 @@ function shapeRule(rule: Rule) {
   };
 }
 
+const ruleOutput = z.object({
+  inbound_rule_id: z.number().optional(),
+  receipt_rule_id: z.number().optional(),
+  rule_name: optionalText,
+  dedicated_number: optionalText,
+  message_search_type: z.number().optional(),
+  message_search_term: optionalText,
+  action: optionalText,
+  action_address: optionalText,
+  enabled: z.boolean(),
+});
+const rulesPage = z.object({
+  items: z.array(ruleOutput),
+  page: z.int(),
+  total: z.int(),
+  has_more: z.boolean(),
+});
+
 const kindInput = z.enum(RULE_KINDS);
 
 export const listAutomationRules = defineTool({
@@ -89,6 +108,12 @@ export const listAutomationRules = defineTool({
     page: pageInput.page,
   }),
   annotations: READ,
+  output: z.object({
+    polling: z.object({ replies: z.boolean().optional(), receipts: z.boolean().optional() }),
+    inbound: rulesPage.optional(),
+    receipts: rulesPage.optional(),
+    note: optionalText,
+  }),
   run: async ({ kind, page: wanted }, { client }) => {
     const kinds = kind ? [kind] : RULE_KINDS;
     const pages = await Promise.all(
@@ -135,6 +160,11 @@ export const createAutomationRule = defineTool({
   }),
   // Repeating it finds the rule it made and creates nothing more.
   annotations: { ...CREATE, idempotentHint: true },
+  output: z.object({
+    existing: ruleOutput.optional(),
+    created: ruleOutput.optional(),
+    note: z.string(),
+  }),
   run: async ({ kind, rule_name }, { client }) => {
     // A second POLL rule would make ClickSend list each reply twice (§5).
     const existing = await findPollRule(

@@ -7,6 +7,7 @@ import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { contactIds } from "./ids.js";
 import { countryCode, email, id, pageInput, unixTime } from "./inputs.js";
 import { listId } from "./lists.js";
+import { loose, numberOrString, pageOf } from "./outputs.js";
 import { searchInput } from "./search.js";
 import { hasAny, omit } from "./shape.js";
 
@@ -65,9 +66,24 @@ const REACH = ["phone_number", "email", "fax_number"];
  */
 const NOISE = ["_list_name", "date_added"];
 const TIMES = ["date_updated"];
-const trimContact = (contact: Contact) => fenceFields(omit(contact, NOISE), TIMES);
+const trimContact = (contact: Contact) =>
+  fenceFields(omit(contact, NOISE), TIMES) as z.input<typeof contactOutput>;
 /** Page items all share the list_id the caller gave. */
-const trimItem = (contact: Contact) => fenceFields(omit(contact, [...NOISE, "list_id"]), TIMES);
+const trimItem = (contact: Contact) =>
+  fenceFields(omit(contact, [...NOISE, "list_id"]), TIMES) as z.input<typeof contactOutput>;
+
+/**
+ * A contact as results carry it: ClickSend's fields passed through (fenced), so the object is
+ * open; the fields this server knows are typed loosely, as ClickSend gives them.
+ */
+const contactOutput = z.looseObject({
+  contact_id: numberOrString.optional(),
+  list_id: numberOrString.optional(),
+  date_updated: z.string().optional(),
+  ...(Object.fromEntries(
+    [...REACH, ...TEXT_FIELDS, "address_country"].map((field) => [field, loose.optional()]),
+  ) as Record<string, z.ZodOptional<typeof loose>>),
+});
 
 /** Contact times in ISO 8601 UTC, like every other time in results (ClickSend sends Unix seconds). */
 const isoDates = (contact: Contact): Contact => ({
@@ -97,6 +113,7 @@ export const listContacts = defineTool({
   }),
   annotations: READ,
   ids: contactIds,
+  output: pageOf(contactOutput),
   run: ({ list_id, ...query }, ctx) =>
     ctx.client.page(path`lists/${list_id}/contacts`, query, (contact: Contact) =>
       trimItem(isoDates(contact)),
@@ -111,6 +128,7 @@ export const getContact = defineTool({
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: READ,
   ids: contactIds,
+  output: contactOutput,
   run: async ({ list_id, contact_id }, { client }) =>
     trimContact(isoDates(await client.get<Contact>(contactPath(list_id, contact_id)))),
 });
@@ -127,6 +145,7 @@ export const createContact = defineTool({
   }),
   annotations: CREATE,
   ids: contactIds,
+  output: contactOutput,
   run: async ({ list_id, ...fields }, ctx) =>
     trimContact(
       isoDates(
@@ -147,6 +166,7 @@ export const updateContact = defineTool({
     }),
   annotations: UPDATE,
   ids: contactIds,
+  output: contactOutput,
   run: async ({ list_id, contact_id, ...fields }, ctx) =>
     trimContact(
       isoDates(
@@ -163,6 +183,7 @@ export const deleteContact = defineTool({
   input: z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: DELETE,
   ids: contactIds,
+  output: z.object({ deleted: z.object({ list_id: z.int(), contact_id: z.int() }) }),
   run: ({ list_id, contact_id }, ctx) =>
     ctx.client
       .delete(contactPath(list_id, contact_id))
@@ -185,6 +206,7 @@ export const searchContacts = defineTool({
     ...pageInput,
   }),
   annotations: READ,
+  output: pageOf(contactOutput.extend({ list_name: loose.optional() })),
   run: ({ q, page, limit }, { client }) =>
     client.page("search/contacts-lists", { q, page, limit }, foundContact),
 });

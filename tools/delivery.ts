@@ -183,6 +183,34 @@ function row(item: HistoryItem, state: State, receipt?: Receipt) {
   };
 }
 
+/** lookUp's result, as get_send_status returns it with its next step. */
+export const sendStatusOutput = z.object({
+  tag: z.string().optional(),
+  channel: z.enum(["sms", "mms"]),
+  searched_from: z.string(),
+  accepted: z.int(),
+  counts: z.object(Object.fromEntries(STATES.map((s) => [s, z.int().optional()]))),
+  messages: z.array(
+    z.object({
+      message_id: z.string(),
+      to: z.string().optional(),
+      status: z.enum(STATES),
+      detail: z.string().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+  more_messages: z.int().optional(),
+  not_found: z.array(z.string()).optional(),
+  unchecked: z.array(z.string()).optional(),
+  next: z.string(),
+});
+
+/** waitForDelivery's result, as await_delivery returns it. */
+export const deliveryOutput = sendStatusOutput.extend({
+  waited_s: z.int(),
+  outcome: z.enum(["settled", "timed_out", "not_found"]),
+});
+
 export interface SendStatus {
   tag?: string;
   channel: Channel;

@@ -4,12 +4,19 @@ import { path } from "../src/path.js";
 import { CREATE, DELETE, READ } from "./annotations.js";
 import { emailAddressIds } from "./ids.js";
 import { email, id, pageInput } from "./inputs.js";
+import { pageOf } from "./outputs.js";
 
 interface EmailAddress {
   email_address_id: number;
   email_address: string;
   verified: number | string;
 }
+
+const addressOutput = z.object({
+  email_address_id: z.number(),
+  email_address: z.string().optional(),
+  verified: z.boolean(),
+});
 
 const trimAddress = (a: EmailAddress) => ({
   email_address_id: a.email_address_id,
@@ -25,6 +32,7 @@ export const listEmailAddresses = defineTool({
   input: z.strictObject(pageInput),
   annotations: READ,
   ids: emailAddressIds,
+  output: pageOf(addressOutput),
   run: (args, ctx) => ctx.client.page("email/addresses", args, trimAddress),
 });
 
@@ -37,6 +45,7 @@ export const createEmailAddress = defineTool({
   input: z.strictObject({ email_address: email }),
   annotations: CREATE,
   ids: emailAddressIds,
+  output: addressOutput,
   run: async (args, ctx) =>
     trimAddress(await ctx.client.post<EmailAddress>("email/addresses", args)),
 });
@@ -49,6 +58,7 @@ export const deleteEmailAddress = defineTool({
   input: z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
   annotations: DELETE,
   ids: emailAddressIds,
+  output: z.object({ deleted: z.object({ email_address_id: z.int() }) }),
   run: ({ email_address_id }, ctx) =>
     ctx.client
       .delete(path`email/addresses/${email_address_id}`)

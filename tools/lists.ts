@@ -8,6 +8,7 @@ import { numberOf } from "../src/values.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { listIds } from "./ids.js";
 import { id, nonBlank, pageInput } from "./inputs.js";
+import { optionalText, pageOf } from "./outputs.js";
 import { searchInput } from "./search.js";
 
 interface ContactList {
@@ -21,6 +22,14 @@ interface ContactList {
 
 export const listId = id("Contact list id (list_contact_lists)");
 const listName = nonBlank.describe("List name");
+
+const listOutput = z.object({
+  list_id: z.number(),
+  list_name: optionalText,
+  contacts_count: z.number().optional(),
+  import_in_progress: z.boolean().optional(),
+  optout_in_progress: z.boolean().optional(),
+});
 
 /** What an agent needs of a list: no email-to-SMS id, busy flags only when set. */
 function trimList(list: ContactList) {
@@ -45,6 +54,7 @@ export const listContactLists = defineTool({
   }),
   annotations: READ,
   ids: listIds,
+  output: pageOf(listOutput),
   run: (args, ctx) => ctx.client.page("lists", args, trimList),
 });
 
@@ -56,6 +66,7 @@ export const getContactList = defineTool({
   input: z.strictObject({ list_id: listId }),
   annotations: READ,
   ids: listIds,
+  output: listOutput,
   run: async ({ list_id }, { client }) =>
     trimList(await client.get<ContactList>(path`lists/${list_id}`)),
 });
@@ -68,6 +79,7 @@ export const createContactList = defineTool({
   input: z.strictObject({ list_name: listName }),
   annotations: CREATE,
   ids: listIds,
+  output: listOutput,
   run: async (args, ctx) => trimList(await ctx.client.post<ContactList>("lists", args)),
 });
 
@@ -79,6 +91,7 @@ export const updateContactList = defineTool({
   input: z.strictObject({ list_id: listId, list_name: listName }),
   annotations: UPDATE,
   ids: listIds,
+  output: listOutput,
   run: async ({ list_id, list_name }, ctx) =>
     trimList(await ctx.client.put<ContactList>(path`lists/${list_id}`, { list_name })),
 });
@@ -91,6 +104,7 @@ export const deleteContactList = defineTool({
   input: z.strictObject({ list_id: listId }),
   annotations: DELETE,
   ids: listIds,
+  output: z.object({ deleted: z.object({ list_id: z.int() }) }),
   run: ({ list_id }, ctx) =>
     ctx.client.delete(path`lists/${list_id}`).then(() => ({ deleted: { list_id } })),
 });
@@ -136,6 +150,11 @@ export const deleteOptedOutContacts = defineTool({
   }),
   annotations: DELETE,
   ids: listIds,
+  output: z.object({
+    list_id: z.int(),
+    opt_out_list: z.object({ list_id: z.number(), list_name: optionalText }),
+    deleted: z.number(),
+  }),
   run: async ({ list_id, opt_out_list_id }, { client }) => {
     const optOut =
       opt_out_list_id === undefined

@@ -16,6 +16,7 @@ import {
   visible,
 } from "./inputs.js";
 import { findOptOutList } from "./lists.js";
+import { numberOrString, optionalText, pageOf } from "./outputs.js";
 import { type SearchFields, searchInput } from "./search.js";
 
 /**
@@ -204,6 +205,29 @@ const delivered = (code: unknown) => {
   const n = numberOf(code);
   return n === 200 || n === 201;
 };
+
+/** historyItem's result; a channel's own fields extend it. */
+export const historyItemOutput = z.object({
+  message_id: z.string(),
+  date: optionalText,
+  to: optionalText,
+  from: optionalText,
+  subject: optionalText,
+  body: optionalText,
+  status: optionalText,
+  status_code: z.number().optional(),
+  status_text: optionalText,
+  error_text: optionalText,
+  parts: z.number().optional(),
+  price: z.number().optional(),
+  custom_string: optionalText,
+  list_id: numberOrString.optional(),
+  contact_id: numberOrString.optional(),
+  schedule: optionalText,
+  media_file: optionalText,
+});
+
+export const historyOutput = pageOf(historyItemOutput);
 
 /**
  * What an agent needs of a sent message; render() drops the empty fields. Texts sent to other

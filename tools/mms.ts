@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
+import { previewOutput, type SendOutput, sendOutput } from "../src/sending/output.js";
 import { previewSend, send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
 import { sendIds } from "./ids.js";
@@ -8,6 +9,7 @@ import {
   channel,
   history,
   historyInput,
+  historyOutput,
   messageItem,
   messages,
   previewInput,
@@ -42,7 +44,8 @@ export const sendMms = defineTool({
   input: withSendOptions(mmsInput, MMS.previewTool),
   annotations: SEND,
   ids: sendIds,
-  run: (args, ctx) => send(MMS, args, ctx),
+  output: sendOutput,
+  run: (args, ctx) => send(MMS, args, ctx) as Promise<SendOutput>,
 });
 
 export const previewMms = defineTool({
@@ -54,6 +57,7 @@ export const previewMms = defineTool({
   input: mmsInput,
   annotations: READ,
   ids: sendIds,
+  output: previewOutput,
   run: (args, ctx) => previewSend(MMS, args, ctx),
 });
 
@@ -69,5 +73,6 @@ export const listMmsHistory = defineTool({
     phone: "to",
   }),
   annotations: READ,
+  output: historyOutput,
   run: (args, ctx) => history("mms/history", args, ctx),
 });

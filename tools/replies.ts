@@ -9,6 +9,7 @@ import { READ, UPDATE } from "./annotations.js";
 import { pollHint, type RuleKind } from "./automations.js";
 import { messageIds } from "./ids.js";
 import { pageInput, unixTime } from "./inputs.js";
+import { optionalText, pageOf } from "./outputs.js";
 import { searchInput } from "./search.js";
 
 /**
@@ -54,6 +55,36 @@ export const messageId = (what: string) =>
 const sentId = messageId("message_id from send_sms or list_sms_history");
 
 const replyIds: IdHints = { find: "Reply ids (message_id) come from list_inbound_sms." };
+
+const inboundOutput = z.object({
+  message_id: z.string(),
+  from: optionalText,
+  to: optionalText,
+  body: optionalText,
+  received: optionalText,
+  original_message_id: optionalText,
+  custom_string: optionalText,
+});
+
+export const receiptOutput = z.object({
+  message_id: z.string(),
+  status_code: z.number().optional(),
+  status_text: optionalText,
+  error_text: optionalText,
+  at: optionalText,
+  custom_string: optionalText,
+});
+
+/** A list of replies or receipts: `note` says why it is empty when nothing can be polled. */
+const pollPage = <T extends z.ZodType>(item: T) => pageOf(item).extend({ note: optionalText });
+
+/** What a mark-read call did. */
+const markedOutput = z.object({
+  marked_read: z.number().optional(),
+  before: optionalText,
+  message_id: optionalText,
+  note: optionalText,
+});
 
 /** A reply as the model reads it: what its sender could write fenced, as third-party content. */
 const shapeInbound = (m: Inbound) => ({
@@ -135,6 +166,12 @@ export const cancelScheduledSms = defineTool({
     openWorldHint: true,
   },
   ids: messageIds,
+  output: z.object({
+    cancelled: optionalText,
+    cancelled_count: z.number().optional(),
+    custom_string: optionalText,
+    scope: optionalText,
+  }),
   run: async ({ message_id, custom_string }, { client }) => {
     if (message_id !== undefined) {
       await client.put(path`sms/${message_id}/cancel`);
@@ -162,6 +199,7 @@ export const listInboundSms = defineTool({
   }),
   annotations: READ,
   ids: messageIds,
+  output: pollPage(inboundOutput),
   run: async (query, { client }) => {
     const page = await client.page("sms/inbound", query, shapeInbound);
     // With several POLL rules ClickSend lists a reply once per rule (§5).
@@ -183,6 +221,7 @@ export const getInboundSms = defineTool({
   ids: {
     find: "Either no reply has come yet, or the id is not of an SMS you sent (list_sms_history).",
   },
+  output: inboundOutput,
   run: async ({ original_message_id }, { client }) =>
     shapeInbound(await client.get<Inbound>(path`sms/inbound/${original_message_id}`)),
 });
@@ -202,6 +241,7 @@ export const markInboundSmsRead = defineTool({
     .superRefine(exactlyOne(["message_id", "date_before", "all"])),
   annotations: UPDATE,
   ids: replyIds,
+  output: markedOutput,
   run: async ({ message_id, date_before }, { client }) => {
     if (message_id === undefined) {
       const body = date_before === undefined ? undefined : { date_before };
@@ -228,6 +268,7 @@ export const listDeliveryReceipts = defineTool({
   input: z.strictObject(pageInput),
   annotations: READ,
   ids: messageIds,
+  output: pollPage(receiptOutput),
   run: async (query, { client }) =>
     explained(await client.page("sms/receipts", query, shapeReceipt), "receipts", client),
 });
@@ -243,6 +284,7 @@ export const getDeliveryReceipt = defineTool({
   ids: {
     find: "No receipt yet: carriers report within minutes and ClickSend's test numbers never; ids come from send_sms or list_sms_history.",
   },
+  output: receiptOutput,
   run: async ({ message_id }, { client }) =>
     shapeReceipt(await client.get<Receipt>(path`sms/receipts/${message_id}`)),
 });
@@ -257,6 +299,7 @@ export const markDeliveryReceiptsRead = defineTool({
     .strictObject({ date_before: dateBefore.optional(), all: markAll.optional() })
     .superRefine(exactlyOne(["date_before", "all"])),
   annotations: UPDATE,
+  output: markedOutput,
   run: async ({ date_before }, { client }) => {
     const body = date_before === undefined ? undefined : { date_before };
     return marked(await client.put("sms/receipts-read", body), date_before);

@@ -4,6 +4,7 @@ import { defineTool } from "../src/define-tool.js";
 import { fenceField } from "../src/untrusted.js";
 import { numberOf } from "../src/values.js";
 import { READ } from "./annotations.js";
+import { optionalText } from "./outputs.js";
 
 interface DedicatedNumber {
   dedicated_number: string;
@@ -44,6 +45,21 @@ export const listSenderIds = defineTool({
     "Which from values the account can send with: dedicated numbers, alpha tags, own numbers; their countries and whether replies come back.",
   input: z.strictObject({}),
   annotations: READ,
+  output: z.object({
+    senders: z.array(
+      z.object({
+        from: optionalText,
+        type: z.enum(["dedicated number", "alpha tag", "own number"]),
+        country: optionalText,
+        countries: z.union([z.array(z.string()), z.string()]).optional(),
+        replies: z.boolean(),
+        usable: z.boolean(),
+        status: optionalText,
+      }),
+    ),
+    shared: z.string(),
+    more_numbers: optionalText,
+  }),
   run: async (_args, { client }) => {
     const [numbers, tags, own] = await Promise.all([
       client.page<DedicatedNumber>("numbers", { limit: 100 }),
@@ -54,7 +70,7 @@ export const listSenderIds = defineTool({
       senders: [
         ...numbers.items.map((n) => ({
           from: n.dedicated_number,
-          type: "dedicated number",
+          type: "dedicated number" as const,
           country: n.country,
           replies: true,
           usable: !NOT_READY.includes(numberOf(n.status?.value) ?? 0),
@@ -62,7 +78,7 @@ export const listSenderIds = defineTool({
         })),
         ...tags.map((t) => ({
           from: fenceField(t.alpha_tag),
-          type: "alpha tag",
+          type: "alpha tag" as const,
           countries: t.countries?.length ? t.countries : "any but US, CA",
           replies: false,
           usable: t.status === "APPROVED",
@@ -71,7 +87,7 @@ export const listSenderIds = defineTool({
         // A verified mobile of the account's own: replies go to that phone, not to ClickSend.
         ...own.map((o) => ({
           from: o.phone_number,
-          type: "own number",
+          type: "own number" as const,
           country: o.country,
           replies: false,
           usable: o.status === "APPROVED",

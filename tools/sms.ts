@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
+import { previewOutput, type SendOutput, sendOutput } from "../src/sending/output.js";
 import { previewSend, send } from "../src/sending/pipeline.js";
 import { READ, SEND } from "./annotations.js";
 import { messageIds, sendIds } from "./ids.js";
@@ -7,6 +8,7 @@ import {
   channel,
   history,
   historyInput,
+  historyOutput,
   messageItem,
   messages,
   previewInput,
@@ -66,7 +68,8 @@ export const sendSms = defineTool({
   input: withSendOptions(smsInput, SMS.previewTool),
   annotations: SEND,
   ids: sendIds,
-  run: (args, ctx) => send(SMS, args, ctx),
+  output: sendOutput,
+  run: (args, ctx) => send(SMS, args, ctx) as Promise<SendOutput>,
 });
 
 export const previewSms = defineTool({
@@ -78,6 +81,7 @@ export const previewSms = defineTool({
   input: smsInput,
   annotations: READ,
   ids: sendIds,
+  output: previewOutput,
   run: (args, ctx) => previewSend(SMS, args, ctx),
 });
 
@@ -93,5 +97,6 @@ export const listSmsHistory = defineTool({
   }),
   annotations: READ,
   ids: messageIds,
+  output: historyOutput,
   run: (args, ctx) => history("sms/history", args, ctx),
 });

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { isoTime, numberOf, round4 } from "../src/values.js";
 import { READ } from "./annotations.js";
+import { optionalText } from "./outputs.js";
 
 interface Tally {
   count?: number | string;
@@ -19,10 +20,22 @@ interface SmsStatistics {
 }
 
 const KINDS = ["outbound", "inbound", "bounced"] as const;
+type Kind = (typeof KINDS)[number];
+
+const tally = z.object({ count: z.number(), price: z.number() });
+const dayOutput = z.object({
+  date: optionalText,
+  ...(Object.fromEntries(
+    KINDS.flatMap((kind) => [
+      [kind, z.number().optional()],
+      [`${kind}_price`, z.number().optional()],
+    ]),
+  ) as Record<Kind | `${Kind}_price`, z.ZodOptional<z.ZodNumber>>),
+});
 
 /** One day as a flat row: counts and prices, zeros left out. */
 function dayRow({ date, ...counts }: Counts & { date?: number | string }) {
-  const row: Record<string, unknown> = {
+  const row: z.input<typeof dayOutput> = {
     // Unix seconds in ClickSend's examples; a date string is kept as given.
     date: typeof date === "string" && !numberOf(date) ? date : isoTime(date)?.slice(0, 10),
   };
@@ -44,7 +57,7 @@ const totals = (total: Counts = {}) =>
         price: round4(numberOf(total[kind]?.price) ?? 0),
       },
     ]),
-  );
+  ) as Record<Kind, z.input<typeof tally>>;
 
 export const getSmsStatistics = defineTool({
   name: "get_sms_statistics",
@@ -54,6 +67,11 @@ export const getSmsStatistics = defineTool({
     "SMS totals and per-day counts and prices: sent (outbound), received (inbound), bounced. Days without messages are left out.",
   input: z.strictObject({}),
   annotations: READ,
+  output: z.object({
+    currency: optionalText,
+    total: z.object({ outbound: tally, inbound: tally, bounced: tally }),
+    days: z.array(dayOutput),
+  }),
   run: async (_args, { client }) => {
     const data = await client.get<SmsStatistics>("statistics/sms");
     return {

@@ -2,11 +2,13 @@ import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { READ } from "./annotations.js";
 import {
+  deliveryOutput,
   lookUp,
   needsTarget,
   nextStep,
   resolveTarget,
   sendSelector,
+  sendStatusOutput,
   waitForDelivery,
 } from "./delivery.js";
 
@@ -25,6 +27,7 @@ export const getSendStatus = defineTool({
   input: z.strictObject(sendSelector).superRefine(needsTarget),
   annotations: READ,
   ids,
+  output: sendStatusOutput,
   run: async (args, ctx) => {
     const status = await lookUp(await resolveTarget(args, ctx), ctx);
     return { ...status, next: nextStep(status) };
@@ -45,6 +48,7 @@ export const awaitDelivery = defineTool({
     .superRefine(needsTarget),
   annotations: READ,
   ids,
+  output: deliveryOutput,
   run: async ({ timeout_s, ...selector }, ctx) => {
     const result = await waitForDelivery(await resolveTarget(selector, ctx), timeout_s ?? 60, ctx);
     return { ...result, next: nextStep(result) };

@@ -5,6 +5,7 @@ import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { templateIds } from "./ids.js";
 import { id, nonBlank, pageInput } from "./inputs.js";
+import { optionalText, pageOf } from "./outputs.js";
 import { searchInput } from "./search.js";
 
 interface Template {
@@ -18,6 +19,12 @@ const templateFields = {
   template_name: nonBlank.describe("Template name"),
   body: nonBlank.describe("Message text; may use [first_name]-style fields"),
 };
+const templateOutput = z.object({
+  template_id: z.number(),
+  template_name: optionalText,
+  body: optionalText,
+});
+
 /** Names and bodies may come from anyone with access to the account: fenced. */
 const only = ({ template_id, template_name, body }: Template) => ({
   template_id,
@@ -39,6 +46,7 @@ export const listTemplates = defineTool({
   }),
   annotations: READ,
   ids: templateIds,
+  output: pageOf(templateOutput),
   run: (args, ctx) => ctx.client.page("sms/templates", args, only),
 });
 
@@ -50,6 +58,7 @@ export const createTemplate = defineTool({
   input: z.strictObject(templateFields),
   annotations: CREATE,
   ids: templateIds,
+  output: templateOutput,
   run: async (args, ctx) => only(await ctx.client.post<Template>("sms/templates", args)),
 });
 
@@ -61,6 +70,7 @@ export const updateTemplate = defineTool({
   input: z.strictObject({ template_id: templateId, ...templateFields }),
   annotations: UPDATE,
   ids: templateIds,
+  output: templateOutput,
   run: async ({ template_id, ...fields }, ctx) =>
     only(await ctx.client.put<Template>(path`sms/templates/${template_id}`, fields)),
 });
@@ -73,6 +83,7 @@ export const deleteTemplate = defineTool({
   input: z.strictObject({ template_id: templateId }),
   annotations: DELETE,
   ids: templateIds,
+  output: z.object({ deleted: z.object({ template_id: z.int() }) }),
   run: ({ template_id }, ctx) =>
     ctx.client
       .delete(path`sms/templates/${template_id}`)

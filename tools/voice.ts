@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
+import { previewOutput, type SendOutput, sendOutput } from "../src/sending/output.js";
 import { previewSend, send } from "../src/sending/pipeline.js";
 import { fenceField } from "../src/untrusted.js";
 import { numberOf } from "../src/values.js";
@@ -13,13 +14,15 @@ import {
   type HistoryItem,
   history,
   historyInput,
+  historyItemOutput,
   messageItem,
   messages,
   previewInput,
   text,
   withSendOptions,
 } from "./messages.js";
-import { messageId, type Receipt, shapeReceipt } from "./replies.js";
+import { optionalText, pageOf } from "./outputs.js";
+import { messageId, type Receipt, receiptOutput, shapeReceipt } from "./replies.js";
 
 const VOICE = channel(
   "voice",
@@ -53,7 +56,8 @@ export const sendVoice = defineTool({
   input: withSendOptions(voiceInput, VOICE.previewTool),
   annotations: SEND,
   ids: sendIds,
-  run: (args, ctx) => send(VOICE, args, ctx),
+  output: sendOutput,
+  run: (args, ctx) => send(VOICE, args, ctx) as Promise<SendOutput>,
 });
 
 export const previewVoice = defineTool({
@@ -65,6 +69,7 @@ export const previewVoice = defineTool({
   input: voiceInput,
   annotations: READ,
   ids: sendIds,
+  output: previewOutput,
   run: (args, ctx) => previewSend(VOICE, args, ctx),
 });
 
@@ -81,6 +86,11 @@ export const listVoiceLanguages = defineTool({
   description: "List the languages and voice genders send_voice can speak.",
   input: z.strictObject({}),
   annotations: READ,
+  output: z.object({
+    languages: z.array(
+      z.object({ code: z.string(), country: optionalText, genders: z.array(z.string()) }),
+    ),
+  }),
   run: async (_args, { client }) => {
     const list = await client.get<VoiceLang[]>("voice/lang");
     return {
@@ -113,6 +123,13 @@ export const listVoiceHistory = defineTool({
   }),
   annotations: READ,
   ids: voiceMessageIds,
+  output: pageOf(
+    historyItemOutput.extend({
+      to_type: optionalText,
+      digits: optionalText,
+      machine_detected: z.boolean().optional(),
+    }),
+  ),
   run: (args, ctx) =>
     history("voice/history", args, ctx, (item: VoiceHistoryItem) => ({
       to_type: item.to_type,
@@ -132,6 +149,7 @@ export const listVoiceReceipts = defineTool({
   input: z.strictObject(pageInput),
   annotations: READ,
   ids: voiceMessageIds,
+  output: pageOf(receiptOutput.extend({ digits: optionalText })),
   run: ({ page, limit }, { client }) =>
     client.page("voice/receipts", { page, limit }, (r: Receipt & { digits?: string | null }) => ({
       ...shapeReceipt(r),
@@ -150,6 +168,7 @@ export const cancelScheduledVoice = defineTool({
   }),
   annotations: DELETE,
   ids: voiceMessageIds,
+  output: z.object({ cancelled: z.string() }),
   run: async ({ message_id }, { client }) => {
     await client.put(path`voice/${message_id}/cancel`);
     return { cancelled: message_id };

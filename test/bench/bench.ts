@@ -28,6 +28,7 @@ import { type Sandbox, startSandbox } from "../../sandbox/server.js";
 import type { Contact } from "../../sandbox/state.js";
 import { cleanEnv } from "../support/build.js";
 import { StdioServer } from "../support/stdio.js";
+import { modelVisible } from "./listing.js";
 import { sendStateCost } from "./send-state.js";
 import { freeTokenizer, tokensOf } from "./tokens.js";
 
@@ -109,11 +110,13 @@ async function callTool(
 }
 
 /** initialize, notifications/initialized, then tools/list: a host starting a session. */
-async function listTools(rpc: StdioServer): Promise<Array<{ name: string }>> {
+async function listTools(
+  rpc: StdioServer,
+): Promise<Array<{ name: string; outputSchema?: unknown }>> {
   await rpc.initialize();
   const listed = await rpc.request("tools/list");
   if (!listed.result) throw new Error(`tools/list failed: ${rpc.stderr}`);
-  return listed.result.tools as Array<{ name: string }>;
+  return listed.result.tools as Array<{ name: string; outputSchema?: unknown }>;
 }
 
 // Cold start ----------------------------------------------------------------------------------
@@ -425,7 +428,10 @@ function table(rows: Row[]): string {
   );
 }
 
-/** tools/list of the bin started with args: bytes and tokens, in all and per tool. */
+/**
+ * tools/list of the bin started with args: bytes and tokens of what the model sees, in all and per
+ * tool, and the bytes of the output schemas hosts keep to themselves.
+ */
 async function listing(args: string[]) {
   const lister = StdioServer.spawn(process.execPath, [CLI, ...args], cleanEnv(CREDENTIALS));
   const tools = await listTools(lister);
@@ -434,9 +440,11 @@ async function listing(args: string[]) {
     const json = JSON.stringify(value);
     return { bytes: Buffer.byteLength(json), tokens: tokensOf(json) };
   };
+  const visible = tools.map(modelVisible);
   return {
-    total: { tools: tools.length, ...measure({ tools }) },
-    perTool: tools.map((tool) => ({ name: tool.name, ...measure(tool) })),
+    total: { tools: tools.length, ...measure({ tools: visible }) },
+    perTool: visible.map((tool) => ({ name: tool.name, ...measure(tool) })),
+    outputSchemaBytes: Buffer.byteLength(JSON.stringify(tools.map((tool) => tool.outputSchema))),
   };
 }
 
@@ -492,6 +500,7 @@ async function main(): Promise<void> {
     toolsList: {
       default: { ...defaultList.total, ok: defaultList.total.tokens <= TARGETS.defaultListTokens },
       all: { ...catalogue.total, ok: catalogue.total.tokens <= TARGETS.catalogueTokens },
+      outputSchemaBytes: catalogue.outputSchemaBytes,
       perTool: catalogue.perTool.map((tool) => ({
         ...tool,
         default: defaultList.perTool.some((t) => t.name === tool.name),
@@ -534,6 +543,12 @@ async function main(): Promise<void> {
       `${thousands(figures.toolsList.all.tokens)} tokens, ${thousands(figures.toolsList.all.bytes)} B`,
       `<= ${thousands(TARGETS.catalogueTokens)} tokens`,
       verdict(figures.toolsList.all.ok),
+    ],
+    [
+      "  outputSchema of all (for the host, not the model)",
+      `${thousands(figures.toolsList.outputSchemaBytes)} B`,
+      "",
+      "",
     ],
     ...figures.toolsList.perTool.map(
       (t): Row => [
