@@ -29,8 +29,6 @@ export class AnswerNeeded extends Error {
 
 /**
  * The person's answer to question, if the host already asked it for this very subject; throws
- * AnswerNeeded when it has not yet; "unavailable" when this host cannot ask its user.
+ * AnswerNeeded when it has not yet.
  */
-export type AskUser = (question: Question) => Answer | "unavailable";
-
-export const cannotAsk: AskUser = () => "unavailable";
+export type AskUser = (question: Question) => Answer;

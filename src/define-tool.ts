@@ -32,8 +32,8 @@ export interface ToolContext {
    * does not is dropped.
    */
   progress(done: number, total?: number, message?: string): void;
-  /** Asks the person at the host a yes/no question (elicitation), when the host can. */
-  askUser: AskUser;
+  /** Asks the person at the host a yes/no question (elicitation); absent when the host cannot. */
+  askUser?: AskUser;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.

@@ -60,9 +60,8 @@ function formMode(elicitation: ClientCapabilities["elicitation"]): boolean {
 }
 
 /** askUser for one call: the answer when this call carries one about the same subject. */
-export function askUserFor(extra: ServerContext, available: boolean): AskUser {
+export function askUserFor(extra: ServerContext): AskUser {
   return (question) => {
-    if (!available) return "unavailable";
     const state = extra.mcpReq.requestState<{ subject: string }>();
     if (state?.subject === question.subject) {
       const view = inputResponse(extra.mcpReq.inputResponses, KEY);

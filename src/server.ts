@@ -200,7 +200,7 @@ export function createServer(params: {
       sending,
       clock: options.clock ?? systemClock,
       progress: progressReporter(extra),
-      askUser: askUserFor(extra, canElicit(era, server, extra)),
+      ...(canElicit(era, server, extra) ? { askUser: askUserFor(extra) } : {}),
     };
     const threshold = era === "modern" ? requestedLogLevel(extra) : clientLogLevel.level;
     // Logs of this call go to its own response stream (over HTTP, the only one there is).

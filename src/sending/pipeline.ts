@@ -6,6 +6,7 @@ import { maskPhoneNumbers } from "../logger.js";
 import type { AuditRecord } from "../state/store.js";
 import { isoMs } from "../values.js";
 import { NAME } from "../version.js";
+import { askToSend } from "./ask.js";
 import { auditUri } from "./audit.js";
 import type { Channel, OutgoingMessage, SendArgs } from "./channel.js";
 import { issueConfirmation, payloadHash, requireConfirmation } from "./confirm.js";
@@ -92,20 +93,24 @@ export async function previewSend(channel: Channel, args: SendArgs, ctx: ToolCon
 }
 
 /**
- * The one way anything is sent: confirmation required? -> normalise -> guards (lists expanded
- * when guarded) -> quote when a spend limit is set -> reserve in the send store (key, duplicate
+ * The one way anything is sent: confirmation required (unless the host can ask its user)? ->
+ * normalise -> guards (lists expanded when guarded) -> no confirmation and the host can ask: the
+ * user says yes or no (ask.ts) -> quote when a spend limit is set -> reserve in the send store (key, duplicate
  * window, daily limits, confirmation: one atomic step) -> tag -> post once, never retried ->
  * settle by outcome -> summarise.
  */
 export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   const { idempotency_key, allow_duplicate, confirmation } = args;
   const { config, store } = ctx.sending;
-  requireConfirmation(ctx, channel, confirmation);
+  // Asked of the host's user when it can ask (below); else the operator's rule applies now,
+  // before anything leaves.
+  if (!ctx.askUser) requireConfirmation(ctx, channel, confirmation);
   const { payload, checked, body, fingerprint, hash, tag, expanded, warnings } = await prepare(
     channel,
     args,
     ctx,
   );
+  if (confirmation === undefined) await askToSend(channel, body, hash, ctx);
   const spend =
     config.dailySpendLimit !== undefined ? await quote(channel, body, ctx.client) : undefined;
 

@@ -9,7 +9,6 @@ import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { ok } from "../../sandbox/envelope.js";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../sandbox/server.js";
 import { TEST_ACCOUNT_KEY } from "../../sandbox/state.js";
-import { cannotAsk } from "../../src/ask-user.js";
 import {
   bindClient,
   type ClickSendClient,
@@ -77,7 +76,7 @@ export function contextFor(
     sending,
     clock: own.clock ?? systemClock,
     progress: own.progress ?? (() => {}),
-    askUser: own.askUser ?? cannotAsk,
+    ...(own.askUser ? { askUser: own.askUser } : {}),
   };
 }
 
