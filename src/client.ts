@@ -121,11 +121,13 @@ let kyModule: Promise<Ky> | undefined;
  * need. It is given nodeFetch (node:http with a bounded keep-alive pool) in place of Node's fetch.
  */
 const loadKy = (): Promise<Ky> => {
-  kyModule ??= Promise.all([import("ky"), import("./node-fetch.js")]).then(([ky, http]) => ({
-    ...ky,
-    nodeFetch: http.nodeFetch,
-    warmNodeFetch: http.warmNodeFetch,
-  }));
+  kyModule ??= Promise.all([import("ky"), import("./node-fetch.js"), import("./heap.js")]).then(
+    ([ky, http, heap]) => {
+      // Requests are what makes this process allocate from here on (see heap.ts).
+      heap.keepHeapNearLive();
+      return { ...ky, nodeFetch: http.nodeFetch, warmNodeFetch: http.warmNodeFetch };
+    },
+  );
   return kyModule;
 };
 
