@@ -70,7 +70,26 @@ export interface Catalogue {
   instructions: string;
 }
 
-/** Identity helper that keeps the handler's argument type tied to its schema. */
-export function defineTool<I extends AnyObjectSchema>(tool: ToolDefinition<I>): ToolDefinition {
-  return tool as unknown as ToolDefinition;
+/** A tool as a catalogue file writes it: its input schema, or a function that builds it. */
+export type ToolSpec<I extends AnyObjectSchema> = Omit<ToolDefinition<I>, "input"> & {
+  input: I | (() => I);
+};
+
+/**
+ * Keeps the handler's argument type tied to its schema. An input given as a function is built
+ * on first use of `input` (the first call of the tool, or a listing computed live), not at
+ * start: tools/list comes from the listing prebuilt at build time (src/listing.ts), so a start
+ * builds no tool's zod schema.
+ */
+export function defineTool<I extends AnyObjectSchema>(spec: ToolSpec<I>): ToolDefinition {
+  const { input, ...rest } = spec;
+  if (typeof input !== "function") return spec as unknown as ToolDefinition;
+  let built: I | undefined;
+  return Object.defineProperty(rest, "input", {
+    get: () => {
+      built ??= input();
+      return built;
+    },
+    enumerable: true,
+  }) as unknown as ToolDefinition;
 }

@@ -21,7 +21,7 @@ export const getAccount = defineTool({
   toolset: "account",
   title: "Get account",
   description: "Show the ClickSend account: balance, currency, default country and SMS part limit.",
-  input: z.strictObject({}),
+  input: () => z.strictObject({}),
   annotations: READ,
   run: async (_args, { client }) => {
     const a = await client.get<Account>("account");
@@ -48,13 +48,14 @@ export const listCountries = defineTool({
   title: "List countries",
   description:
     "List ISO country codes ClickSend knows, for the country fields of sends and contacts.",
-  input: z.strictObject({
-    q: z
-      .string()
-      .max(60)
-      .optional()
-      .describe("Only codes or names containing this (filtered locally)"),
-  }),
+  input: () =>
+    z.strictObject({
+      q: z
+        .string()
+        .max(60)
+        .optional()
+        .describe("Only codes or names containing this (filtered locally)"),
+    }),
   annotations: READ,
   run: async ({ q }, { client }) => {
     const list = await client.get<Array<{ code: string; value: string }>>("countries");

@@ -84,10 +84,11 @@ export const listAutomationRules = defineTool({
   title: "List SMS automation rules",
   description:
     "Say whether replies and delivery receipts can be polled (an enabled POLL rule), and list the account's rules for them.",
-  input: z.strictObject({
-    kind: kindInput.optional().describe("inbound (replies) or receipts; both when omitted"),
-    page: pageInput.page,
-  }),
+  input: () =>
+    z.strictObject({
+      kind: kindInput.optional().describe("inbound (replies) or receipts; both when omitted"),
+      page: pageInput.page,
+    }),
   annotations: READ,
   run: async ({ kind, page: wanted }, { client }) => {
     const kinds = kind ? [kind] : RULE_KINDS;
@@ -123,16 +124,17 @@ export const createAutomationRule = defineTool({
   title: "Create SMS polling rule",
   description:
     "Create the POLL rule ClickSend needs before list_inbound_sms or list_delivery_receipts show anything; skipped when one exists.",
-  input: z.strictObject({
-    kind: kindInput.describe("inbound: replies; receipts: delivery receipts"),
-    rule_name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe(`Default: Poll replies (${NAME}), or receipts`),
-  }),
+  input: () =>
+    z.strictObject({
+      kind: kindInput.describe("inbound: replies; receipts: delivery receipts"),
+      rule_name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe(`Default: Poll replies (${NAME}), or receipts`),
+    }),
   // Repeating it finds the rule it made and creates nothing more.
   annotations: { ...CREATE, idempotentHint: true },
   run: async ({ kind, rule_name }, { client }) => {

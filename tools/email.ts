@@ -22,7 +22,7 @@ export const listEmailAddresses = defineTool({
   toolset: "email",
   title: "List allowed email addresses",
   description: "List the allowed sender email addresses and whether each is verified.",
-  input: z.strictObject(pageInput),
+  input: () => z.strictObject(pageInput),
   annotations: READ,
   ids: emailAddressIds,
   run: (args, ctx) => ctx.client.page("email/addresses", args, trimAddress),
@@ -34,7 +34,7 @@ export const createEmailAddress = defineTool({
   title: "Add allowed email address",
   description:
     "Add an allowed sender email address. It stays unverified, and unusable as a sender, until verified in ClickSend.",
-  input: z.strictObject({ email_address: email }),
+  input: () => z.strictObject({ email_address: email }),
   annotations: CREATE,
   ids: emailAddressIds,
   run: async (args, ctx) =>
@@ -46,7 +46,7 @@ export const deleteEmailAddress = defineTool({
   toolset: "email",
   title: "Delete allowed email address",
   description: "Remove an allowed sender email address.",
-  input: z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
+  input: () => z.strictObject({ email_address_id: id("Email address id (list_email_addresses)") }),
   annotations: DELETE,
   ids: emailAddressIds,
   run: ({ email_address_id }, ctx) =>

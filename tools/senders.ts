@@ -42,7 +42,7 @@ export const listSenderIds = defineTool({
   title: "List sender IDs",
   description:
     "Which from values the account can send with: dedicated numbers, alpha tags, own numbers; their countries and whether replies come back.",
-  input: z.strictObject({}),
+  input: () => z.strictObject({}),
   annotations: READ,
   run: async (_args, { client }) => {
     const [numbers, tags, own] = await Promise.all([

@@ -52,7 +52,7 @@ export const getSmsStatistics = defineTool({
   title: "Get SMS statistics",
   description:
     "SMS totals and per-day counts and prices: sent (outbound), received (inbound), bounced. Days without messages are left out.",
-  input: z.strictObject({}),
+  input: () => z.strictObject({}),
   annotations: READ,
   run: async (_args, { client }) => {
     const data = await client.get<SmsStatistics>("statistics/sms");

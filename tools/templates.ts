@@ -30,13 +30,14 @@ export const listTemplates = defineTool({
   toolset: "templates",
   title: "List SMS templates",
   description: "List saved SMS templates (id, name, body).",
-  input: z.strictObject({
-    ...pageInput,
-    ...searchInput({
-      q: ["template_id", "template_name", "body"],
-      order: ["template_id", "template_name"],
+  input: () =>
+    z.strictObject({
+      ...pageInput,
+      ...searchInput({
+        q: ["template_id", "template_name", "body"],
+        order: ["template_id", "template_name"],
+      }),
     }),
-  }),
   annotations: READ,
   ids: templateIds,
   run: (args, ctx) => ctx.client.page("sms/templates", args, only),
@@ -47,7 +48,7 @@ export const createTemplate = defineTool({
   toolset: "templates",
   title: "Create SMS template",
   description: "Save a new SMS template. Stores text only: nothing is sent.",
-  input: z.strictObject(templateFields),
+  input: () => z.strictObject(templateFields),
   annotations: CREATE,
   ids: templateIds,
   run: async (args, ctx) => only(await ctx.client.post<Template>("sms/templates", args)),
@@ -58,7 +59,7 @@ export const updateTemplate = defineTool({
   toolset: "templates",
   title: "Update SMS template",
   description: "Replace an SMS template's name and body (ClickSend needs both).",
-  input: z.strictObject({ template_id: templateId, ...templateFields }),
+  input: () => z.strictObject({ template_id: templateId, ...templateFields }),
   annotations: UPDATE,
   ids: templateIds,
   run: async ({ template_id, ...fields }, ctx) =>
@@ -70,7 +71,7 @@ export const deleteTemplate = defineTool({
   toolset: "templates",
   title: "Delete SMS template",
   description: "Delete an SMS template for good.",
-  input: z.strictObject({ template_id: templateId }),
+  input: () => z.strictObject({ template_id: templateId }),
   annotations: DELETE,
   ids: templateIds,
   run: ({ template_id }, ctx) =>

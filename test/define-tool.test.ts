@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import * as z from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { READ } from "../tools/annotations.js";
+
+describe("defineTool", () => {
+  it("builds an input given as a function on first use, once", () => {
+    let builds = 0;
+    const tool = defineTool({
+      name: "get_thing",
+      toolset: "things",
+      title: "Get thing",
+      description: "Get a thing.",
+      input: () => {
+        builds++;
+        return z.strictObject({ id: z.number() });
+      },
+      annotations: READ,
+      run: async ({ id }) => ({ id }),
+    });
+    expect(builds).toBe(0);
+    expect(tool.input.safeParse({ id: 1 }).success).toBe(true);
+    expect(tool.input.safeParse({ id: "1" }).success).toBe(false);
+    expect(Object.keys(tool)).toContain("input");
+    expect(builds).toBe(1);
+  });
+
+  it("keeps an input given as a schema as it is", () => {
+    const input = z.strictObject({});
+    const tool = defineTool({
+      name: "get_other",
+      toolset: "things",
+      title: "Get other",
+      description: "Get another.",
+      input,
+      annotations: READ,
+      run: async () => ({}),
+    });
+    expect(tool.input).toBe(input);
+  });
+});
