@@ -85,11 +85,46 @@ export function defineTool<I extends AnyObjectSchema>(spec: ToolSpec<I>): ToolDe
   const { input, ...rest } = spec;
   if (typeof input !== "function") return spec as unknown as ToolDefinition;
   let built: I | undefined;
-  return Object.defineProperty(rest, "input", {
+  const tool = Object.defineProperty(rest, "input", {
     get: () => {
       built ??= input();
       return built;
     },
     enumerable: true,
   }) as unknown as ToolDefinition;
+  prebuildWhenIdle(() => built === undefined && warmInput(tool.input));
+  return tool;
+}
+
+/** Long enough after start for a host's initialize and tools/list to have been answered. */
+export const PREBUILD_AFTER_MS = 300;
+
+const unbuilt: Array<() => unknown> = [];
+let prebuildScheduled = false;
+
+/**
+ * Builds the inputs no call has built yet, one per turn of the event loop, from PREBUILD_AFTER_MS
+ * after start: a host's first call then finds its schema built and its parser compiled, and a
+ * request that comes meanwhile waits for one tool's schema at most.
+ */
+function prebuildWhenIdle(build: () => unknown): void {
+  unbuilt.push(build);
+  if (prebuildScheduled) return;
+  prebuildScheduled = true;
+  setTimeout(() => drain(), PREBUILD_AFTER_MS).unref();
+}
+
+function drain(): void {
+  unbuilt.shift()?.();
+  if (unbuilt.length > 0) setImmediate(drain).unref();
+}
+
+/** Builds every input not built yet, now: for a server that knows it is idle. */
+export function prebuildInputs(): void {
+  for (const build of unbuilt.splice(0)) build();
+}
+
+/** zod compiles an object's parser on its first parse: one parse of {} does it. */
+function warmInput(schema: AnyObjectSchema): void {
+  schema.safeParse({});
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { defineTool } from "../src/define-tool.js";
+import { defineTool, prebuildInputs } from "../src/define-tool.js";
 import { READ } from "../tools/annotations.js";
 
 describe("defineTool", () => {
@@ -22,6 +22,26 @@ describe("defineTool", () => {
     expect(tool.input.safeParse({ id: 1 }).success).toBe(true);
     expect(tool.input.safeParse({ id: "1" }).success).toBe(false);
     expect(Object.keys(tool)).toContain("input");
+    expect(builds).toBe(1);
+  });
+
+  it("prebuildInputs builds the inputs not built yet", () => {
+    let builds = 0;
+    defineTool({
+      name: "list_things",
+      toolset: "things",
+      title: "List things",
+      description: "List things.",
+      input: () => {
+        builds++;
+        return z.strictObject({});
+      },
+      annotations: READ,
+      run: async () => ({}),
+    });
+    expect(builds).toBe(0);
+    prebuildInputs();
+    prebuildInputs();
     expect(builds).toBe(1);
   });
 
