@@ -434,7 +434,8 @@ async function memoryCurve(sandbox: Sandbox) {
   const server = serverOn(sandbox, ["--import", HEAP_PROBE]);
   try {
     await listTools(server);
-    await new Promise((settle) => setTimeout(settle, 200));
+    // After the idle warm-up (WARM_UP_AFTER_MS), which loads the HTTP stack: the server's start.
+    await new Promise((settle) => setTimeout(settle, FIRST_CALL_IDLE_MS));
     const start = await probe(server);
     const marks: Array<{ calls: number } & MemoryUsage> = [];
     for (let calls = 1; calls <= MEMORY_CALLS; calls++) {
