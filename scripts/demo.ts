@@ -93,7 +93,7 @@ caption("The sandbox delivers and reports back.");
 await show("list_delivery_receipts");
 
 caption(
-  "Both people reply. The second reply is a prompt injection: it reaches the agent fenced in <untrusted>, as data.",
+  "Both people reply. The second reply is a prompt injection: it reaches the agent fenced in « », as data.",
 );
 await show("list_inbound_sms");
 

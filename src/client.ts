@@ -47,7 +47,18 @@ export interface ClientOptions {
     maxRetryAfterMs?: number;
   };
   logger?: Logger;
+  /**
+   * Warm the HTTP stack (warmUp) this long after the client is made, on an unref'd timer, so the
+   * first tool call does not pay for loading it. false: never on its own; the server then calls
+   * warmUp() once it is idle. Default WARM_UP_AFTER_MS.
+   */
+  warmUpAfterMs?: number | false;
 }
+
+/** Long enough after start for a host's initialize and tools/list to have been answered. */
+export const WARM_UP_AFTER_MS = 300;
+/** Canned calls the warm-up makes through ky, each a few hundred microseconds. */
+const WARM_UP_ROUNDS = 8;
 
 export type Query = Record<string, string | number | boolean | undefined>;
 export interface CallOptions {
@@ -62,6 +73,13 @@ export interface ClickSendClient {
   post<T = unknown>(path: string, body?: unknown, opts?: CallOptions): Promise<T>;
   put<T = unknown>(path: string, body?: unknown, opts?: CallOptions): Promise<T>;
   delete<T = unknown>(path: string, opts?: CallOptions): Promise<T>;
+  /**
+   * Loads and runs once everything a first request needs (ky, undici's classes, the HTTP agent
+   * and client, and for https the root certificates and a DNS lookup), sending nothing to
+   * ClickSend: the canned request goes to a throwaway server on the loopback. Idempotent; never
+   * rejects. Call it when idle, after the first tools/list has been answered.
+   */
+  warmUp(): Promise<void>;
 }
 
 /** The client as a tool sees it: one call's view, its cancellation signal already bound. */
@@ -96,14 +114,22 @@ const RETRY_STATUSES = [429, 500, 502, 503, 504];
  */
 const RETRY_AFTER_STATUSES = [429];
 
-type Ky = typeof import("ky");
+type NodeFetch = typeof import("./node-fetch.js");
+type Ky = typeof import("ky") & Pick<NodeFetch, "nodeFetch" | "warmNodeFetch">;
 let kyModule: Promise<Ky> | undefined;
 /**
- * ky is loaded on the first request, not at start: importing it touches fetch, which makes Node
- * load undici, tens of milliseconds that the first tools/list does not need.
+ * ky is loaded on the first request (or by warmUp), not at start: importing it touches fetch's
+ * classes, which makes Node load undici, tens of milliseconds that the first tools/list does not
+ * need. It is given nodeFetch (node:http with a bounded keep-alive pool) in place of Node's fetch.
  */
 const loadKy = (): Promise<Ky> => {
-  kyModule ??= import("ky");
+  kyModule ??= Promise.all([import("ky"), import("./node-fetch.js"), import("./heap.js")]).then(
+    ([ky, http, heap]) => {
+      // Requests are what makes this process allocate from here on (see heap.ts).
+      heap.keepHeapNearLive();
+      return { ...ky, nodeFetch: http.nodeFetch, warmNodeFetch: http.warmNodeFetch };
+    },
+  );
   return kyModule;
 };
 
@@ -120,9 +146,10 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
   const baseDelayMs = options.retry?.baseDelayMs ?? 300;
   const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const authorization = authorizationHeader(options.auth);
-  const create = ({ default: ky, HTTPError }: Ky): KyInstance =>
+  const create = ({ default: ky, HTTPError, nodeFetch }: Ky): KyInstance =>
     ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, ""),
+      fetch: nodeFetch as typeof fetch,
       // ky's timeout ends at the headers; call() keeps one deadline over the body as well.
       timeout: false,
       // A redirect would re-post recipients and text elsewhere, or turn a send into a GET.
@@ -151,6 +178,31 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
       },
     });
   let http: KyInstance | undefined;
+  let warming: Promise<void> | undefined;
+
+  const warmUp = (): Promise<void> => {
+    warming ??= (async () => {
+      const ky = await loadKy();
+      http ??= create(ky);
+      await ky.warmNodeFetch(options.baseUrl);
+      // One call through ky and the envelope reader with a fetch that answers in-process.
+      const canned = async () =>
+        new Response('{"response_code":"SUCCESS","response_msg":"","data":{}}', {
+          status: 200,
+          headers: { "content-type": "application/json" },
+        });
+      const request: RequestInfo = { method: "GET", path: "warm-up" };
+      // A few times over: V8 compiles a function for real only once it has run a little.
+      for (let i = 0; i < WARM_UP_ROUNDS; i++) {
+        const response = await http("warm-up", { fetch: canned, searchParams: { page: i } });
+        await readEnvelope(request, response, maxResponseBytes, () => undefined);
+      }
+    })().catch(() => {});
+    return warming;
+  };
+  if (options.warmUpAfterMs !== false) {
+    setTimeout(warmUp, options.warmUpAfterMs ?? WARM_UP_AFTER_MS).unref();
+  }
 
   async function call<T>(
     method: "get" | "post" | "put" | "delete",
@@ -168,6 +220,11 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
     http ??= create(ky);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+    // One controller that the caller's signal also aborts: AbortSignal.any would tie every call's
+    // signals together through WeakRefs, which survive young-generation GCs and grow the heap.
+    const follow = () => deadline.abort();
+    init.signal?.addEventListener("abort", follow, { once: true });
+    if (init.signal?.aborted) follow();
     const stopped = () => interruption(request, init.signal, deadline.signal, options.timeoutMs);
     try {
       let response: Response;
@@ -176,7 +233,7 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
           method,
           searchParams: toSearchParams(init.query),
           ...(init.body !== undefined ? { json: init.body } : {}),
-          signal: init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal,
+          signal: deadline.signal,
         });
       } catch (error) {
         if (!(error instanceof ky.HTTPError)) {
@@ -212,6 +269,7 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
       return envelope.data as T;
     } finally {
       clearTimeout(timer);
+      init.signal?.removeEventListener("abort", follow);
     }
   }
 
@@ -234,6 +292,7 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
     post: (path, body, opts) => call("post", path, { body, signal: opts?.signal }),
     put: (path, body, opts) => call("put", path, { body, signal: opts?.signal }),
     delete: (path, opts) => call("delete", path, { signal: opts?.signal }),
+    warmUp,
   };
 }
 

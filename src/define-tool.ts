@@ -91,9 +91,66 @@ export interface Catalogue {
   instructions: string;
 }
 
-/** Identity helper that keeps the handler's argument and result types tied to their schemas. */
+/** A tool as a catalogue file writes it: its input schema, or a function that builds it. */
+export type ToolSpec<I extends AnyObjectSchema, O extends AnyObjectSchema> = Omit<
+  ToolDefinition<I, O>,
+  "input"
+> & {
+  input: I | (() => I);
+};
+
+/**
+ * Keeps the handler's argument and result types tied to their schemas. An input given as a function is built
+ * on first use of `input` (the first call of the tool, or a listing computed live), not at
+ * start: tools/list comes from the listing prebuilt at build time (src/listing.ts), so a start
+ * builds no tool's zod schema.
+ */
 export function defineTool<I extends AnyObjectSchema, O extends AnyObjectSchema>(
-  tool: ToolDefinition<I, O>,
+  spec: ToolSpec<I, O>,
 ): ToolDefinition {
-  return tool as unknown as ToolDefinition;
+  const { input, ...rest } = spec;
+  if (typeof input !== "function") return spec as unknown as ToolDefinition;
+  let built: I | undefined;
+  const tool = Object.defineProperty(rest, "input", {
+    get: () => {
+      built ??= input();
+      return built;
+    },
+    enumerable: true,
+  }) as unknown as ToolDefinition;
+  prebuildWhenIdle(() => built === undefined && warmInput(tool.input));
+  return tool;
+}
+
+/** Long enough after start for a host's initialize and tools/list to have been answered. */
+export const PREBUILD_AFTER_MS = 300;
+
+const unbuilt: Array<() => unknown> = [];
+let prebuildScheduled = false;
+
+/**
+ * Builds the inputs no call has built yet, one per turn of the event loop, from PREBUILD_AFTER_MS
+ * after start: a host's first call then finds its schema built and its parser compiled, and a
+ * request that comes meanwhile waits for one tool's schema at most.
+ */
+function prebuildWhenIdle(build: () => unknown): void {
+  unbuilt.push(build);
+  if (prebuildScheduled) return;
+  prebuildScheduled = true;
+  setTimeout(() => drain(), PREBUILD_AFTER_MS).unref();
+}
+
+function drain(): void {
+  unbuilt.shift()?.();
+  if (unbuilt.length > 0) setImmediate(drain).unref();
+}
+
+/** Builds every input not built yet, now: for a server that knows it is idle. */
+export function prebuildInputs(): void {
+  for (const build of unbuilt.splice(0)) build();
+}
+
+/** zod compiles an object's parser on its first parse: one parse of {} does it. */
+function warmInput(schema: AnyObjectSchema): void {
+  schema.safeParse({});
 }

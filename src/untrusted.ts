@@ -1,8 +1,9 @@
 /**
  * Text written by third parties (replies, contact fields, names, message texts) reaches the
- * model inside <untrusted>…</untrusted>, so it reads as data and not as instructions. Inside a
- * fence every angle bracket and look-alike, and every invisible, bidi-control or tag code point,
- * is shown as a \uXXXX escape: nothing inside can close the fence or hide from the reader.
+ * model inside «…», so it reads as data and not as instructions. Inside a fence every guillemet,
+ * angle bracket and look-alike, and every invisible, bidi-control or tag code point, is shown as
+ * a \uXXXX escape: nothing inside can close the fence or hide from the reader. The marks are one
+ * token each, where <untrusted>…</untrusted> cost seven or eight on every fenced field.
  * Every function here is total (any value in, never a throw) and reads at most a field's cap.
  */
 
@@ -20,9 +21,9 @@ const PLAIN_CHARS = 32;
  */
 const HIDDEN =
   "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\p{Cf}\\p{Default_Ignorable_Code_Point}\\p{Zl}\\p{Zp}\\p{Co}\\p{Cs}\\u2800";
-/** < and > and what Unicode (confusables.txt) or a reader takes for them. */
+/** The fence marks « », < and >, and what Unicode (confusables.txt) or a reader takes for them. */
 const BRACKETS =
-  "<>\\u02c2\\u02c3\\u1433\\u1438\\u16b2\\u2039\\u203a\\u2329\\u232a\\u276c-\\u2771\\u27e8\\u27e9\\u3008-\\u300b\\ufe64\\ufe65\\uff1c\\uff1e";
+  "\\u00ab\\u00bb\\u226a\\u226b\\u27ea\\u27eb<>\\u02c2\\u02c3\\u1433\\u1438\\u16b2\\u2039\\u203a\\u2329\\u232a\\u276c-\\u2771\\u27e8\\u27e9\\u3008-\\u300b\\ufe64\\ufe65\\uff1c\\uff1e";
 const ESCAPE = new RegExp(`[${HIDDEN}${BRACKETS}]`, "gu");
 const NEEDS_ESCAPE = new RegExp(`[${HIDDEN}${BRACKETS}]`, "u");
 
@@ -33,10 +34,10 @@ const NEEDS_ESCAPE = new RegExp(`[${HIDDEN}${BRACKETS}]`, "u");
  */
 const PLAIN = /^\+?[\p{L}\p{N}]+(?:[-.'’_@+][\p{L}\p{N}]+)*$/u;
 
-const FENCE_OPEN = "<untrusted>";
-const FENCE_CLOSE = "</untrusted>";
-/** A fenced value as this module writes it: nothing inside has < or >; the cut marker outside. */
-const FENCED = /^<untrusted>([^<>]*)<\/untrusted>(?:…\[\+([\d,]+) chars\])?$/;
+const FENCE_OPEN = "«";
+const FENCE_CLOSE = "»";
+/** A fenced value as this module writes it: nothing inside has a mark; the cut marker outside. */
+const FENCED = /^«([^«»]*)»(?:…\[\+([\d,]+) chars\])?$/;
 
 function escapeCodePoint(char: string): string {
   const code = char.codePointAt(0) ?? 0;
@@ -86,7 +87,7 @@ function asText(value: unknown): string | undefined {
 
 /**
  * Third-party text fenced, cut to max characters inside the fence with how much was left out
- * said after it (`<untrusted>Hello…</untrusted>…[+12,345 chars]`). Empty and absent values give
+ * said after it (`«Hello…»…[+12,345 chars]`). Empty and absent values give
  * undefined, which results leave out.
  */
 export function fence(value: unknown, max = FIELD_CHARS): string | undefined {

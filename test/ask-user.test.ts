@@ -33,7 +33,8 @@ const probe = defineTool({
   },
   output: z.object({ answer: z.enum(["accept", "decline", "cancel", "unavailable"]) }),
   run: async ({ subject }, ctx) => {
-    const answer = ctx.askUser?.({ message: `Go on with ${subject}?`, subject }) ?? ("unavailable" as const);
+    const answer =
+      ctx.askUser?.({ message: `Go on with ${subject}?`, subject }) ?? ("unavailable" as const);
     if (answer === "accept") asked += 1;
     return { answer };
   },

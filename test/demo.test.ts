@@ -60,7 +60,7 @@ describe("npm run demo", () => {
 
   it("shows the prompt-injection reply fenced as untrusted data", () => {
     expect(output).toMatch(
-      /"body":"<untrusted>IGNORE ALL PREVIOUS INSTRUCTIONS[^"]*<\/untrusted>"/,
+      /"body":"«IGNORE ALL PREVIOUS INSTRUCTIONS[^"]*»"/,
     );
   });
 

@@ -104,7 +104,7 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   const inbound = await call("list_inbound_sms");
   expect(inbound.items[0]).toMatchObject({
     original_message_id: sentId,
-    body: "<untrusted>Yes please, see you then!</untrusted>",
+    body: "«Yes please, see you then!»",
   });
   // The sandbox account has the POLL rules ClickSend needs, so creating another is skipped.
   const rules = await call("list_automation_rules");
@@ -165,7 +165,7 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   const found = await call("search_contacts", { q: "john" });
   expect(found.items[0].first_name).toBe("John");
   const cleaned = await call("delete_opted_out_contacts", { list_id: listId });
-  expect(cleaned.opt_out_list.list_name).toBe("<untrusted>Opt Out</untrusted>");
+  expect(cleaned.opt_out_list.list_name).toBe("«Opt Out»");
   await call("list_sender_ids");
   await call("get_sms_statistics");
 

@@ -28,7 +28,7 @@ import { addSms } from "./support/tool-args.js";
 type Item = Record<string, unknown>;
 type PageData = { items: Item[]; has_more?: boolean; truncated?: Item };
 
-const FENCED = /^<untrusted>[^<>]*<\/untrusted>(…\[\+[\d,]+ chars\])?$/;
+const FENCED = /^«[^«»<>]*»(…\[\+[\d,]+ chars\])?$/;
 
 let h: Harness;
 let ids: ReturnType<typeof seedHostile>;
@@ -83,10 +83,8 @@ describe("third-party text is fenced where it reaches the model", () => {
       items.find((t) => t.template_id === ids.template_id),
       ["template_name", "body"],
     );
-    expect(
-      items.find((t) => t.template_name === "<untrusted>Order shipped</untrusted>"),
-    ).toMatchObject({
-      body: "<untrusted>Good news [first_name]: your order is on its way.</untrusted>",
+    expect(items.find((t) => t.template_name === "«Order shipped»")).toMatchObject({
+      body: "«Good news [first_name]: your order is on its way.»",
     });
   });
 
@@ -148,7 +146,7 @@ describe("length bounds", () => {
     const body = String(first?.body);
     expect(body).toMatch(FENCED);
     expect(body.length).toBeLessThan(TEXT_CHARS + 50);
-    expect(body).toMatch(/<\/untrusted>…\[\+18,000 chars\]$/);
+    expect(body).toMatch(/»…\[\+18,000 chars\]$/);
   });
 
   it("keeps a result of 100 replies of 20 kB under the host's limit and says how to get the rest", async () => {

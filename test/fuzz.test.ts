@@ -389,7 +389,7 @@ const hostileText = fc
       trickCodePoint,
       fc.string({ unit: "binary" }),
       fc.string({ unit: "grapheme" }),
-      fc.constantFrom("untrusted", "/", " ", "\\u003c", "…[+1 chars]"),
+      fc.constantFrom("untrusted", "/", " ", "\\u003c", "\\u00bb", "…[+1 chars]", "«", "»"),
     ),
     { maxLength: 30 },
   )
@@ -412,7 +412,7 @@ describe("third-party text never breaks a fence", () => {
         for (const out of [fenced, fenceField(text, max)]) {
           expect(fenceBreaks(String(out ?? ""))).toEqual([]);
         }
-        const inner = /^<untrusted>([^<>]*)<\/untrusted>/.exec(fenced ?? "<untrusted></untrusted>");
+        const inner = /^«([^«»]*)»/.exec(fenced ?? "«»");
         expect(inner?.[1]?.length ?? 0).toBeLessThanOrEqual(max);
         expect(fenceBreaks(shorten(fenced ?? "", Math.floor(max / 2)))).toEqual([]);
       }),

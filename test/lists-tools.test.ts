@@ -52,7 +52,7 @@ describe("get_contact_list", () => {
     expect(request).toMatchObject({ method: "GET", path: `lists/${list.list_id}` });
     expect(data).toEqual({
       list_id: list.list_id,
-      list_name: "<untrusted>Get me</untrusted>",
+      list_name: "«Get me»",
       contacts_count: 0,
     });
   });
@@ -188,7 +188,7 @@ describe("delete_opted_out_contacts", () => {
     expect(requests[1]?.body).toBeUndefined();
     expect(data).toEqual({
       list_id: list.list_id,
-      opt_out_list: { list_id: optOut.list_id, list_name: "<untrusted>Opt Out</untrusted>" },
+      opt_out_list: { list_id: optOut.list_id, list_name: "«Opt Out»" },
       deleted: 2,
     });
     expect(numbersOf(list.list_id)).toEqual(["+61400555124"]);

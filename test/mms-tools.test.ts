@@ -156,7 +156,7 @@ describe("list_mms_history", () => {
       to: message.to,
       from: "+61447254068",
       subject: "Promo",
-      body: "<untrusted>20% off this week</untrusted>",
+      body: "«20% off this week»",
       status: "Sent",
       status_code: 201,
       parts: 1,

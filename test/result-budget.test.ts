@@ -96,7 +96,7 @@ describe("fitToBudget", () => {
     expect(estimateTokens(text)).toBeLessThanOrEqual(3000);
     const fitted = value as Data & { items: Array<{ body: string }> };
     expect(fitted.items).toHaveLength(15);
-    expect(fitted.items[0]?.body).toMatch(/^<untrusted>x+<\/untrusted>…\[\+[\d,]+ chars\]$/);
+    expect(fitted.items[0]?.body).toMatch(/^«x+»…\[\+[\d,]+ chars\]$/);
     expect(fitted.truncated?.strings_cut_to).toBeGreaterThan(0);
     expect(fenceBreaks(text)).toEqual([]);
   });

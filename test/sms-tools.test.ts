@@ -340,7 +340,7 @@ describe("list_sms_history", () => {
       date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       to: "+61400999888",
       from: "+61447254068",
-      body: "<untrusted>History check</untrusted>",
+      body: "«History check»",
       status: "Sent",
       status_code: 201,
       parts: 1,

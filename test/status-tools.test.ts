@@ -146,7 +146,7 @@ describe("get_send_status", () => {
     ]);
     expect(status.messages[0]).toMatchObject({
       message_id: failed.message.message_id,
-      error: "<untrusted>Absent Subscriber</untrusted>",
+      error: "«Absent Subscriber»",
     });
     expect(status.not_found).toEqual(["00000000-0000-0000-0000-000000000000"]);
     expect(status.next).toContain("1 not yet reported by the network");

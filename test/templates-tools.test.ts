@@ -39,8 +39,8 @@ describe("list_templates", () => {
       items: [
         {
           template_id: expect.any(Number),
-          template_name: "<untrusted>Order shipped</untrusted>",
-          body: "<untrusted>Good news [first_name]: your order is on its way.</untrusted>",
+          template_name: "«Order shipped»",
+          body: "«Good news [first_name]: your order is on its way.»",
         },
       ],
       page: 1,
@@ -77,7 +77,7 @@ describe("create_template", () => {
     expect(data).toEqual({
       template_id: expect.any(Number),
       template_name: "Welcome",
-      body: "<untrusted>Welcome aboard, [first_name]!\\u000d\n漢字</untrusted>",
+      body: "«Welcome aboard, [first_name]!\\u000d\n漢字»",
     });
     expect(h.sandbox.state.templates.some((t) => t.template_id === data.template_id)).toBe(true);
   });
@@ -118,8 +118,8 @@ describe("update_template", () => {
     });
     expect(data).toEqual({
       template_id: template.template_id,
-      template_name: "<untrusted>New name</untrusted>",
-      body: "<untrusted>New body</untrusted>",
+      template_name: "«New name»",
+      body: "«New body»",
     });
   });
 

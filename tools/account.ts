@@ -22,7 +22,7 @@ export const getAccount = defineTool({
   toolset: "account",
   title: "Get account",
   description: "Show the ClickSend account: balance, currency, default country and SMS part limit.",
-  input: z.strictObject({}),
+  input: () => z.strictObject({}),
   annotations: READ,
   output: z.object({
     user_id: z.number(),
@@ -62,13 +62,14 @@ export const listCountries = defineTool({
   title: "List countries",
   description:
     "List ISO country codes ClickSend knows, for the country fields of sends and contacts.",
-  input: z.strictObject({
-    q: z
-      .string()
-      .max(60)
-      .optional()
-      .describe("Only codes or names containing this (filtered locally)"),
-  }),
+  input: () =>
+    z.strictObject({
+      q: z
+        .string()
+        .max(60)
+        .optional()
+        .describe("Only codes or names containing this (filtered locally)"),
+    }),
   annotations: READ,
   output: z.object({ total: z.int(), countries: z.record(z.string(), z.string()) }),
   run: async ({ q }, { client }) => {

@@ -103,10 +103,11 @@ export const listAutomationRules = defineTool({
   title: "List SMS automation rules",
   description:
     "Say whether replies and delivery receipts can be polled (an enabled POLL rule), and list the account's rules for them.",
-  input: z.strictObject({
-    kind: kindInput.optional().describe("inbound (replies) or receipts; both when omitted"),
-    page: pageInput.page,
-  }),
+  input: () =>
+    z.strictObject({
+      kind: kindInput.optional().describe("inbound (replies) or receipts; both when omitted"),
+      page: pageInput.page,
+    }),
   annotations: READ,
   output: z.object({
     polling: z.object({ replies: z.boolean().optional(), receipts: z.boolean().optional() }),
@@ -148,16 +149,17 @@ export const createAutomationRule = defineTool({
   title: "Create SMS polling rule",
   description:
     "Create the POLL rule ClickSend needs before list_inbound_sms or list_delivery_receipts show anything; skipped when one exists.",
-  input: z.strictObject({
-    kind: kindInput.describe("inbound: replies; receipts: delivery receipts"),
-    rule_name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe(`Default: Poll replies (${NAME}), or receipts`),
-  }),
+  input: () =>
+    z.strictObject({
+      kind: kindInput.describe("inbound: replies; receipts: delivery receipts"),
+      rule_name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe(`Default: Poll replies (${NAME}), or receipts`),
+    }),
   // Repeating it finds the rule it made and creates nothing more.
   annotations: { ...CREATE, idempotentHint: true },
   output: z.object({

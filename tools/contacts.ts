@@ -100,17 +100,18 @@ export const listContacts = defineTool({
   toolset: "contacts",
   title: "List contacts",
   description: "List the contacts of one contact list; q finds people by phone or email.",
-  input: z.strictObject({
-    list_id: listId,
-    ...pageInput,
-    ...searchInput({
-      q: ["phone_number", "email", "first_name", "last_name", ...CUSTOM_FIELDS],
-      order: ["contact_id", "first_name", "last_name", "phone_number", "email", "date_updated"],
-      phone: "phone_number",
-      email: "email",
+  input: () =>
+    z.strictObject({
+      list_id: listId,
+      ...pageInput,
+      ...searchInput({
+        q: ["phone_number", "email", "first_name", "last_name", ...CUSTOM_FIELDS],
+        order: ["contact_id", "first_name", "last_name", "phone_number", "email", "date_updated"],
+        phone: "phone_number",
+        email: "email",
+      }),
+      updated_after: unixTime.optional().describe("Only contacts updated after this time"),
     }),
-    updated_after: unixTime.optional().describe("Only contacts updated after this time"),
-  }),
   annotations: READ,
   ids: contactIds,
   output: pageOf(contactOutput),
@@ -125,7 +126,7 @@ export const getContact = defineTool({
   toolset: "contacts",
   title: "Get contact",
   description: "Get one contact of a contact list.",
-  input: z.strictObject({ list_id: listId, contact_id: contactId }),
+  input: () => z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: READ,
   ids: contactIds,
   output: contactOutput,
@@ -139,10 +140,11 @@ export const createContact = defineTool({
   title: "Create contact",
   description:
     "Add a contact to a contact list. ClickSend allows duplicates: search with list_contacts first.",
-  input: z.strictObject({ list_id: listId, ...contactFields }).refine(hasAny(REACH), {
-    message: "at least one of phone_number, email, fax_number is required",
-    path: ["phone_number"],
-  }),
+  input: () =>
+    z.strictObject({ list_id: listId, ...contactFields }).refine(hasAny(REACH), {
+      message: "at least one of phone_number, email, fax_number is required",
+      path: ["phone_number"],
+    }),
   annotations: CREATE,
   ids: contactIds,
   output: contactOutput,
@@ -159,11 +161,12 @@ export const updateContact = defineTool({
   toolset: "contacts",
   title: "Update contact",
   description: "Change some fields of a contact; fields left out keep their values.",
-  input: z
-    .strictObject({ list_id: listId, contact_id: contactId, ...contactFields })
-    .refine(hasAny(CONTACT_KEYS), {
-      message: `give at least one field to change (${REACH.join(", ")}, first_name, ...)`,
-    }),
+  input: () =>
+    z
+      .strictObject({ list_id: listId, contact_id: contactId, ...contactFields })
+      .refine(hasAny(CONTACT_KEYS), {
+        message: `give at least one field to change (${REACH.join(", ")}, first_name, ...)`,
+      }),
   annotations: UPDATE,
   ids: contactIds,
   output: contactOutput,
@@ -180,7 +183,7 @@ export const deleteContact = defineTool({
   toolset: "contacts",
   title: "Delete contact",
   description: "Delete a contact from its contact list, for good.",
-  input: z.strictObject({ list_id: listId, contact_id: contactId }),
+  input: () => z.strictObject({ list_id: listId, contact_id: contactId }),
   annotations: DELETE,
   ids: contactIds,
   output: z.object({ deleted: z.object({ list_id: z.int(), contact_id: z.int() }) }),
@@ -201,10 +204,11 @@ export const searchContacts = defineTool({
   toolset: "contacts",
   title: "Search contacts",
   description: "Find people by name, number or email across all contact lists.",
-  input: z.strictObject({
-    q: z.string().trim().min(1).max(200).describe("Words to find, e.g. John or +61411"),
-    ...pageInput,
-  }),
+  input: () =>
+    z.strictObject({
+      q: z.string().trim().min(1).max(200).describe("Words to find, e.g. John or +61411"),
+      ...pageInput,
+    }),
   annotations: READ,
   output: pageOf(contactOutput.extend({ list_name: loose.optional() })),
   run: ({ q, page, limit }, { client }) =>

@@ -48,10 +48,11 @@ export const listContactLists = defineTool({
   title: "List contact lists",
   description:
     "List contact lists with their contact counts. Not for the contacts in a list (list_contacts).",
-  input: z.strictObject({
-    ...pageInput,
-    ...searchInput({ q: ["list_name"], order: ["list_id", "list_name"], text: "list_name" }),
-  }),
+  input: () =>
+    z.strictObject({
+      ...pageInput,
+      ...searchInput({ q: ["list_name"], order: ["list_id", "list_name"], text: "list_name" }),
+    }),
   annotations: READ,
   ids: listIds,
   output: pageOf(listOutput),
@@ -63,7 +64,7 @@ export const getContactList = defineTool({
   toolset: "lists",
   title: "Get contact list",
   description: "Get one contact list and its contact count.",
-  input: z.strictObject({ list_id: listId }),
+  input: () => z.strictObject({ list_id: listId }),
   annotations: READ,
   ids: listIds,
   output: listOutput,
@@ -76,7 +77,7 @@ export const createContactList = defineTool({
   toolset: "lists",
   title: "Create contact list",
   description: "Create an empty contact list; add people to it with create_contact.",
-  input: z.strictObject({ list_name: listName }),
+  input: () => z.strictObject({ list_name: listName }),
   annotations: CREATE,
   ids: listIds,
   output: listOutput,
@@ -88,7 +89,7 @@ export const updateContactList = defineTool({
   toolset: "lists",
   title: "Rename contact list",
   description: "Rename a contact list.",
-  input: z.strictObject({ list_id: listId, list_name: listName }),
+  input: () => z.strictObject({ list_id: listId, list_name: listName }),
   annotations: UPDATE,
   ids: listIds,
   output: listOutput,
@@ -101,7 +102,7 @@ export const deleteContactList = defineTool({
   toolset: "lists",
   title: "Delete contact list",
   description: "Delete a contact list and every contact in it, for good.",
-  input: z.strictObject({ list_id: listId }),
+  input: () => z.strictObject({ list_id: listId }),
   annotations: DELETE,
   ids: listIds,
   output: z.object({ deleted: z.object({ list_id: z.int() }) }),
@@ -144,10 +145,11 @@ export const deleteOptedOutContacts = defineTool({
   title: "Delete opted-out contacts",
   description:
     "Delete, for good, the contacts of a list who are on the opt-out list (replied Stop).",
-  input: z.strictObject({
-    list_id: listId.describe("The list to clean (list_contact_lists)"),
-    opt_out_list_id: id("The opt-out list; default: the list named Opt Out").optional(),
-  }),
+  input: () =>
+    z.strictObject({
+      list_id: listId.describe("The list to clean (list_contact_lists)"),
+      opt_out_list_id: id("The opt-out list; default: the list named Opt Out").optional(),
+    }),
   annotations: DELETE,
   ids: listIds,
   output: z.object({

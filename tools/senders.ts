@@ -43,7 +43,7 @@ export const listSenderIds = defineTool({
   title: "List sender IDs",
   description:
     "Which from values the account can send with: dedicated numbers, alpha tags, own numbers; their countries and whether replies come back.",
-  input: z.strictObject({}),
+  input: () => z.strictObject({}),
   annotations: READ,
   output: z.object({
     senders: z.array(

@@ -65,7 +65,7 @@ export const getSmsStatistics = defineTool({
   title: "Get SMS statistics",
   description:
     "SMS totals and per-day counts and prices: sent (outbound), received (inbound), bounced. Days without messages are left out.",
-  input: z.strictObject({}),
+  input: () => z.strictObject({}),
   annotations: READ,
   output: z.object({
     currency: optionalText,

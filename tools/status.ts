@@ -24,7 +24,7 @@ export const getSendStatus = defineTool({
   title: "Get send status",
   description:
     "Did an SMS or MMS send go out, and was it delivered: by its tag or message ids. Use it before sending again after an unclear outcome.",
-  input: z.strictObject(sendSelector).superRefine(needsTarget),
+  input: () => z.strictObject(sendSelector).superRefine(needsTarget),
   annotations: READ,
   ids,
   output: sendStatusOutput,
@@ -40,12 +40,19 @@ export const awaitDelivery = defineTool({
   title: "Await delivery",
   description:
     "Wait until sent SMS or MMS are delivered or failed, or the timeout passes; reports progress. Accepted means ClickSend queued it, delivered that the handset got it.",
-  input: z
-    .strictObject({
-      ...sendSelector,
-      timeout_s: z.number().int().min(1).max(300).optional().describe("Longest wait (default 60)"),
-    })
-    .superRefine(needsTarget),
+  input: () =>
+    z
+      .strictObject({
+        ...sendSelector,
+        timeout_s: z
+          .number()
+          .int()
+          .min(1)
+          .max(300)
+          .optional()
+          .describe("Longest wait (default 60)"),
+      })
+      .superRefine(needsTarget),
   annotations: READ,
   ids,
   output: deliveryOutput,

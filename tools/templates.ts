@@ -37,13 +37,14 @@ export const listTemplates = defineTool({
   toolset: "templates",
   title: "List SMS templates",
   description: "List saved SMS templates (id, name, body).",
-  input: z.strictObject({
-    ...pageInput,
-    ...searchInput({
-      q: ["template_id", "template_name", "body"],
-      order: ["template_id", "template_name"],
+  input: () =>
+    z.strictObject({
+      ...pageInput,
+      ...searchInput({
+        q: ["template_id", "template_name", "body"],
+        order: ["template_id", "template_name"],
+      }),
     }),
-  }),
   annotations: READ,
   ids: templateIds,
   output: pageOf(templateOutput),
@@ -55,7 +56,7 @@ export const createTemplate = defineTool({
   toolset: "templates",
   title: "Create SMS template",
   description: "Save a new SMS template. Stores text only: nothing is sent.",
-  input: z.strictObject(templateFields),
+  input: () => z.strictObject(templateFields),
   annotations: CREATE,
   ids: templateIds,
   output: templateOutput,
@@ -67,7 +68,7 @@ export const updateTemplate = defineTool({
   toolset: "templates",
   title: "Update SMS template",
   description: "Replace an SMS template's name and body (ClickSend needs both).",
-  input: z.strictObject({ template_id: templateId, ...templateFields }),
+  input: () => z.strictObject({ template_id: templateId, ...templateFields }),
   annotations: UPDATE,
   ids: templateIds,
   output: templateOutput,
@@ -80,7 +81,7 @@ export const deleteTemplate = defineTool({
   toolset: "templates",
   title: "Delete SMS template",
   description: "Delete an SMS template for good.",
-  input: z.strictObject({ template_id: templateId }),
+  input: () => z.strictObject({ template_id: templateId }),
   annotations: DELETE,
   ids: templateIds,
   output: z.object({ deleted: z.object({ template_id: z.int() }) }),
