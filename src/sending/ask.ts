@@ -40,9 +40,10 @@ function questionFor(channel: Channel, messages: OutgoingMessage[], quoted: Quot
     text.length > EXCERPT_CHARS ? `"${text.slice(0, EXCERPT_CHARS)}…"` : `"${text}"`,
   );
   const parts = quoted.messages.reduce((sum, m) => sum + m.parts, 0);
-  const what = { sms: "SMS", mms: "MMS", voice: "voice call" }[channel.kind];
+  const one = quoted.recipients === 1;
+  const what = { sms: "SMS", mms: "MMS", voice: one ? "voice call" : "voice calls" }[channel.kind];
   return [
-    `Send ${quoted.recipients} ${what}${quoted.recipients === 1 ? "" : "s"} to ${shown.join(", ")}${more}?`,
+    `Send ${quoted.recipients} ${what} to ${shown.join(", ")}${more}?`,
     ...texts,
     `${parts} part${parts === 1 ? "" : "s"}, ${quoted.total_price} ${quoted.currency ?? ""}`.trim(),
     "Nothing is sent unless you accept.",
