@@ -11,6 +11,7 @@ import {
   type ServerContext,
   type Tool,
 } from "@modelcontextprotocol/server";
+import { rendersApps, sendCard, UI_EXTENSION } from "./apps/send-card.js";
 import { AnswerNeeded } from "./ask-user.js";
 import { bindClient, type ClickSendClient } from "./client.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -134,6 +135,8 @@ export function createServer(params: {
   const tools = selectTools(params.tools, options);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const sending = options.sending ?? createSendingPolicy();
+  // The send card (MCP Apps): served only to clients that render apps (src/apps/send-card.ts).
+  const card = sendCard(tools);
   const server = new Server(
     { name: NAME, version: VERSION },
     {
@@ -141,6 +144,7 @@ export function createServer(params: {
         tools: { listChanged: false },
         resources: { listChanged: false },
         logging: {},
+        ...(card ? { extensions: { [UI_EXTENSION]: {} } } : {}),
       },
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions)),
       jsonSchemaValidator: noElicitation,
@@ -161,19 +165,26 @@ export function createServer(params: {
   });
 
   let listing: Tool[] | undefined;
-  server.setRequestHandler("tools/list", () => {
+  let appListing: Tool[] | undefined;
+  const apps = (extra: ServerContext) =>
+    card && rendersApps(era, server, extra) ? card : undefined;
+  server.setRequestHandler("tools/list", (_request, extra) => {
     listing ??= tools.map((tool) => listingOf(tool, params.listing));
-    return { tools: listing };
+    const app = apps(extra);
+    if (app) appListing ??= app.listing(listing, listingOf(app.tool));
+    return { tools: app ? (appListing as Tool[]) : listing };
   });
 
-  server.setRequestHandler("resources/list", () => ({
-    resources: auditResources(sending.store.now()),
+  server.setRequestHandler("resources/list", (_request, extra) => ({
+    resources: [...auditResources(sending.store.now()), ...(apps(extra)?.resources() ?? [])],
   }));
   server.setRequestHandler("resources/templates/list", () => ({
     resourceTemplates: auditResourceTemplates,
   }));
-  server.setRequestHandler("resources/read", async (request) => {
+  server.setRequestHandler("resources/read", async (request, extra) => {
     const { uri } = request.params;
+    const view = apps(extra)?.read(uri);
+    if (view) return { contents: [view] };
     try {
       return { contents: [await readAuditResource(uri, sending.store)] };
     } catch (error) {
@@ -184,7 +195,8 @@ export function createServer(params: {
   });
 
   server.setRequestHandler("tools/call", async (request, extra) => {
-    const tool = byName.get(request.params.name);
+    const app = request.params.name === card?.tool.name ? apps(extra) : undefined;
+    const tool = byName.get(request.params.name) ?? app?.tool;
     if (!tool) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,

@@ -1,0 +1,164 @@
+/**
+ * The send card (MCP Apps): for hosts that render MCP Apps, each preview tool whose send tool is
+ * served carries a ui:// view that shows the quote and has a Send button. The button calls
+ * send_previewed, an app-only tool that hands the preview's exact arguments and its confirmation
+ * to the send tool itself: the same validation, confirmation check, guards and ledger as a send
+ * the model makes. Hosts that do not declare the UI extension see none of this.
+ */
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type ProtocolEra,
+  type Server,
+  type ServerContext,
+  type Tool,
+} from "@modelcontextprotocol/server";
+import * as z from "zod";
+import { defineTool, type ToolDefinition } from "../define-tool.js";
+import { type SendOutput, sendOutput } from "../sending/output.js";
+import { parseArguments } from "../validate.js";
+import { sendCardHtml } from "./send-card-view.js";
+
+/** The MCP Apps extension as clients declare it in their capabilities. */
+export const UI_EXTENSION = "io.modelcontextprotocol/ui";
+export const APP_MIME_TYPE = "text/html;profile=mcp-app";
+export const SEND_PREVIEWED = "send_previewed";
+
+/** Older hosts read the view's URI from this flat key (the ext-apps SDK sets both). */
+const LEGACY_URI_KEY = "ui/resourceUri";
+
+export const cardUri = (previewTool: string) => `ui://clicksend-mcp/${previewTool}.html`;
+
+/**
+ * Whether the client of this request renders MCP Apps: a 2025 client said so when it
+ * initialized, a 2026-07-28 client says so in each request's envelope.
+ */
+export function rendersApps(era: ProtocolEra, server: Server, extra: ServerContext): boolean {
+  const capabilities =
+    era === "modern"
+      ? ((extra.mcpReq.envelope as Record<string, unknown> | undefined)?.[
+          CLIENT_CAPABILITIES_META_KEY
+        ] as ClientCapabilities | undefined)
+      : server.getClientCapabilities();
+  const ui = capabilities?.extensions?.[UI_EXTENSION] as { mimeTypes?: unknown } | undefined;
+  if (!ui) return false;
+  return !Array.isArray(ui.mimeTypes) || ui.mimeTypes.includes(APP_MIME_TYPE);
+}
+
+interface Pair {
+  preview: ToolDefinition;
+  send: ToolDefinition;
+}
+
+export interface SendCard {
+  /** The app-only tool the Send button calls. */
+  tool: ToolDefinition;
+  /** tools/list for an apps client: previews point at their view, send_previewed is app-only. */
+  listing(tools: Tool[], appTool: Tool): Tool[];
+  resources(): Array<{
+    uri: string;
+    name: string;
+    title: string;
+    description: string;
+    mimeType: string;
+    _meta: object;
+  }>;
+  /** The view, when uri names one; undefined otherwise. */
+  read(uri: string): { uri: string; mimeType: string; text: string; _meta: object } | undefined;
+}
+
+/** The view's resource metadata: no network, no frames, nothing outside the document itself. */
+const VIEW_META = {
+  ui: {
+    csp: { connectDomains: [], resourceDomains: [], frameDomains: [], baseUriDomains: [] },
+    prefersBorder: true,
+  },
+};
+
+/**
+ * The send card for the served tools, or undefined when no preview's send tool is served
+ * (--read-only, or a toolset without its send tool): a card that cannot send is not offered.
+ * A preview and its send tool are paired by name, preview_x and send_x, as tools/messages.ts
+ * names a channel's tools.
+ */
+export function sendCard(tools: ToolDefinition[]): SendCard | undefined {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const pairs = new Map<string, Pair>();
+  for (const preview of tools) {
+    const kind = /^preview_(\w+)$/.exec(preview.name)?.[1];
+    const send = kind && byName.get(`send_${kind}`);
+    if (send && preview.annotations.readOnlyHint) pairs.set(preview.name, { preview, send });
+  }
+  const [first, ...rest] = [...pairs.keys()];
+  if (first === undefined) return undefined;
+
+  const tool = defineTool({
+    name: SEND_PREVIEWED,
+    toolset: "send-card",
+    title: "Send the previewed message",
+    description:
+      "The send card's Send button: sends exactly what a preview showed, with its confirmation. Real and charged.",
+    input: z.strictObject({
+      preview: z.enum([first, ...rest]).describe("The preview tool the card shows"),
+      arguments: z.record(z.string(), z.unknown()).describe("That preview's exact arguments"),
+      confirmation: z.string().min(1).max(100).describe("That preview's confirmation"),
+    }),
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    output: sendOutput,
+    run: (args, ctx) => {
+      const { preview, send } = pairs.get(args.preview) as Pair;
+      // What the preview took, nothing more (no idempotency_key, no allow_duplicate) ...
+      parseArguments(preview.name, preview.input, args.arguments);
+      // ... sent by the send tool itself, which checks the confirmation, the guards and the ledger.
+      const sendArgs = parseArguments(send.name, send.input, {
+        ...args.arguments,
+        confirmation: args.confirmation,
+      });
+      // Every send tool returns sendOutput (src/sending/output.ts checks what send() builds).
+      return send.run(sendArgs, ctx) as Promise<SendOutput>;
+    },
+  });
+
+  return {
+    tool,
+    listing: (listed, appTool) => [
+      ...listed.map((entry) =>
+        pairs.has(entry.name)
+          ? {
+              ...entry,
+              _meta: {
+                ...entry._meta,
+                ui: { resourceUri: cardUri(entry.name) },
+                [LEGACY_URI_KEY]: cardUri(entry.name),
+              },
+            }
+          : entry,
+      ),
+      { ...appTool, _meta: { ui: { visibility: ["app"] } } },
+    ],
+    resources: () =>
+      [...pairs.values()].map(({ preview, send }) => ({
+        uri: cardUri(preview.name),
+        name: `send-card-${preview.name}`,
+        title: `${preview.title}: send card`,
+        description: `Shows ${preview.name}'s quote and recipients with a Send button that sends it as ${send.name} would`,
+        mimeType: APP_MIME_TYPE,
+        _meta: VIEW_META,
+      })),
+    read: (uri) => {
+      const pair = [...pairs.values()].find(({ preview }) => cardUri(preview.name) === uri);
+      if (!pair) return undefined;
+      return {
+        uri,
+        mimeType: APP_MIME_TYPE,
+        text: sendCardHtml({ preview: pair.preview.name, kind: pair.send.name.slice(5) }),
+        _meta: VIEW_META,
+      };
+    },
+  };
+}
