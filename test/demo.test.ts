@@ -59,9 +59,7 @@ describe("npm run demo", () => {
   });
 
   it("shows the prompt-injection reply fenced as untrusted data", () => {
-    expect(output).toMatch(
-      /"body":"«IGNORE ALL PREVIOUS INSTRUCTIONS[^"]*»"/,
-    );
+    expect(output).toMatch(/"body":"«IGNORE ALL PREVIOUS INSTRUCTIONS[^"]*»"/);
   });
 
   it("shows no simulated time in the future", () => {
