@@ -66,8 +66,8 @@ const withoutAjv: Plugin = {
   },
 };
 
-/** src/listing.ts, with the listing computed at build time in place of undefined. */
-function withListing(listing: unknown[]): Plugin {
+/** src/listing.ts, with the listing and catalogue computed at build time in place of undefined. */
+function withListing({ listing, catalogue }: Prebuilt): Plugin {
   return {
     name: "prebuilt-listing",
     setup(build) {
@@ -75,7 +75,8 @@ function withListing(listing: unknown[]): Plugin {
         // JSON.parse of a string literal: faster for V8 to load than the same object literal.
         contents: `export const prebuiltListing = new Map(JSON.parse(${JSON.stringify(
           JSON.stringify(listing),
-        )}).map((tool) => [tool.name, tool]));`,
+        )}).map((tool) => [tool.name, tool]));
+export const prebuiltCatalogue = JSON.parse(${JSON.stringify(JSON.stringify(catalogue))});`,
         loader: "js",
       }));
     },
@@ -103,7 +104,12 @@ const common = {
  * in the same sources the bundle is built from: bundled and run in a child process, so a
  * caller's module cache (vitest's, in test/support/build.ts) can never hand over a stale registry.
  */
-async function computeListing(root: string): Promise<unknown[]> {
+interface Prebuilt {
+  listing: unknown[];
+  catalogue: { instructions: string; toolsets: Record<string, string> };
+}
+
+async function computeListing(root: string): Promise<Prebuilt> {
   const dir = mkdtempSync(join(tmpdir(), "clicksend-mcp-listing-"));
   try {
     const file = join(dir, "listing.mjs");
@@ -112,15 +118,18 @@ async function computeListing(root: string): Promise<unknown[]> {
       absWorkingDir: root,
       stdin: {
         contents: `import { toolListing } from "./src/server.js";
-import { tools } from "./tools/index.js";
-process.stdout.write(JSON.stringify(tools.map(toolListing)));`,
+import { instructions, tools } from "./tools/index.js";
+process.stdout.write(JSON.stringify({
+  listing: tools.map(toolListing),
+  catalogue: { instructions, toolsets: Object.fromEntries(tools.map((t) => [t.name, t.toolset])) },
+}));`,
         resolveDir: root,
         loader: "ts",
       },
       outfile: file,
     });
     const json = execFileSync(process.execPath, [file], { encoding: "utf8", maxBuffer: 1 << 26 });
-    return JSON.parse(json) as unknown[];
+    return JSON.parse(json) as Prebuilt;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,18 +1,12 @@
 #!/usr/bin/env node
 import { fileURLToPath } from "node:url";
-import type { McpServerFactory } from "@modelcontextprotocol/server";
-import { serveStdio } from "@modelcontextprotocol/server/stdio";
-import { catalogue } from "../tools/index.js";
-import { type ClickSendClient, createClickSendClient } from "./client.js";
+import { toolsets } from "../tools/toolsets.js";
 import { type Config, help, parseCli } from "./config.js";
+import { answerEarly, type EarlyPlan, type Handover } from "./early-answers.js";
 import { ConfigError } from "./errors.js";
-import { prebuiltListing } from "./listing.js";
-import { createLogger, type Logger } from "./logger.js";
-import { createSendingPolicy } from "./sending/policy.js";
-import { createServer, type ServerOptions } from "./server.js";
-import { accountScope, openSendStore } from "./state/open.js";
-import type { SendStore } from "./state/store.js";
-import { StdioTransport } from "./stdio.js";
+import { instructionsFor } from "./instructions.js";
+import { prebuiltCatalogue, prebuiltListing } from "./listing.js";
+import { createLogger } from "./logger.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {
@@ -25,7 +19,7 @@ async function main(): Promise<void> {
       platform: process.platform,
       node: process.execPath,
       cli: fileURLToPath(import.meta.url),
-      toolsets: catalogue.toolsets,
+      toolsets,
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
     });
@@ -33,7 +27,7 @@ async function main(): Promise<void> {
   }
   let action: ReturnType<typeof parseCli>;
   try {
-    action = parseCli(process.argv.slice(2), process.env, catalogue.toolsets);
+    action = parseCli(process.argv.slice(2), process.env, toolsets);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(
@@ -43,90 +37,48 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (action.kind === "help") return void process.stdout.write(help(catalogue.toolsets));
+  if (action.kind === "help") return void process.stdout.write(help(toolsets));
   if (action.kind === "version") return void process.stdout.write(`${VERSION}\n`);
-  await serve(action.config);
+  const plan = action.config.http ? undefined : earlyPlan(action.config);
+  let early: Handover | undefined;
+  if (plan) {
+    const answering = answerEarly(plan, process.stdin, process.stdout);
+    early = answering.handover;
+    await answering.ready;
+    const answered = early.answered.size;
+    if (answered > 0) {
+      createLogger(action.config.logLevel).debug(`answered ${answered} request(s) before loading`);
+    }
+  }
+  // Everything else loads now: over stdio, once the host has its tools or asked for more.
+  const { serve } = await import("./serve.js");
+  await serve(action.config, early);
 }
 
-async function serve(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel);
-  let { baseUrl, auth } = config;
-  let closeSandbox: (() => Promise<void>) | undefined;
-  if (config.sandbox) {
-    // Loaded only when asked for, so a normal start does not pay for the simulator.
-    const { startSandbox } = await import("../sandbox/server.js");
-    const sandbox = await startSandbox();
-    baseUrl = sandbox.baseUrl;
-    auth = { kind: "basic", ...sandbox.credentials };
-    closeSandbox = sandbox.close;
-    process.stderr.write(
-      `${NAME}: sandbox mode: simulated ClickSend at ${sandbox.baseUrl}; nothing is really sent.\n`,
-    );
-  }
-  const client = createClickSendClient({ baseUrl, auth, timeoutMs: config.timeoutMs, logger });
-  const store = await openSendStore({
-    stateDir: config.sending.stateDir,
-    redisUrl: config.sending.redisUrl,
-    sandbox: config.sandbox,
-    scope: accountScope(auth, baseUrl),
-    env: process.env,
-  });
-  logger.debug(`send state: ${store.kind} at ${store.backend.location}`);
-  const newServer = serverFactory(config, client, logger, store);
-
-  let closeTransport: () => Promise<unknown> = async () => {};
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await closeTransport().catch(() => {});
-    await store.close().catch(() => {});
-    await closeSandbox?.();
-    process.exit(0);
+/** The early answers for this configuration, when the build computed what they need. */
+function earlyPlan(config: Config): EarlyPlan | undefined {
+  if (!prebuiltListing || !prebuiltCatalogue) return undefined;
+  const chosen = config.toolsets ?? toolsets.filter((t) => t.default).map((t) => t.name);
+  const toolsetOf = prebuiltCatalogue.toolsets;
+  // As selectTools (server.ts) chooses, in catalogue order.
+  const tools = [...prebuiltListing.values()].filter(
+    (tool) =>
+      (!config.readOnly || tool.annotations?.readOnlyHint === true) &&
+      chosen.includes(toolsetOf[tool.name] ?? ""),
+  );
+  const names = new Set(tools.map((tool) => tool.name));
+  return {
+    serverInfo: { name: NAME, version: VERSION },
+    instructions: instructionsFor(config.sandbox, prebuiltCatalogue.instructions),
+    tools,
+    // As sendCard (apps/send-card.ts) decides: a read-only preview served with its send tool.
+    sendCard: tools.some(
+      (tool) =>
+        /^preview_\w+$/.test(tool.name) &&
+        tool.annotations?.readOnlyHint === true &&
+        names.has(tool.name.replace(/^preview_/, "send_")),
+    ),
   };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-
-  if (config.http) {
-    // Loaded only with --http: stdio start-up does not pay for the HTTP stack.
-    const { startHttpServer } = await import("./http.js");
-    const http = await startHttpServer({ ...config.http, createServer: newServer, logger });
-    closeTransport = http.close;
-    process.stderr.write(
-      `${NAME}: serving MCP over Streamable HTTP at ${http.url}${
-        config.http.token ? " (bearer token required)" : ""
-      }\n`,
-    );
-  } else {
-    // One connection, pinned to the protocol generation the host opens it with.
-    const connection = serveStdio(newServer, { transport: new StdioTransport(logger) });
-    closeTransport = () => connection.close();
-    process.stdin.on("end", shutdown);
-  }
-}
-
-/**
- * The one way this process makes an MCP Server, for stdio (once) and HTTP (per request). State
- * that must outlive a request (the client, the logger, the client's log level, operator guards)
- * is created here once; each call makes only the Server.
- */
-function serverFactory(
-  config: Config,
-  client: ClickSendClient,
-  logger: Logger,
-  store: SendStore,
-): McpServerFactory {
-  const { tools, toolsets, instructions } = catalogue;
-  const options: ServerOptions = {
-    sandbox: config.sandbox,
-    readOnly: config.readOnly,
-    toolsets: config.toolsets ?? toolsets.filter((t) => t.default).map((t) => t.name),
-    logger,
-    clientLogLevel: { level: config.logLevel },
-    sending: createSendingPolicy(config.sending, store),
-  };
-  return ({ era }) =>
-    createServer({ client, tools, instructions, options, listing: prebuiltListing, era });
 }
 
 process.on("uncaughtException", (error) => {

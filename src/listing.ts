@@ -7,3 +7,12 @@ import type { Tool } from "@modelcontextprotocol/server";
  * and the server computes the listing; test/listing.test.ts proves the two agree.
  */
 export const prebuiltListing: ReadonlyMap<string, Tool> | undefined = undefined;
+
+/** What a start needs of the catalogue before it loads (early-answers.ts), computed at build time. */
+export interface PrebuiltCatalogue {
+  instructions: string;
+  /** Each tool's toolset, by tool name. */
+  toolsets: Record<string, string>;
+}
+
+export const prebuiltCatalogue: PrebuiltCatalogue | undefined = undefined;

@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { ToolContext, ToolDefinition } from "./define-tool.js";
 import { askUserFor, canElicit, inputRequiredFor, verifyRequestState } from "./elicitation.js";
 import { FailedResultError, formatToolError, UserInputError } from "./errors.js";
+import { instructionsFor } from "./instructions.js";
 import { jsonSchemaOf } from "./json-schema.js";
 import { linksOf } from "./links.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
@@ -65,14 +66,6 @@ const STATIC_FOR_AN_HOUR = { ttlMs: 3_600_000, cacheScope: "private" } as const;
 
 export const SANDBOX_NOTICE =
   "SANDBOX: simulated by the embedded ClickSend sandbox; nothing real was sent or changed.";
-
-/** The catalogue's instructions, and in sandbox mode that nothing is really sent. */
-function instructionsFor(sandbox: boolean, instructions = ""): string | undefined {
-  const sandboxed =
-    sandbox &&
-    "This server runs against the embedded sandbox: nothing is really sent and no money is spent.";
-  return [instructions, sandboxed].filter(Boolean).join(" ") || undefined;
-}
 
 const withInstructions = (text: string | undefined) => (text ? { instructions: text } : {});
 

@@ -9,6 +9,7 @@ import { READ } from "../tools/annotations.js";
 import { defaultToolsets, tools } from "../tools/index.js";
 import { contentText as text } from "./support/results.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
+import { sleep } from "./support/wait.js";
 
 describe("over the SDK client", () => {
   let client: Client;
@@ -25,10 +26,12 @@ describe("over the SDK client", () => {
     expect(client.getServerCapabilities()).toMatchObject({ tools: {}, logging: {} });
   });
 
-  it("says in its instructions that it runs against the sandbox", () => {
+  it("says in its instructions that it runs against the sandbox", async () => {
     const instructions = client.getInstructions() ?? "";
     expect(instructions).toContain("sandbox");
     expect(instructions).toContain("nothing is really sent");
+    // Printed once the sandbox is up, which may be after the early answers (early-answers.ts).
+    for (let i = 0; i < 100 && !server.stderr.includes("sandbox mode"); i++) await sleep(50);
     expect(server.stderr).toContain("sandbox mode");
   });
 

@@ -3,7 +3,8 @@
  * (scripts/build-bin.ts, src/listing.ts). It must be exactly what the server derives live from
  * the registry, for the whole catalogue and after the operator's filters.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Client, Tool } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClickSendClient } from "../src/client.js";
@@ -34,9 +35,12 @@ const CREDENTIALS = { CLICKSEND_USERNAME: "listing", CLICKSEND_API_KEY: "LISTING
 
 describe("the bundle's prebuilt tools/list", () => {
   it("replaces src/listing.ts in the bundle", async () => {
-    expect(readFileSync(await ensureBuilt(), "utf8")).toMatch(
-      /new Map\(JSON\.parse\(["`]\[\{\\?"name\\?":\\?"get_account/,
-    );
+    const cli = await ensureBuilt();
+    const chunks = join(dirname(cli), "chunks");
+    const bundle = [cli, ...readdirSync(chunks).map((file) => join(chunks, file))]
+      .map((file) => readFileSync(file, "utf8"))
+      .join("\n");
+    expect(bundle).toMatch(/new Map\(JSON\.parse\(["`]\[\{\\?"name\\?":\\?"get_account/);
   });
 
   it("equals the listing derived live from the registry, for the default toolsets and all", async () => {
