@@ -7,6 +7,7 @@ import { ConfigError } from "./errors.js";
 import { instructionsFor } from "./instructions.js";
 import { prebuiltCatalogue, prebuiltListing } from "./listing.js";
 import { createLogger } from "./logger.js";
+import { previewSendPairs, selectTools, servedToolsets } from "./selection.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {
@@ -58,26 +59,21 @@ async function main(): Promise<void> {
 /** The early answers for this configuration, when the build computed what they need. */
 function earlyPlan(config: Config): EarlyPlan | undefined {
   if (!prebuiltListing || !prebuiltCatalogue) return undefined;
-  const chosen = config.toolsets ?? toolsets.filter((t) => t.default).map((t) => t.name);
   const toolsetOf = prebuiltCatalogue.toolsets;
-  // As selectTools (server.ts) chooses, in catalogue order.
-  const tools = [...prebuiltListing.values()].filter(
-    (tool) =>
-      (!config.readOnly || tool.annotations?.readOnlyHint === true) &&
-      chosen.includes(toolsetOf[tool.name] ?? ""),
-  );
-  const names = new Set(tools.map((tool) => tool.name));
+  const tools = selectTools(
+    [...prebuiltListing.values()].map((tool) => ({
+      tool,
+      name: tool.name,
+      annotations: tool.annotations,
+      toolset: toolsetOf[tool.name] ?? "",
+    })),
+    { readOnly: config.readOnly, toolsets: servedToolsets(config.toolsets, toolsets) },
+  ).map(({ tool }) => tool);
   return {
     serverInfo: { name: NAME, version: VERSION },
     instructions: instructionsFor(config.sandbox, prebuiltCatalogue.instructions),
     tools,
-    // As sendCard (apps/send-card.ts) decides: a read-only preview served with its send tool.
-    sendCard: tools.some(
-      (tool) =>
-        /^preview_\w+$/.test(tool.name) &&
-        tool.annotations?.readOnlyHint === true &&
-        names.has(tool.name.replace(/^preview_/, "send_")),
-    ),
+    sendCard: previewSendPairs(tools).length > 0,
   };
 }
 

@@ -11,6 +11,7 @@
  */
 import type { Readable, Writable } from "node:stream";
 import { type LineEvent, LineSplitter, type RequestId } from "./lines.js";
+import { serverCapabilities, UI_EXTENSION } from "./selection.js";
 
 /** The 2025-era revisions the SDK accepts in `initialize`, newest first. */
 export const LEGACY_PROTOCOL_VERSIONS = [
@@ -20,8 +21,6 @@ export const LEGACY_PROTOCOL_VERSIONS = [
   "2024-11-05",
   "2024-10-07",
 ];
-
-const UI_EXTENSION = "io.modelcontextprotocol/ui";
 
 /** What the answers are made of: the server's identity, instructions and selected tools. */
 export interface EarlyPlan {
@@ -76,12 +75,7 @@ export function initializeResult(
   if (capabilities?.extensions?.[UI_EXTENSION] !== undefined) return undefined;
   return {
     protocolVersion: version,
-    capabilities: {
-      tools: { listChanged: false },
-      resources: { listChanged: false },
-      logging: {},
-      ...(plan.sendCard ? { extensions: { [UI_EXTENSION]: {} } } : {}),
-    },
+    capabilities: serverCapabilities(plan.sendCard),
     serverInfo: plan.serverInfo,
     ...(plan.instructions ? { instructions: plan.instructions } : {}),
   };

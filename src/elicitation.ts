@@ -7,7 +7,6 @@
 import { randomBytes } from "node:crypto";
 import {
   acceptedContent,
-  CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   createRequestStateCodec,
   type InputRequiredResult,
@@ -19,6 +18,7 @@ import {
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { AnswerNeeded, type AskUser, type Question } from "./ask-user.js";
+import { clientCapabilitiesOf } from "./client-capabilities.js";
 
 const KEY = "confirm";
 const Confirmation = z.object({ send: z.boolean() });
@@ -46,12 +46,9 @@ export const verifyRequestState = codec.verify;
  * server can send a request back over (stateless HTTP has none).
  */
 export function canElicit(era: ProtocolEra, server: Server, extra: ServerContext): boolean {
-  if (era === "modern") {
-    const envelope: Record<string, unknown> = extra.mcpReq.envelope ?? {};
-    const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
-    return formMode(capabilities?.elicitation);
-  }
-  return extra.http === undefined && formMode(server.getClientCapabilities()?.elicitation);
+  // A 2025 client over stateless HTTP has no connection the question could travel back on.
+  if (era === "legacy" && extra.http !== undefined) return false;
+  return formMode(clientCapabilitiesOf(era, server, extra)?.elicitation);
 }
 
 function formMode(elicitation: ClientCapabilities["elicitation"]): boolean {

@@ -9,8 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-
-const ENVELOPE_VERSION = "io.modelcontextprotocol/protocolVersion";
+import { PROTOCOL_VERSION_META_KEY } from "@modelcontextprotocol/server";
 
 interface Message {
   id?: unknown;
@@ -35,7 +34,7 @@ export class LegacyCancellation {
   observe(req: IncomingMessage, res: ServerResponse, body: unknown): void {
     const message = asMessage(body);
     if (!message || typeof message.method !== "string") return;
-    if (message.params?._meta?.[ENVELOPE_VERSION] !== undefined) return;
+    if (message.params?._meta?.[PROTOCOL_VERSION_META_KEY] !== undefined) return;
     if (message.method === "notifications/cancelled") {
       const requestId = message.params?.requestId;
       if (requestId !== undefined) this.calls.get(keyOf(req, requestId))?.destroy();

@@ -6,6 +6,7 @@ import type { Config } from "./config.js";
 import type { Handover } from "./early-answers.js";
 import { prebuiltListing } from "./listing.js";
 import { createLogger, type Logger } from "./logger.js";
+import { servedToolsets } from "./selection.js";
 import { createSendingPolicy } from "./sending/policy.js";
 import { createServer, type ServerOptions } from "./server.js";
 import { accountScope, openSendStore } from "./state/open.js";
@@ -91,7 +92,7 @@ function serverFactory(
   const options: ServerOptions = {
     sandbox: config.sandbox,
     readOnly: config.readOnly,
-    toolsets: config.toolsets ?? toolsets.filter((t) => t.default).map((t) => t.name),
+    toolsets: servedToolsets(config.toolsets, toolsets),
     logger,
     clientLogLevel: { level: config.logLevel },
     sending: createSendingPolicy(config.sending, store),

@@ -11,7 +11,7 @@ import {
   type ServerContext,
   type Tool,
 } from "@modelcontextprotocol/server";
-import { rendersApps, sendCard, UI_EXTENSION } from "./apps/send-card.js";
+import { rendersApps, sendCard } from "./apps/send-card.js";
 import { AnswerNeeded } from "./ask-user.js";
 import { bindClient, type ClickSendClient } from "./client.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -25,8 +25,12 @@ import { createLogger, type Logger, type LogSink, withRequestSink } from "./logg
 import { withResultEnvelope } from "./output-schema.js";
 import { asStructured, renderData } from "./render.js";
 import { estimateTokens, fitText, RESULT_TOKENS } from "./result-budget.js";
+import { selectTools, serverCapabilities } from "./selection.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "./sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
+
+export { selectTools } from "./selection.js";
+
 import { parseArguments } from "./validate.js";
 import { NAME, VERSION } from "./version.js";
 
@@ -68,15 +72,6 @@ export const SANDBOX_NOTICE =
   "SANDBOX: simulated by the embedded ClickSend sandbox; nothing real was sent or changed.";
 
 const withInstructions = (text: string | undefined) => (text ? { instructions: text } : {});
-
-/** The tools a server exposes after the operator's filters; read-only derives from readOnlyHint. */
-export function selectTools(tools: ToolDefinition[], options: ServerOptions): ToolDefinition[] {
-  return tools.filter(
-    (tool) =>
-      (!options.readOnly || tool.annotations.readOnlyHint) &&
-      (!options.toolsets || options.toolsets.includes(tool.toolset)),
-  );
-}
 
 export function toolListing(tool: ToolDefinition): Tool {
   return {
@@ -133,12 +128,7 @@ export function createServer(params: {
   const server = new Server(
     { name: NAME, version: VERSION },
     {
-      capabilities: {
-        tools: { listChanged: false },
-        resources: { listChanged: false },
-        logging: {},
-        ...(card ? { extensions: { [UI_EXTENSION]: {} } } : {}),
-      },
+      capabilities: serverCapabilities(card !== undefined),
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions)),
       jsonSchemaValidator: noElicitation,
       // Answers to a question a send asked (elicitation) come back with this state: checked first.

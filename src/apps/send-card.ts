@@ -5,22 +5,16 @@
  * to the send tool itself: the same validation, confirmation check, guards and ledger as a send
  * the model makes. Hosts that do not declare the UI extension see none of this.
  */
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  type ClientCapabilities,
-  type ProtocolEra,
-  type Server,
-  type ServerContext,
-  type Tool,
-} from "@modelcontextprotocol/server";
+import type { ProtocolEra, Server, ServerContext, Tool } from "@modelcontextprotocol/server";
 import * as z from "zod";
+import { clientCapabilitiesOf } from "../client-capabilities.js";
 import { defineTool, type ToolDefinition } from "../define-tool.js";
+import { previewSendPairs, UI_EXTENSION } from "../selection.js";
 import { type SendOutput, sendOutput } from "../sending/output.js";
 import { parseArguments } from "../validate.js";
 import { sendCardHtml } from "./send-card-view.js";
 
-/** The MCP Apps extension as clients declare it in their capabilities. */
-export const UI_EXTENSION = "io.modelcontextprotocol/ui";
+export { UI_EXTENSION } from "../selection.js";
 export const APP_MIME_TYPE = "text/html;profile=mcp-app";
 export const SEND_PREVIEWED = "send_previewed";
 
@@ -34,13 +28,9 @@ export const cardUri = (previewTool: string) => `ui://clicksend-mcp/${previewToo
  * initialized, a 2026-07-28 client says so in each request's envelope.
  */
 export function rendersApps(era: ProtocolEra, server: Server, extra: ServerContext): boolean {
-  const capabilities =
-    era === "modern"
-      ? ((extra.mcpReq.envelope as Record<string, unknown> | undefined)?.[
-          CLIENT_CAPABILITIES_META_KEY
-        ] as ClientCapabilities | undefined)
-      : server.getClientCapabilities();
-  const ui = capabilities?.extensions?.[UI_EXTENSION] as { mimeTypes?: unknown } | undefined;
+  const ui = clientCapabilitiesOf(era, server, extra)?.extensions?.[UI_EXTENSION] as
+    | { mimeTypes?: unknown }
+    | undefined;
   if (!ui) return false;
   return !Array.isArray(ui.mimeTypes) || ui.mimeTypes.includes(APP_MIME_TYPE);
 }
@@ -82,13 +72,9 @@ const VIEW_META = {
  * names a channel's tools.
  */
 export function sendCard(tools: ToolDefinition[]): SendCard | undefined {
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const pairs = new Map<string, Pair>();
-  for (const preview of tools) {
-    const kind = /^preview_(\w+)$/.exec(preview.name)?.[1];
-    const send = kind && byName.get(`send_${kind}`);
-    if (send && preview.annotations.readOnlyHint) pairs.set(preview.name, { preview, send });
-  }
+  const pairs = new Map<string, Pair>(
+    previewSendPairs(tools).map((pair) => [pair.preview.name, pair]),
+  );
   const [first, ...rest] = [...pairs.keys()];
   if (first === undefined) return undefined;
 
