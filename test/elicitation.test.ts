@@ -9,6 +9,7 @@ import { Client, type ClientOptions } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { CANARY } from "./support/canary.js";
+import { liveEnv } from "./support/live.js";
 import { contentText, dataOf, NOTHING_SENT } from "./support/results.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
 import { TEST_TO } from "./support/tool-args.js";
@@ -31,14 +32,8 @@ describe.each(Object.entries(ERAS))(
 
     beforeAll(async () => {
       sandbox = await startSandbox(CANARY);
-      server = await startServer([], {
-        CLICKSEND_BASE_URL: sandbox.baseUrl,
-        CLICKSEND_USERNAME: CANARY.username,
-        CLICKSEND_API_KEY: CANARY.apiKey,
-        CLICKSEND_DUPLICATE_WINDOW_S: "0",
-        // Even with confirmations required, the person's yes at the host is enough.
-        CLICKSEND_REQUIRE_CONFIRMATION: "1",
-      });
+      // Even with confirmations required, the person's yes at the host is enough.
+      server = await startServer([], liveEnv(sandbox, { CLICKSEND_REQUIRE_CONFIRMATION: "1" }));
       client = new Client(
         { name: "asking-host", version: "1.0.0" },
         { ...options, capabilities: { elicitation: { form: {} } } },
@@ -107,12 +102,7 @@ describe("a client that cannot ask its user", () => {
   let client: Client;
   beforeAll(async () => {
     sandbox = await startSandbox(CANARY);
-    server = await startServer([], {
-      CLICKSEND_BASE_URL: sandbox.baseUrl,
-      CLICKSEND_USERNAME: CANARY.username,
-      CLICKSEND_API_KEY: CANARY.apiKey,
-      CLICKSEND_REQUIRE_CONFIRMATION: "1",
-    });
+    server = await startServer([], liveEnv(sandbox, { CLICKSEND_REQUIRE_CONFIRMATION: "1" }));
     client = new Client({ name: "plain-host", version: "1.0.0" });
     await client.connect(server);
   }, 60_000);

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { CANARY } from "./support/canary.js";
 import { type HttpServer, startHttpServer } from "./support/http.js";
+import { liveEnv } from "./support/live.js";
 import { contentText, dataOf } from "./support/results.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
 import { TEST_TO } from "./support/tool-args.js";
@@ -34,15 +35,11 @@ async function connect(
   era: string,
   sandbox: Sandbox,
 ): Promise<Connection> {
-  const env = {
-    CLICKSEND_BASE_URL: sandbox.baseUrl,
-    CLICKSEND_USERNAME: CANARY.username,
-    CLICKSEND_API_KEY: CANARY.apiKey,
-    CLICKSEND_DUPLICATE_WINDOW_S: "0",
+  const env = liveEnv(sandbox, {
     CLICKSEND_TOOLSETS: "all",
     // The call cancelled below must end because it was cancelled, not by the client's timeout.
     CLICKSEND_TIMEOUT_MS: "20000",
-  };
+  });
   const client = new Client({ name: `eras-${transport}-${era}`, version: "1.0.0" }, ERAS[era]);
   if (transport === "stdio") {
     const server: StdioServer = await startServer([], env);
@@ -210,12 +207,7 @@ function wireChecks(raw: () => Raw, logs: () => unknown[]) {
   });
 }
 
-const canaryEnv = (sandbox: Sandbox) => ({
-  CLICKSEND_BASE_URL: sandbox.baseUrl,
-  CLICKSEND_USERNAME: CANARY.username,
-  CLICKSEND_API_KEY: CANARY.apiKey,
-  CLICKSEND_TOOLSETS: "all",
-});
+const canaryEnv = (sandbox: Sandbox) => liveEnv(sandbox, { CLICKSEND_TOOLSETS: "all" });
 
 describe("the 2026-07-28 wire format, raw JSON-RPC over stdio", () => {
   let sandbox: Sandbox;
