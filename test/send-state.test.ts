@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileBackend } from "../src/state/file.js";
 import { memoryBackend } from "../src/state/memory.js";
-import { SendStore } from "../src/state/store.js";
+import { AUDIT_DAYS, type AuditRecord, SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
 import { type Harness, harness } from "./support/harness.js";
@@ -200,5 +200,30 @@ describe("the file store", () => {
     expect(disk).not.toContain("secret body text");
     expect(disk).not.toContain("+61411111111");
     expect(disk).not.toContain("order-secret");
+  });
+});
+
+describe.each([
+  ["memory", () => memoryBackend()],
+  ["file", () => fileBackend(mkdtempSync(join(tmpdir(), "cs-audit-")), "test")],
+] as const)("the %s store's audit", (_kind, makeBackend) => {
+  it(`keeps the ${AUDIT_DAYS} days it serves and drops older ones as days pass`, async () => {
+    const backend = makeBackend();
+    const record = (at: string): AuditRecord => ({
+      id: at,
+      at,
+      tool: "send_sms",
+      tag: "t",
+      outcome: "sent",
+      recipients: 1,
+    });
+    const days = ["2026-11-01", "2026-11-02", "2026-11-07", "2026-11-08", "2026-11-09"];
+    for (const day of days) await backend.appendAudit(day, record(`${day}T10:00:00Z`));
+    // 2026-11-09 keeps 11-03 to 11-09.
+    expect(await backend.readAudit("2026-11-01")).toEqual([]);
+    expect(await backend.readAudit("2026-11-02")).toEqual([]);
+    for (const day of days.slice(2)) {
+      expect((await backend.readAudit(day)).map((r) => r.id)).toEqual([`${day}T10:00:00Z`]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { UserInputError } from "../errors.js";
-import { AUDIT_DAYS, dayOf, type SendStore } from "../state/store.js";
+import { AUDIT_DAYS, dayOf, oldestAuditDayKept, type SendStore } from "../state/store.js";
 
 /** The audit of sends as MCP resources: what the agent sent, by UTC day, numbers masked. */
 
@@ -40,7 +40,7 @@ export async function readAuditResource(uri: string, store: SendStore) {
   const now = store.now();
   const asked = uri.slice(PREFIX.length);
   const day = asked === "today" ? dayOf(now) : asked;
-  const oldest = dayOf(now - (AUDIT_DAYS - 1) * 86_400_000);
+  const oldest = oldestAuditDayKept(dayOf(now));
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day < oldest || day > dayOf(now)) {
     throw new UserInputError(
       `${uri}: the date must be today or one of the ${AUDIT_DAYS - 1} days before it (${oldest} to ${dayOf(now)}), as YYYY-MM-DD.`,

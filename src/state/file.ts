@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StateStoreError } from "../errors.js";
 import { emptyState, type SendState } from "./ledger.js";
-import { AUDIT_DAYS, type AuditRecord, dayOf, type StateBackend } from "./store.js";
+import { type AuditRecord, oldestAuditDayKept, type StateBackend } from "./store.js";
 
 /** A lock older than this was left by a process that died while holding it (steps take ms). */
 const STALE_LOCK_MS = 10_000;
@@ -148,7 +148,7 @@ export function fileBackend(dir: string, scope: string): StateBackend {
       appendFileSync(auditFile(day), `${JSON.stringify(record)}\n`, { mode: 0o600 });
       if (prunedAuditOn !== day) {
         prunedAuditOn = day;
-        pruneAudit(dir, scope, dayOf(Date.now() - AUDIT_DAYS * 86_400_000));
+        pruneAudit(dir, scope, oldestAuditDayKept(day));
       }
     },
     async readAudit(day) {

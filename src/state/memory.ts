@@ -1,5 +1,5 @@
 import { emptyState, type SendState } from "./ledger.js";
-import type { AuditRecord, StateBackend } from "./store.js";
+import { type AuditRecord, oldestAuditDayKept, type StateBackend } from "./store.js";
 
 /** State in this process only: for tests, and for the sandbox unless a state directory is set. */
 export function memoryBackend(): StateBackend {
@@ -15,9 +15,15 @@ export function memoryBackend(): StateBackend {
       return result.value;
     },
     appendAudit: async (day, record) => {
-      const records = audit.get(day) ?? [];
-      records.push(record);
-      audit.set(day, records);
+      const records = audit.get(day);
+      if (records) {
+        records.push(record);
+        return;
+      }
+      audit.set(day, [record]);
+      // A server that runs for weeks keeps only the days the audit serves.
+      const oldestKept = oldestAuditDayKept(day);
+      for (const kept of audit.keys()) if (kept < oldestKept) audit.delete(kept);
     },
     readAudit: async (day) => [...(audit.get(day) ?? [])],
     close: async () => {},

@@ -53,6 +53,10 @@ export const AUDIT_DAYS = 7;
 /** YYYY-MM-DD in UTC. */
 export const dayOf = (ms: number): string => isoMs(ms).slice(0, 10);
 
+/** The oldest audit day kept once `day` has records: older days are deleted. */
+export const oldestAuditDayKept = (day: string): string =>
+  dayOf(Date.parse(day) - (AUDIT_DAYS - 1) * 86_400_000);
+
 /**
  * The send state of one account: reserve before a send leaves, settle after, and the audit of
  * what was sent. The rules are in ledger.ts; the backend makes each step atomic.
