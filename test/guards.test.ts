@@ -32,6 +32,51 @@ const request = (over: Partial<ReserveRequest> = {}): ReserveRequest => ({
 });
 
 describe("the ledger's reserve and settle", () => {
+  it("sums settled usage by five minutes: the state does not grow with the day's sends", () => {
+    const limits = { dailyMessages: 1000, dailySpend: 100 };
+    let state = emptyState();
+    // 300 sends over ten minutes, at the real counts on settling (2 messages, 0.16 each).
+    for (let i = 0; i < 300; i++) {
+      const id = `s${i}`;
+      const at = i * 2000;
+      const request1 = request({ id, fingerprint: id, messages: 1, amount: 0.08, limits });
+      const taken = reserve(state, request1, at);
+      expect(taken.value.ok).toBe(true);
+      state = settle(
+        taken.state,
+        id,
+        { outcome: "sent", messages: 2, amount: 0.16 },
+        at + 500,
+      ).state;
+    }
+    expect(Object.keys(state.usage)).toHaveLength(2);
+    const probe = (at: number, over: Partial<ReserveRequest["limits"]>) => {
+      const one = request({
+        id: "p",
+        fingerprint: "p",
+        amount: 0.08,
+        limits: { ...limits, ...over },
+      });
+      return reserve(state, one, at).value;
+    };
+    expect(probe(600_000, { dailyMessages: 600 })).toMatchObject({
+      refusal: { kind: "daily_messages", used: 600 },
+    });
+    expect(probe(600_000, { dailySpend: 48 })).toMatchObject({
+      refusal: { kind: "daily_spend", used: 48 },
+    });
+    // Five minutes count until their last send (at 298 s) is a day old: their first sends count a
+    // little longer than a day, on the strict side.
+    const day = 86_400_000;
+    expect(probe(day + 297_999, { dailyMessages: 600 })).toMatchObject({
+      refusal: { kind: "daily_messages", used: 600 },
+    });
+    expect(probe(day + 298_000, { dailyMessages: 300 })).toMatchObject({
+      refusal: { kind: "daily_messages", used: 300 },
+    });
+    expect(probe(day + 598_000, { dailyMessages: 1 })).toEqual({ ok: true });
+  });
+
   it("keeps a rolling 24-hour count and refuses past the daily limit", () => {
     let state = emptyState();
     const limits = { dailyMessages: 10 };
