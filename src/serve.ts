@@ -1,7 +1,8 @@
 import type { McpServerFactory } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
-import { type ClickSendClient, createClickSendClient } from "./client.js";
+import { warmCallPath } from "./call-warm-up.js";
+import { type ClickSendClient, createClickSendClient, WARM_UP_AFTER_MS } from "./client.js";
 import type { Config } from "./config.js";
 import type { Handover } from "./early-answers.js";
 import { prebuiltListing } from "./listing.js";
@@ -75,6 +76,7 @@ export async function serve(config: Config, early?: Handover): Promise<void> {
     if (early?.ended()) setImmediate(shutdown);
     else process.stdin.on("end", shutdown);
   }
+  setTimeout(warmCallPath, WARM_UP_AFTER_MS).unref();
 }
 
 /**
