@@ -1,9 +1,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
-import { previewOutput, type SendOutput, sendOutput } from "../src/sending/output.js";
-import { previewSend, send } from "../src/sending/pipeline.js";
-import { READ, SEND } from "./annotations.js";
-import { sendIds } from "./ids.js";
+import { READ } from "./annotations.js";
 import { e164 } from "./inputs.js";
 import {
   channel,
@@ -14,8 +11,8 @@ import {
   messages,
   previewInput,
   text,
-  withSendOptions,
 } from "./messages.js";
+import { sendTools } from "./send-tools.js";
 import { findWithStatus } from "./status.js";
 
 const MMS = channel("mms", findWithStatus);
@@ -35,30 +32,13 @@ const mmsInput = previewInput(
   MMS,
 );
 
-export const sendMms = defineTool({
-  name: "send_mms",
-  toolset: "mms",
+export const { send: sendMms, preview: previewMms } = sendTools(MMS, mmsInput, {
   title: "Send MMS",
   description:
     "Send one picture with text to numbers or contact lists. Real and charged; cannot be recalled: preview_mms first and confirm with the user.",
-  input: withSendOptions(mmsInput, MMS.previewTool),
-  annotations: SEND,
-  ids: sendIds,
-  output: sendOutput,
-  run: (args, ctx) => send(MMS, args, ctx) as Promise<SendOutput>,
-});
-
-export const previewMms = defineTool({
-  name: "preview_mms",
-  toolset: "mms",
-  title: "Preview MMS",
-  description:
+  previewTitle: "Preview MMS",
+  previewDescription:
     "Preview send_mms with the same arguments, sending nothing: price, warnings, and a confirmation.",
-  input: mmsInput,
-  annotations: READ,
-  ids: sendIds,
-  output: previewOutput,
-  run: (args, ctx) => previewSend(MMS, args, ctx),
 });
 
 export const listMmsHistory = defineTool({

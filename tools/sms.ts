@@ -1,9 +1,7 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
-import { previewOutput, type SendOutput, sendOutput } from "../src/sending/output.js";
-import { previewSend, send } from "../src/sending/pipeline.js";
-import { READ, SEND } from "./annotations.js";
-import { messageIds, sendIds } from "./ids.js";
+import { READ } from "./annotations.js";
+import { messageIds } from "./ids.js";
 import {
   channel,
   history,
@@ -13,8 +11,8 @@ import {
   messages,
   previewInput,
   text,
-  withSendOptions,
 } from "./messages.js";
+import { sendTools } from "./send-tools.js";
 import { findWithStatus } from "./status.js";
 
 const SMS = channel("sms", findWithStatus, {
@@ -59,30 +57,13 @@ const smsMessage = messageItem(
 
 const smsInput = previewInput({ messages: messages(smsMessage) }, SMS);
 
-export const sendSms = defineTool({
-  name: "send_sms",
-  toolset: "sms",
+export const { send: sendSms, preview: previewSms } = sendTools(SMS, smsInput, {
   title: "Send SMS",
   description:
     "Send SMS to numbers or contact lists. Real and charged; cannot be recalled: preview_sms first and confirm with the user.",
-  input: withSendOptions(smsInput, SMS.previewTool),
-  annotations: SEND,
-  ids: sendIds,
-  output: sendOutput,
-  run: (args, ctx) => send(SMS, args, ctx) as Promise<SendOutput>,
-});
-
-export const previewSms = defineTool({
-  name: "preview_sms",
-  toolset: "sms",
-  title: "Preview SMS",
-  description:
+  previewTitle: "Preview SMS",
+  previewDescription:
     "Preview send_sms with the same arguments, sending nothing: parts, price, warnings, and a confirmation.",
-  input: smsInput,
-  annotations: READ,
-  ids: sendIds,
-  output: previewOutput,
-  run: (args, ctx) => previewSend(SMS, args, ctx),
 });
 
 export const listSmsHistory = defineTool({

@@ -1,12 +1,10 @@
 import * as z from "zod";
 import { defineTool } from "../src/define-tool.js";
 import { path } from "../src/path.js";
-import { previewOutput, type SendOutput, sendOutput } from "../src/sending/output.js";
-import { previewSend, send } from "../src/sending/pipeline.js";
 import { fenceField } from "../src/untrusted.js";
 import { numberOf } from "../src/values.js";
-import { DELETE, READ, SEND } from "./annotations.js";
-import { sendIds, voiceMessageIds } from "./ids.js";
+import { DELETE, READ } from "./annotations.js";
+import { voiceMessageIds } from "./ids.js";
 import { e164, pageInput } from "./inputs.js";
 import {
   channel,
@@ -19,10 +17,10 @@ import {
   messages,
   previewInput,
   text,
-  withSendOptions,
 } from "./messages.js";
 import { optionalText, pageOf } from "./outputs.js";
 import { messageId, type Receipt, receiptOutput, shapeReceipt } from "./replies.js";
+import { sendTools } from "./send-tools.js";
 
 const VOICE = channel(
   "voice",
@@ -47,30 +45,13 @@ const voiceMessage = messageItem(
 
 const voiceInput = previewInput({ messages: messages(voiceMessage) }, VOICE);
 
-export const sendVoice = defineTool({
-  name: "send_voice",
-  toolset: "voice",
+export const { send: sendVoice, preview: previewVoice } = sendTools(VOICE, voiceInput, {
   title: "Send voice call",
   description:
     "Call numbers or contact lists and speak a text. Real and charged; cannot be recalled: preview_voice first and confirm with the user.",
-  input: withSendOptions(voiceInput, VOICE.previewTool),
-  annotations: SEND,
-  ids: sendIds,
-  output: sendOutput,
-  run: (args, ctx) => send(VOICE, args, ctx) as Promise<SendOutput>,
-});
-
-export const previewVoice = defineTool({
-  name: "preview_voice",
-  toolset: "voice",
-  title: "Preview voice call",
-  description:
+  previewTitle: "Preview voice call",
+  previewDescription:
     "Preview send_voice with the same arguments, calling nobody: credits, price, warnings, and a confirmation.",
-  input: voiceInput,
-  annotations: READ,
-  ids: sendIds,
-  output: previewOutput,
-  run: (args, ctx) => previewSend(VOICE, args, ctx),
 });
 
 interface VoiceLang {
