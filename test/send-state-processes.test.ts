@@ -103,6 +103,10 @@ describe("HTTP instances on one Redis", () => {
     );
     expect(results.filter((r) => !r.isError)).toHaveLength(10);
     expect(posted() - before).toBe(10);
+    // Settled from three instances into the same five-minute slot: the count is whole.
+    const after = await sendSms(clients[1] as Client, "after the parallel ones");
+    expect(text(after)).toContain("10 were sent in the last 24 hours");
+    expect(posted() - before).toBe(10);
 
     // The limit is used up: the key's instances share the state but set no limit.
     const keyed = liveEnv({ CLICKSEND_REDIS_URL: redis.url });

@@ -36,6 +36,11 @@ describe.each(Object.entries(stores))("with the %s store", (_kind, makeStore) =>
     const refused = results.filter((r) => r.isError).map(textOf);
     expect(refused.every((t) => t.includes("CLICKSEND_DAILY_MESSAGE_LIMIT"))).toBe(true);
     expect(refused.every((t) => t.includes("Nothing was sent."))).toBe(true);
+    // Once all have settled (into one five-minute slot), the day's count is still exactly 3.
+    expect(textOf(await h.call(sendSms, sms("+61411111111", "after")))).toContain(
+      "3 were sent in the last 24 hours",
+    );
+    expect(posted(h)).toHaveLength(3);
   });
 
   it("10 parallel calls with one key: one request to ClickSend, the others told why", async () => {
