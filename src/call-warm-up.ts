@@ -7,18 +7,18 @@
  *
  * Once the server is idle, this runs one get_account of each protocol revision. The calls go
  * through the SDK's stdio serving and the tools/call path of a server built like the real one.
- * They travel on an in-process wire, with a client that answers from memory. Nothing is sent to
+ * They travel on the SDK's in-memory transport, with a client that answers from memory. Nothing is sent to
  * ClickSend, nothing reaches stdout, and nothing is logged.
  */
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
+  InMemoryTransport,
   type JSONRPCMessage,
   LATEST_PROTOCOL_VERSION,
   type McpServerFactory,
   PROTOCOL_VERSION_META_KEY,
   type RequestId,
-  type Transport,
 } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
@@ -59,50 +59,42 @@ const inMemoryClient: ClickSendClient = {
   warmUp: async () => {},
 };
 
-/** A wire that stays in the process: requests go in by `ask`, answers come back to it. */
-class InProcessWire implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
-  private readonly waiting = new Map<RequestId, (message: JSONRPCMessage) => void>();
-  private nextId = 1;
-
-  async start(): Promise<void> {}
-
-  async send(message: JSONRPCMessage): Promise<void> {
+/** One connection of the SDK's stdio serving on an in-memory pair: `ask` sends a request. */
+function inMemoryConnection(factory: McpServerFactory) {
+  const [host, wire] = InMemoryTransport.createLinkedPair();
+  const waiting = new Map<RequestId, (message: JSONRPCMessage) => void>();
+  host.onmessage = (message) => {
     if ("id" in message && !("method" in message) && message.id !== undefined) {
-      this.waiting.get(message.id)?.(message);
+      waiting.get(message.id)?.(message);
     }
-  }
-
-  async close(): Promise<void> {
-    this.onclose?.();
-  }
-
-  ask(method: string, params: Record<string, unknown>): Promise<JSONRPCMessage> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.onmessage?.({ jsonrpc: "2.0", id, method, params });
-    });
-  }
+  };
+  const connection = serveStdio(factory, { transport: wire });
+  let nextId = 1;
+  return {
+    ask: (method: string, params: Record<string, unknown>) =>
+      new Promise<JSONRPCMessage>((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        host.send({ jsonrpc: "2.0", id, method, params }).catch(reject);
+      }),
+    close: () => connection.close(),
+  };
 }
 
 async function callOnce(
   factory: McpServerFactory,
   meta: Record<string, unknown> | undefined,
 ): Promise<JSONRPCMessage> {
-  const wire = new InProcessWire();
-  const connection = serveStdio(factory, { transport: wire });
+  const connection = inMemoryConnection(factory);
   try {
     if (!meta) {
-      await wire.ask("initialize", {
+      await connection.ask("initialize", {
         protocolVersion: LATEST_PROTOCOL_VERSION,
         capabilities: {},
         clientInfo: CLIENT,
       });
     }
-    return await wire.ask("tools/call", {
+    return await connection.ask("tools/call", {
       name: WARM_UP_TOOL,
       arguments: {},
       ...(meta ? { _meta: meta } : {}),
