@@ -4,10 +4,12 @@ import { toolsets } from "../tools/toolsets.js";
 import { type Config, help, parseCli } from "./config.js";
 import { answerEarly, type EarlyPlan, type Handover } from "./early-answers.js";
 import { ConfigError } from "./errors.js";
+import { type HostLink, linkToHost } from "./host-link.js";
 import { instructionsFor } from "./instructions.js";
 import { prebuiltCatalogue, prebuiltListing } from "./listing.js";
 import { createLogger } from "./logger.js";
 import { previewSendPairs, selectTools, servedToolsets } from "./selection.js";
+import { writeStderr } from "./stderr.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
       cli: fileURLToPath(import.meta.url),
       toolsets,
       out: (text) => process.stdout.write(text),
-      err: (text) => process.stderr.write(text),
+      err: (text) => void writeStderr(text),
     });
     return;
   }
@@ -31,19 +33,19 @@ async function main(): Promise<void> {
     action = parseCli(process.argv.slice(2), process.env, toolsets);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(
-        `${NAME}: configuration error: ${error.problems.join("; ")}. See --help.\n`,
-      );
+      writeStderr(`${NAME}: configuration error: ${error.problems.join("; ")}. See --help.\n`);
       process.exit(2);
     }
     throw error;
   }
   if (action.kind === "help") return void process.stdout.write(help(toolsets));
   if (action.kind === "version") return void process.stdout.write(`${VERSION}\n`);
-  const plan = action.config.http ? undefined : earlyPlan(action.config);
+  // Over stdio the host is watched from the start: if it goes, the process goes with it.
+  const host: HostLink | undefined = action.config.http ? undefined : linkToHost();
+  const plan = host && earlyPlan(action.config);
   let early: Handover | undefined;
-  if (plan) {
-    const answering = answerEarly(plan, process.stdin, process.stdout);
+  if (host && plan) {
+    const answering = answerEarly(plan, process.stdin, host.stdout);
     early = answering.handover;
     await answering.ready;
     const answered = early.answered.size;
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
   }
   // Everything else loads now: over stdio, once the host has its tools or asked for more.
   const { serve } = await import("./serve.js");
-  await serve(action.config, early);
+  await serve(action.config, host && { ...host, early });
 }
 
 /** The early answers for this configuration, when the build computed what they need. */
@@ -78,11 +80,11 @@ function earlyPlan(config: Config): EarlyPlan | undefined {
 }
 
 process.on("uncaughtException", (error) => {
-  process.stderr.write(`${NAME}: unexpected error: ${error.name}\n`);
+  writeStderr(`${NAME}: unexpected error: ${error.name}\n`);
 });
 
 main().catch((error: unknown) => {
-  process.stderr.write(
+  writeStderr(
     `${NAME}: failed to start: ${error instanceof Error ? error.message : "unknown error"}\n`,
   );
   process.exit(1);

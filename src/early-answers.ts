@@ -39,8 +39,6 @@ export interface Handover {
   answered: Set<RequestId>;
   /** Stops reading stdin here and returns what arrived, in order, for the SDK. */
   takeOver(): LineEvent[];
-  /** Whether stdin ended before the SDK took over (the host has gone). */
-  ended(): boolean;
 }
 
 interface Request {
@@ -96,7 +94,6 @@ export function answerEarly(
   const answered = new Set<RequestId>();
   const backlog: LineEvent[] = [];
   let phase: "opening" | "initialized" | "done" = "opening";
-  let ended = false;
   let done: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     done = resolve;
@@ -141,10 +138,8 @@ export function answerEarly(
   const ondata = (chunk: Buffer) => {
     for (const event of splitter.push(chunk)) onEvent(event);
   };
-  const onend = () => {
-    ended = true;
-    finish();
-  };
+  // The host gone: load the rest; host-link.ts has the process exit.
+  const onend = finish;
   stdin.on("data", ondata);
   stdin.once("end", onend);
 
@@ -160,7 +155,6 @@ export function answerEarly(
         stdin.off("end", onend);
         return backlog.splice(0);
       },
-      ended: () => ended,
     },
   };
 }

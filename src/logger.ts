@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { writeStderr } from "./stderr.js";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
@@ -54,12 +55,19 @@ export function maskPhoneNumbers(text: string): string {
  */
 export function createLogger(minLevel: LogLevel = "info", sinks: LogSink[] = []): Logger {
   const all: LogSink[] = [...sinks];
+  let toldStderrLost = false;
   const emit = (level: LogLevel, raw: string) => {
     const message = maskPhoneNumbers(raw);
-    if (ORDER[level] >= ORDER[minLevel])
-      process.stderr.write(`[clicksend-mcp] ${level}: ${message}\n`);
+    const client = requestSink.getStore();
+    if (ORDER[level] >= ORDER[minLevel] && !writeStderr(`[clicksend-mcp] ${level}: ${message}\n`)) {
+      // Said once, where it can still be read: the client of this request.
+      if (client && !toldStderrLost) {
+        toldStderrLost = true;
+        client("warning", "stderr is closed: server logs reach only MCP clients from now on");
+      }
+    }
     for (const sink of all) sink(level, message);
-    requestSink.getStore()?.(level, message);
+    client?.(level, message);
   };
   return {
     debug: (m) => emit("debug", m),

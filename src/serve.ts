@@ -5,21 +5,32 @@ import { warmCallPath } from "./call-warm-up.js";
 import { type ClickSendClient, createClickSendClient, WARM_UP_AFTER_MS } from "./client.js";
 import type { Config } from "./config.js";
 import type { Handover } from "./early-answers.js";
+import type { HostLink } from "./host-link.js";
 import { prebuiltListing } from "./listing.js";
 import { createLogger, type Logger } from "./logger.js";
 import { servedToolsets } from "./selection.js";
-import { createSendingPolicy } from "./sending/policy.js";
+import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 import { createServer, type ServerOptions } from "./server.js";
 import { accountScope, openSendStore } from "./state/open.js";
-import type { SendStore } from "./state/store.js";
+import { writeStderr } from "./stderr.js";
 import { StdioTransport } from "./stdio.js";
 import { NAME } from "./version.js";
 
 /**
- * Serving, once the configuration is read: everything a start loads after the early answers
- * (early-answers.ts), the SDK, zod and the catalogue included.
+ * Once it must exit, the process is gone within this, whatever is still pending: a host that
+ * went away waits for nobody.
  */
-export async function serve(config: Config, early?: Handover): Promise<void> {
+const EXIT_DEADLINE_MS = 800;
+
+/**
+ * Serving, once the configuration is read: everything a start loads after the early answers
+ * (early-answers.ts), the SDK, zod and the catalogue included. Over stdio, `host` is the link to
+ * the host (stdout, and the early answers' handover); over HTTP it is undefined.
+ */
+export async function serve(
+  config: Config,
+  host?: HostLink & { early: Handover | undefined },
+): Promise<void> {
   const logger = createLogger(config.logLevel);
   let { baseUrl, auth } = config;
   let closeSandbox: (() => Promise<void>) | undefined;
@@ -30,7 +41,7 @@ export async function serve(config: Config, early?: Handover): Promise<void> {
     baseUrl = sandbox.baseUrl;
     auth = { kind: "basic", ...sandbox.credentials };
     closeSandbox = sandbox.close;
-    process.stderr.write(
+    writeStderr(
       `${NAME}: sandbox mode: simulated ClickSend at ${sandbox.baseUrl}; nothing is really sent.\n`,
     );
   }
@@ -43,38 +54,50 @@ export async function serve(config: Config, early?: Handover): Promise<void> {
     env: process.env,
   });
   logger.debug(`send state: ${store.kind} at ${store.backend.location}`);
-  const newServer = serverFactory(config, client, logger, store);
+  const sending = createSendingPolicy(config.sending, store);
+  const newServer = serverFactory(config, client, logger, sending);
 
   let closeTransport: () => Promise<unknown> = async () => {};
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await closeTransport().catch(() => {});
-    await store.close().catch(() => {});
-    await closeSandbox?.();
-    process.exit(0);
+  let exiting = false;
+  /**
+   * Over HTTP the server stops taking requests and gives those under way their grace period
+   * (http.ts). Over stdio nobody can read an answer any more, so nothing waits: past the deadline
+   * the process exits regardless. Sends still awaiting ClickSend's answer then are settled as
+   * maybe sent, and the store and the rest close.
+   */
+  const exit = (reason: string) => {
+    if (exiting) return;
+    exiting = true;
+    logger.debug(`exiting: ${reason}`);
+    if (!config.http) setTimeout(() => process.exit(0), EXIT_DEADLINE_MS);
+    const step = (promise: Promise<unknown> | undefined) => promise?.catch(() => {});
+    void (async () => {
+      await step(closeTransport());
+      await step(sending.inFlight.abandonAll());
+      await step(store.close());
+      await step(closeSandbox?.());
+      process.exit(0);
+    })();
   };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", () => exit("SIGINT"));
+  process.on("SIGTERM", () => exit("SIGTERM"));
 
   if (config.http) {
     // Loaded only with --http: stdio start-up does not pay for the HTTP stack.
     const { startHttpServer } = await import("./http.js");
     const http = await startHttpServer({ ...config.http, createServer: newServer, logger });
     closeTransport = http.close;
-    process.stderr.write(
+    writeStderr(
       `${NAME}: serving MCP over Streamable HTTP at ${http.url}${
         config.http.token ? " (bearer token required)" : ""
       }\n`,
     );
-  } else {
+  } else if (host) {
     // One connection, pinned to the protocol generation the host opens it with.
-    const transport = new StdioTransport(logger, undefined, undefined, undefined, early);
+    const transport = new StdioTransport(logger, undefined, host.stdout, undefined, host.early);
     const connection = serveStdio(newServer, { transport });
     closeTransport = () => connection.close();
-    if (early?.ended()) setImmediate(shutdown);
-    else process.stdin.on("end", shutdown);
+    host.onGone(exit);
   }
   setTimeout(warmCallPath, WARM_UP_AFTER_MS).unref();
 }
@@ -88,7 +111,7 @@ function serverFactory(
   config: Config,
   client: ClickSendClient,
   logger: Logger,
-  store: SendStore,
+  sending: SendingPolicy,
 ): McpServerFactory {
   const { tools, toolsets, instructions } = catalogue;
   const options: ServerOptions = {
@@ -97,7 +120,7 @@ function serverFactory(
     toolsets: servedToolsets(config.toolsets, toolsets),
     logger,
     clientLogLevel: { level: config.logLevel },
-    sending: createSendingPolicy(config.sending, store),
+    sending,
   };
   return ({ era }) =>
     createServer({ client, tools, instructions, options, listing: prebuiltListing, era });

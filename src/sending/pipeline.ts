@@ -145,88 +145,98 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
 
   const audit = auditOf(id, channel, tag, store.now(), checked.messages, checked.count);
   const later = auditLater(ctx, audit, warnings);
-  await later({ outcome: "pending" });
-
-  let data: SendData;
+  const landed = ctx.sending.inFlight.add(id, async () => {
+    await settleSafely(ctx, id, { outcome: "maybe_sent" }, warnings);
+    await later({ outcome: "maybe_sent", reason: "ServerExited" });
+  });
   try {
-    data = await ctx.client.post<SendData>(channel.sendPath, body);
-    if (!hasMessageList(data)) {
-      // SUCCESS without the per-message outcomes: whatever was queued is unknown, not nothing.
-      throw new ClickSendResponseError(
-        { method: "POST", path: channel.sendPath },
-        200,
-        "maybe_sent",
-        `ClickSend answered POST /${channel.sendPath} with SUCCESS but no list of messages, so what it queued is unknown.`,
+    await later({ outcome: "pending" });
+
+    let data: SendData;
+    try {
+      data = await ctx.client.post<SendData>(channel.sendPath, body);
+      if (!hasMessageList(data)) {
+        // SUCCESS without the per-message outcomes: whatever was queued is unknown, not nothing.
+        throw new ClickSendResponseError(
+          { method: "POST", path: channel.sendPath },
+          200,
+          "maybe_sent",
+          `ClickSend answered POST /${channel.sendPath} with SUCCESS but no list of messages, so what it queued is unknown.`,
+        );
+      }
+    } catch (error) {
+      const maybe = error instanceof ToolError && error.outcome === "maybe_sent";
+      await settleSafely(ctx, id, { outcome: maybe ? "maybe_sent" : "not_sent" }, warnings);
+      await later({ outcome: maybe ? "maybe_sent" : "not_sent", reason: reasonOf(error) });
+      if (error instanceof ToolError && maybe) {
+        ctx.logger.warn(
+          `${channel.tool}: outcome unknown (${error.name}), tag ${tag}, not retried`,
+        );
+        throw new AmbiguousSendError(error, channel.findSend(tag));
+      }
+      throw error;
+    }
+    const summary = summarise(channel, data, await partsOfFree(channel, data));
+    const sent = summary.queued_count > 0;
+    const messageIds = (summary.queued ?? []).flatMap((m) => (m.message_id ? [m.message_id] : []));
+    logSend(ctx.logger, {
+      tool: channel.tool,
+      queued: summary.queued_count,
+      failed: summary.failed_count,
+      total_price: summary.total_price,
+      ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
+      message_ids: messageIds,
+      sandbox: ctx.sandbox,
+    });
+    await settleSafely(
+      ctx,
+      id,
+      sent
+        ? {
+            outcome: "sent",
+            messages: summary.queued_count,
+            amount: summary.total_price,
+            result: redacted({ ...summary, tag }),
+          }
+        : { outcome: "not_sent" },
+      warnings,
+    );
+    await later({
+      outcome: sent ? "sent" : "not_sent",
+      messages: summary.queued_count,
+      price: summary.total_price,
+      ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
+      message_ids: messageIds.slice(0, AUDIT_IDS),
+    });
+    const day = audit.at.slice(0, 10);
+    const result = {
+      ...summary,
+      tag,
+      ...expanded,
+      audit: auditUri(day),
+      ...(warnings.length ? { warnings } : {}),
+    };
+    if (!sent) {
+      throw new FailedResultError(
+        summary.failed_count === 0
+          ? "The contact lists have no contacts with a phone number."
+          : summary.failed_count === 1
+            ? "The message failed; see failures."
+            : `All ${summary.failed_count} messages failed; see failures.`,
+        result,
       );
     }
-  } catch (error) {
-    const maybe = error instanceof ToolError && error.outcome === "maybe_sent";
-    await settleSafely(ctx, id, { outcome: maybe ? "maybe_sent" : "not_sent" }, warnings);
-    await later({ outcome: maybe ? "maybe_sent" : "not_sent", reason: reasonOf(error) });
-    if (error instanceof ToolError && maybe) {
-      ctx.logger.warn(`${channel.tool}: outcome unknown (${error.name}), tag ${tag}, not retried`);
-      throw new AmbiguousSendError(error, channel.findSend(tag));
-    }
-    throw error;
+    return withLinks(result, [
+      {
+        uri: auditUri(day),
+        name: `sends-${day}`,
+        description: "What was sent that day: tags, message ids, counts, prices, outcomes",
+        mimeType: "application/json",
+      },
+    ]);
+  } finally {
+    landed();
   }
-  const summary = summarise(channel, data, await partsOfFree(channel, data));
-  const sent = summary.queued_count > 0;
-  const messageIds = (summary.queued ?? []).flatMap((m) => (m.message_id ? [m.message_id] : []));
-  logSend(ctx.logger, {
-    tool: channel.tool,
-    queued: summary.queued_count,
-    failed: summary.failed_count,
-    total_price: summary.total_price,
-    ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
-    message_ids: messageIds,
-    sandbox: ctx.sandbox,
-  });
-  await settleSafely(
-    ctx,
-    id,
-    sent
-      ? {
-          outcome: "sent",
-          messages: summary.queued_count,
-          amount: summary.total_price,
-          result: redacted({ ...summary, tag }),
-        }
-      : { outcome: "not_sent" },
-    warnings,
-  );
-  await later({
-    outcome: sent ? "sent" : "not_sent",
-    messages: summary.queued_count,
-    price: summary.total_price,
-    ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
-    message_ids: messageIds.slice(0, AUDIT_IDS),
-  });
-  const day = audit.at.slice(0, 10);
-  const result = {
-    ...summary,
-    tag,
-    ...expanded,
-    audit: auditUri(day),
-    ...(warnings.length ? { warnings } : {}),
-  };
-  if (!sent) {
-    throw new FailedResultError(
-      summary.failed_count === 0
-        ? "The contact lists have no contacts with a phone number."
-        : summary.failed_count === 1
-          ? "The message failed; see failures."
-          : `All ${summary.failed_count} messages failed; see failures.`,
-      result,
-    );
-  }
-  return withLinks(result, [
-    {
-      uri: auditUri(day),
-      name: `sends-${day}`,
-      description: "What was sent that day: tags, message ids, counts, prices, outcomes",
-      mimeType: "application/json",
-    },
-  ]);
 }
 
 function auditOf(

@@ -1,6 +1,7 @@
 import { memoryBackend } from "../state/memory.js";
 import { SendStore } from "../state/store.js";
 import type { GuardConfig } from "./guards.js";
+import { InFlightSends } from "./in-flight.js";
 
 /** The account owner's sending rules, from env and flags. */
 export interface SendingConfig extends GuardConfig {
@@ -25,6 +26,8 @@ export interface SendingConfig extends GuardConfig {
 export interface SendingPolicy {
   config: SendingConfig;
   store: SendStore;
+  /** This process's sends awaiting ClickSend's answer: settled as maybe sent if it must exit. */
+  inFlight: InFlightSends;
 }
 
 const DEFAULT_DUPLICATE_WINDOW_S = 600;
@@ -41,6 +44,7 @@ export function createSendingPolicy(
       ...config,
     },
     store,
+    inFlight: new InFlightSends(),
   };
 }
 

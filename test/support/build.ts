@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle } from "../../scripts/build-bin.js";
+import { RUN_MARKER } from "./survivors.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /**
@@ -54,8 +55,11 @@ const SOURCES = [
  * to share state are given one environment, or one CLICKSEND_STATE_DIR).
  */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const run = process.env[RUN_MARKER];
   return {
     PATH: process.env.PATH ?? "",
+    // So the suite can tell, at its end, whether any server a test started outlived it.
+    ...(run ? { [RUN_MARKER]: run } : {}),
     XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "clicksend-mcp-state-")),
     ...extra,
   };

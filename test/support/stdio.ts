@@ -102,6 +102,11 @@ export class StdioServer implements Transport {
     );
   }
 
+  /** The child itself, for tests that act as a host that misbehaves (closes a pipe, signals). */
+  get process(): ChildProcessWithoutNullStreams {
+    return this.child;
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
