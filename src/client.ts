@@ -74,9 +74,8 @@ export interface ClickSendClient {
   put<T = unknown>(path: string, body?: unknown, opts?: CallOptions): Promise<T>;
   delete<T = unknown>(path: string, opts?: CallOptions): Promise<T>;
   /**
-   * Loads and runs once everything a first request needs (ky, undici's classes, the HTTP agent
-   * and client, and for https the root certificates and a DNS lookup), sending nothing to
-   * ClickSend: the canned request goes to a throwaway server on the loopback. Idempotent; never
+   * Loads ky and runs a few canned calls through it and the envelope reader, sending nothing:
+   * the first real call then does not pay for loading and compiling them. Idempotent; never
    * rejects. Call it when idle, after the first tools/list has been answered.
    */
   warmUp(): Promise<void>;
@@ -114,22 +113,19 @@ const RETRY_STATUSES = [429, 500, 502, 503, 504];
  */
 const RETRY_AFTER_STATUSES = [429];
 
-type NodeFetch = typeof import("./node-fetch.js");
-type Ky = typeof import("ky") & Pick<NodeFetch, "nodeFetch" | "warmNodeFetch">;
+type Ky = typeof import("ky");
 let kyModule: Promise<Ky> | undefined;
 /**
  * ky is loaded on the first request (or by warmUp), not at start: importing it touches fetch's
  * classes, which makes Node load undici, tens of milliseconds that the first tools/list does not
- * need. It is given nodeFetch (node:http with a bounded keep-alive pool) in place of Node's fetch.
+ * need.
  */
 const loadKy = (): Promise<Ky> => {
-  kyModule ??= Promise.all([import("ky"), import("./node-fetch.js"), import("./heap.js")]).then(
-    ([ky, http, heap]) => {
-      // Requests are what makes this process allocate from here on (see heap.ts).
-      heap.keepHeapNearLive();
-      return { ...ky, nodeFetch: http.nodeFetch, warmNodeFetch: http.warmNodeFetch };
-    },
-  );
+  kyModule ??= Promise.all([import("ky"), import("./heap.js")]).then(([ky, heap]) => {
+    // Requests are what makes this process allocate from here on (see heap.ts).
+    heap.keepHeapNearLive();
+    return ky;
+  });
   return kyModule;
 };
 
@@ -146,10 +142,9 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
   const baseDelayMs = options.retry?.baseDelayMs ?? 300;
   const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const authorization = authorizationHeader(options.auth);
-  const create = ({ default: ky, HTTPError, nodeFetch }: Ky): KyInstance =>
+  const create = ({ default: ky, HTTPError }: Ky): KyInstance =>
     ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, ""),
-      fetch: nodeFetch as typeof fetch,
       // ky's timeout ends at the headers; call() keeps one deadline over the body as well.
       timeout: false,
       // A redirect would re-post recipients and text elsewhere, or turn a send into a GET.
@@ -184,7 +179,6 @@ export function createClickSendClient(options: ClientOptions): ClickSendClient {
     warming ??= (async () => {
       const ky = await loadKy();
       http ??= create(ky);
-      await ky.warmNodeFetch(options.baseUrl);
       // One call through ky and the envelope reader with a fetch that answers in-process.
       const canned = async () =>
         new Response('{"response_code":"SUCCESS","response_msg":"","data":{}}', {

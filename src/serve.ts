@@ -1,8 +1,7 @@
 import type { McpServerFactory } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
-import { warmCallPath } from "./call-warm-up.js";
-import { type ClickSendClient, createClickSendClient, WARM_UP_AFTER_MS } from "./client.js";
+import { type ClickSendClient, createClickSendClient } from "./client.js";
 import type { Config } from "./config.js";
 import type { Handover } from "./early-answers.js";
 import type { HostLink } from "./host-link.js";
@@ -99,7 +98,6 @@ export async function serve(
     closeTransport = () => connection.close();
     host.onGone(exit);
   }
-  setTimeout(warmCallPath, WARM_UP_AFTER_MS).unref();
 }
 
 /**
