@@ -6,9 +6,9 @@
  * output.
  *
  * Two things keep the start small:
- * - tools/list is computed here, from the registry, and takes the place of src/listing.ts, so a
+ * - tools/list is computed here, from the registry, and takes the place of src/startup/listing.ts, so a
  *   start does not convert every tool's zod schema to JSON Schema;
- * - the SDK's Ajv validator is left out: the server gives the SDK its own (src/server.ts) and
+ * - the SDK's Ajv validator is left out: the server gives the SDK its own (src/protocol/server.ts) and
  *   never elicits, so Ajv, its formats and fast-uri (about 270 kB) would load for nothing.
  */
 import { execFileSync } from "node:child_process";
@@ -38,7 +38,7 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["libphonenumber-js (sends)", /node_modules\/libphonenumber-js\//],
   ["sms-segments-calculator (sends)", /node_modules\/sms-segments-calculator\//],
   ["hono (--http)", /node_modules\/(hono|@hono)\//],
-  ["src/http.ts (--http)", /^src\/http\.ts$/],
+  ["src/transport/http.ts (--http)", /^src\/transport\/http\.ts$/],
   ["@redis/client (CLICKSEND_REDIS_URL)", /node_modules\/@redis\//],
   ["src/state/file.ts and redis.ts (first send)", /^src\/state\/(file|redis)\.ts$/],
   ["sandbox/ (--sandbox)", /^sandbox\//],
@@ -66,12 +66,12 @@ const withoutAjv: Plugin = {
   },
 };
 
-/** src/listing.ts, with the listing and catalogue computed at build time in place of undefined. */
+/** src/startup/listing.ts, with the listing and catalogue computed at build time in place of undefined. */
 function withListing({ listing, catalogue }: Prebuilt): Plugin {
   return {
     name: "prebuilt-listing",
     setup(build) {
-      build.onLoad({ filter: /[\\/]src[\\/]listing\.ts$/ }, () => ({
+      build.onLoad({ filter: /[\\/]src[\\/]startup[\\/]listing\.ts$/ }, () => ({
         // JSON.parse of a string literal: faster for V8 to load than the same object literal.
         contents: `export const prebuiltListing = new Map(JSON.parse(${JSON.stringify(
           JSON.stringify(listing),
@@ -117,7 +117,7 @@ async function computeListing(root: string): Promise<Prebuilt> {
       ...common,
       absWorkingDir: root,
       stdin: {
-        contents: `import { toolListing } from "./src/server.js";
+        contents: `import { toolListing } from "./src/protocol/server.js";
 import { instructions, tools } from "./tools/index.js";
 process.stdout.write(JSON.stringify({
   listing: tools.map(toolListing),

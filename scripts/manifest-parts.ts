@@ -1,4 +1,4 @@
-import type { Catalogue } from "../src/define-tool.js";
+import type { Catalogue } from "../src/tool/define-tool.js";
 
 /** The parts of manifest.json this module fills in; the rest is written by hand. */
 export interface Manifest {

@@ -1,4 +1,4 @@
-import type { Catalogue, ToolDefinition, ToolsetDefinition } from "../src/define-tool.js";
+import type { Catalogue, ToolDefinition, ToolsetDefinition } from "../src/tool/define-tool.js";
 
 /** A part of README.md generated from the registry, between its two markers. */
 interface Part {

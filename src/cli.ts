@@ -2,14 +2,14 @@
 import { fileURLToPath } from "node:url";
 import { toolsets } from "../tools/toolsets.js";
 import { type Config, help, parseCli } from "./config.js";
-import { answerEarly, type EarlyPlan, type Handover } from "./early-answers.js";
 import { ConfigError } from "./errors.js";
-import { type HostLink, linkToHost } from "./host-link.js";
-import { instructionsFor } from "./instructions.js";
-import { prebuiltCatalogue, prebuiltListing } from "./listing.js";
 import { createLogger } from "./logger.js";
-import { previewSendPairs, selectTools, servedToolsets } from "./selection.js";
-import { writeStderr } from "./stderr.js";
+import { instructionsFor } from "./protocol/instructions.js";
+import { previewSendPairs, selectTools, servedToolsets } from "./protocol/selection.js";
+import { answerEarly, type EarlyPlan, type Handover } from "./startup/early-answers.js";
+import { prebuiltCatalogue, prebuiltListing } from "./startup/listing.js";
+import { type HostLink, linkToHost } from "./transport/host-link.js";
+import { writeStderr } from "./transport/stderr.js";
 import { NAME, VERSION } from "./version.js";
 
 async function main(): Promise<void> {

@@ -1,6 +1,5 @@
 import { isIP } from "node:net";
-import type { Auth } from "./client.js";
-import type { ToolsetDefinition } from "./define-tool.js";
+import type { Auth } from "./client/client.js";
 import { ConfigError } from "./errors.js";
 import type { LogLevel } from "./logger.js";
 import {
@@ -11,6 +10,7 @@ import {
   type SendingConfig,
   STATE_HELP,
 } from "./sending/policy.js";
+import type { ToolsetDefinition } from "./tool/define-tool.js";
 
 export const DEFAULT_BASE_URL = "https://rest.clicksend.com/v3";
 

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { writeStderr } from "./stderr.js";
+import { writeStderr } from "./transport/stderr.js";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 

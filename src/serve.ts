@@ -1,18 +1,18 @@
 import type { McpServerFactory } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
-import { type ClickSendClient, createClickSendClient } from "./client.js";
+import { type ClickSendClient, createClickSendClient } from "./client/client.js";
 import type { Config } from "./config.js";
-import type { Handover } from "./early-answers.js";
-import type { HostLink } from "./host-link.js";
-import { prebuiltListing } from "./listing.js";
 import { createLogger, type Logger } from "./logger.js";
-import { servedToolsets } from "./selection.js";
+import { servedToolsets } from "./protocol/selection.js";
+import { createServer, type ServerOptions } from "./protocol/server.js";
 import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
-import { createServer, type ServerOptions } from "./server.js";
+import type { Handover } from "./startup/early-answers.js";
+import { prebuiltListing } from "./startup/listing.js";
 import { accountScope, openSendStore } from "./state/open.js";
-import { writeStderr } from "./stderr.js";
-import { StdioTransport } from "./stdio.js";
+import type { HostLink } from "./transport/host-link.js";
+import { writeStderr } from "./transport/stderr.js";
+import { StdioTransport } from "./transport/stdio.js";
 import { NAME } from "./version.js";
 
 /**
@@ -83,7 +83,7 @@ export async function serve(
 
   if (config.http) {
     // Loaded only with --http: stdio start-up does not pay for the HTTP stack.
-    const { startHttpServer } = await import("./http.js");
+    const { startHttpServer } = await import("./transport/http.js");
     const http = await startHttpServer({ ...config.http, createServer: newServer, logger });
     closeTransport = http.close;
     writeStderr(

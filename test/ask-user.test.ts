@@ -12,9 +12,9 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
-import { defineTool, type ToolDefinition } from "../src/define-tool.js";
 import { silentLogger } from "../src/logger.js";
-import { createServer } from "../src/server.js";
+import { createServer } from "../src/protocol/server.js";
+import { defineTool, type ToolDefinition } from "../src/tool/define-tool.js";
 import { testClient } from "./support/harness.js";
 import { dataOf } from "./support/results.js";
 

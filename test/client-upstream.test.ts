@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
-import { type ClientOptions, MAX_RESPONSE_BYTES } from "../src/client.js";
+import { type ClientOptions, MAX_RESPONSE_BYTES } from "../src/client/client.js";
+import { redactorFor } from "../src/client/redact.js";
 import {
   ClickSendApiError,
   ClickSendNetworkError,
   ClickSendResponseError,
   formatToolError,
 } from "../src/errors.js";
-import { redactorFor } from "../src/redact.js";
 import { testClient } from "./support/harness.js";
 import { failure } from "./support/results.js";
 

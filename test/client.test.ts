@@ -6,15 +6,15 @@ import { route } from "../sandbox/router.js";
 import { routes as defaultRoutes } from "../sandbox/routes/index.js";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { TEST_ACCOUNT_KEY } from "../sandbox/state.js";
-import { type ClientOptions, createClickSendClient } from "../src/client.js";
-import { normalisePage } from "../src/envelope.js";
+import { type ClientOptions, createClickSendClient } from "../src/client/client.js";
+import { normalisePage } from "../src/client/envelope.js";
+import { path } from "../src/client/path.js";
 import {
   ClickSendApiError,
   ClickSendNetworkError,
   ClickSendResponseError,
   UserInputError,
 } from "../src/errors.js";
-import { path } from "../src/path.js";
 import { testClient } from "./support/harness.js";
 import { freePort } from "./support/net.js";
 import { failure } from "./support/results.js";

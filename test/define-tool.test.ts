@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { defineTool, prebuildInputs } from "../src/define-tool.js";
+import { defineTool, prebuildInputs } from "../src/tool/define-tool.js";
 import { READ } from "../tools/annotations.js";
 
 describe("defineTool", () => {

@@ -3,7 +3,7 @@
  */
 import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_NOTICE } from "../src/server.js";
+import { SANDBOX_NOTICE } from "../src/protocol/server.js";
 import { VERSION } from "../src/version.js";
 import { READ } from "../tools/annotations.js";
 import { defaultToolsets, tools } from "../tools/index.js";

@@ -1,5 +1,5 @@
 /**
- * The answers a start gives before the SDK loads (src/early-answers.ts) must be exactly the SDK's:
+ * The answers a start gives before the SDK loads (src/startup/early-answers.ts) must be exactly the SDK's:
  * the built server's early `initialize` and `tools/list` answers are compared with those of the
  * SDK server built in this process from the same options, for each configuration and protocol
  * version; and what the early answers must not answer goes to the SDK unchanged.
@@ -10,10 +10,10 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { createClickSendClient } from "../src/client.js";
-import { LEGACY_PROTOCOL_VERSIONS } from "../src/early-answers.js";
+import { createClickSendClient } from "../src/client/client.js";
 import { silentLogger } from "../src/logger.js";
-import { createServer, type ServerOptions } from "../src/server.js";
+import { createServer, type ServerOptions } from "../src/protocol/server.js";
+import { LEGACY_PROTOCOL_VERSIONS } from "../src/startup/early-answers.js";
 import { defaultToolsets, instructions, tools } from "../tools/index.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
 

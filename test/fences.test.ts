@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE_TEXT, seedHostile } from "../sandbox/hostile.js";
 import { answerWith } from "../sandbox/replies.js";
 import { FIELDS as CONTACT_FIELDS } from "../sandbox/routes/contacts.js";
-import { estimateTokens, RESULT_TOKENS } from "../src/result-budget.js";
-import { TEXT_CHARS } from "../src/untrusted.js";
+import { estimateTokens, RESULT_TOKENS } from "../src/protocol/result-budget.js";
+import { TEXT_CHARS } from "../src/tool/untrusted.js";
 import { getContact, listContacts } from "../tools/contacts.js";
 import { getContactList, listContactLists } from "../tools/lists.js";
 import {

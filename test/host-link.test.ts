@@ -1,7 +1,7 @@
 /** watchHost, in process: each way a host can go, and that it is told once. */
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { watchHost } from "../src/host-link.js";
+import { watchHost } from "../src/transport/host-link.js";
 
 afterEach(() => {
   vi.useRealTimers();

@@ -6,9 +6,11 @@ import { createHash } from "node:crypto";
 import { connect as connectTcp, type Socket } from "node:net";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createClickSendClient } from "../src/client.js";
+import { createClickSendClient } from "../src/client/client.js";
 import { type Config, parseCli } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
+import { silentLogger } from "../src/logger.js";
+import { createServer, SANDBOX_NOTICE, selectTools } from "../src/protocol/server.js";
 import {
   allowedHostnames,
   type HttpServerOptions,
@@ -16,9 +18,7 @@ import {
   MAX_BODY_BYTES,
   startHttpServer as startInProcess,
   tokenMatches,
-} from "../src/http.js";
-import { silentLogger } from "../src/logger.js";
-import { createServer, SANDBOX_NOTICE, selectTools } from "../src/server.js";
+} from "../src/transport/http.js";
 import { tools as registry, toolsets } from "../tools/index.js";
 import {
   connectHttp,

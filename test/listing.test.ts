@@ -1,14 +1,19 @@
 /**
  * The shipped bundle serves tools/list from the listing computed at build time
- * (scripts/build-bin.ts, src/listing.ts). It must be exactly what the server derives live from
+ * (scripts/build-bin.ts, src/startup/listing.ts). It must be exactly what the server derives live from
  * the registry, for the whole catalogue and after the operator's filters.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Client, Tool } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClickSendClient } from "../src/client.js";
-import { createServer, type ServerOptions, selectTools, toolListing } from "../src/server.js";
+import { createClickSendClient } from "../src/client/client.js";
+import {
+  createServer,
+  type ServerOptions,
+  selectTools,
+  toolListing,
+} from "../src/protocol/server.js";
 import { defaultToolsets, tools } from "../tools/index.js";
 import { ensureBuilt } from "./support/build.js";
 import { connectInProcess } from "./support/harness.js";
@@ -34,7 +39,7 @@ async function bundledListing(args: string[], env: Record<string, string>): Prom
 const CREDENTIALS = { CLICKSEND_USERNAME: "listing", CLICKSEND_API_KEY: "LISTING-TEST-KEY" };
 
 describe("the bundle's prebuilt tools/list", () => {
-  it("replaces src/listing.ts in the bundle", async () => {
+  it("replaces src/startup/listing.ts in the bundle", async () => {
     const cli = await ensureBuilt();
     const chunks = join(dirname(cli), "chunks");
     const bundle = [cli, ...readdirSync(chunks).map((file) => join(chunks, file))]

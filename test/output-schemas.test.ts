@@ -9,10 +9,10 @@ import { Ajv, AjvJsonSchemaValidator } from "@modelcontextprotocol/client/valida
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { answerWith } from "../sandbox/replies.js";
-import { createClickSendClient } from "../src/client.js";
-import { defineTool } from "../src/define-tool.js";
+import { createClickSendClient } from "../src/client/client.js";
+import { callTool, createServer, toolListing } from "../src/protocol/server.js";
 import { createSendingPolicy } from "../src/sending/policy.js";
-import { callTool, createServer, toolListing } from "../src/server.js";
+import { defineTool } from "../src/tool/define-tool.js";
 import { READ } from "../tools/annotations.js";
 import { tools } from "../tools/index.js";
 import { connectInProcess, contextFor, type Harness, harness } from "./support/harness.js";

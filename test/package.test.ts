@@ -23,7 +23,7 @@ import {
   type McpbManifestAny,
 } from "@anthropic-ai/mcpb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerOptions, selectTools } from "../src/server.js";
+import { type ServerOptions, selectTools } from "../src/protocol/server.js";
 import { NAME, VERSION } from "../src/version.js";
 import { defaultToolsets, tools as registry } from "../tools/index.js";
 import { cleanEnv, ROOT } from "./support/build.js";

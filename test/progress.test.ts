@@ -1,5 +1,5 @@
 /**
- * ToolContext.progress as src/server.ts implements it: notifications/progress for the call's
+ * ToolContext.progress as src/protocol/server.ts implements it: notifications/progress for the call's
  * progressToken, only growing values, and nothing when the call asked for no progress.
  */
 
@@ -7,9 +7,9 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import * as z from "zod";
-import { createClickSendClient } from "../src/client.js";
-import { defineTool } from "../src/define-tool.js";
-import { createServer } from "../src/server.js";
+import { createClickSendClient } from "../src/client/client.js";
+import { createServer } from "../src/protocol/server.js";
+import { defineTool } from "../src/tool/define-tool.js";
 import { READ } from "../tools/annotations.js";
 
 /** Reports 1, 1 again, 0, 2 and 3: the repeat and the step back must not reach the host. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { toolListing } from "../src/server.js";
+import { toolListing } from "../src/protocol/server.js";
 import { tools, toolsets } from "../tools/index.js";
 import { modelVisible } from "./bench/listing.js";
 

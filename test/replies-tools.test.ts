@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../sandbox/state.js";
 import { now } from "../sandbox/state.js";
-import { fence } from "../src/untrusted.js";
+import { fence } from "../src/tool/untrusted.js";
 import { createAutomationRule } from "../tools/automations.js";
 import {
   cancelScheduledSms,

@@ -1,13 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { createClickSendClient } from "../src/client.js";
-import { defineTool } from "../src/define-tool.js";
+import { createClickSendClient } from "../src/client/client.js";
 import { ClickSendApiError } from "../src/errors.js";
-import { continuation, estimateTokens, fitToBudget, RESULT_TOKENS } from "../src/result-budget.js";
+import {
+  continuation,
+  estimateTokens,
+  fitToBudget,
+  RESULT_TOKENS,
+} from "../src/protocol/result-budget.js";
+import { callTool } from "../src/protocol/server.js";
 import { createSendingPolicy } from "../src/sending/policy.js";
-import { callTool } from "../src/server.js";
-import { fence } from "../src/untrusted.js";
+import { defineTool } from "../src/tool/define-tool.js";
+import { fence } from "../src/tool/untrusted.js";
 import { fenceBreaks } from "./support/fences.js";
 import { contextFor } from "./support/harness.js";
 import { contentText, dataOf } from "./support/results.js";

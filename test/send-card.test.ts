@@ -19,7 +19,7 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_MIME_TYPE, cardUri, SEND_PREVIEWED, UI_EXTENSION } from "../src/apps/send-card.js";
 import { silentLogger } from "../src/logger.js";
-import { createServer, type ServerOptions } from "../src/server.js";
+import { createServer, type ServerOptions } from "../src/protocol/server.js";
 import { tools } from "../tools/index.js";
 import { type Harness, harness, sendRequests } from "./support/harness.js";
 import { dataOf } from "./support/results.js";

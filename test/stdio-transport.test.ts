@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "../src/logger.js";
-import { idOfEdges, type LineEvent, LineSplitter, StdioTransport } from "../src/stdio.js";
+import { idOfEdges, type LineEvent, LineSplitter, StdioTransport } from "../src/transport/stdio.js";
 
 /** Feeds text to a splitter in chunks of `size` bytes; returns every event. */
 function split(text: string, size: number, maxBytes = 100): LineEvent[] {

@@ -7,7 +7,7 @@ import {
   fenceFields,
   shorten,
   TEXT_CHARS,
-} from "../src/untrusted.js";
+} from "../src/tool/untrusted.js";
 import { fenceBreaks } from "./support/fences.js";
 
 const inner = (fenced: unknown) => /^«(.*)»/s.exec(String(fenced))?.[1];

@@ -1,4 +1,4 @@
-import type { ToolAnnotations } from "../src/define-tool.js";
+import type { ToolAnnotations } from "../src/tool/define-tool.js";
 
 /** The annotation presets: every tool uses one, so hosts see consistent hints. */
 

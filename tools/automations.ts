@@ -1,6 +1,6 @@
 import * as z from "zod";
-import type { RequestClient } from "../src/client.js";
-import { defineTool } from "../src/define-tool.js";
+import type { RequestClient } from "../src/client/client.js";
+import { defineTool } from "../src/tool/define-tool.js";
 import { numberOf } from "../src/values.js";
 import { NAME } from "../src/version.js";
 import { CREATE, READ } from "./annotations.js";

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { path } from "../src/path.js";
-import { fenceField, fenceFields } from "../src/untrusted.js";
+import { path } from "../src/client/path.js";
+import { defineTool } from "../src/tool/define-tool.js";
+import { fenceField, fenceFields } from "../src/tool/untrusted.js";
 import { isoTime } from "../src/values.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { contactIds } from "./ids.js";

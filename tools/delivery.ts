@@ -1,9 +1,9 @@
 import * as z from "zod";
-import type { ToolContext } from "../src/define-tool.js";
+import { path } from "../src/client/path.js";
 import { ClickSendApiError, FailedResultError, UserInputError } from "../src/errors.js";
-import { path } from "../src/path.js";
 import { dayOf } from "../src/state/store.js";
-import { fence } from "../src/untrusted.js";
+import type { ToolContext } from "../src/tool/define-tool.js";
+import { fence } from "../src/tool/untrusted.js";
 import { isoTime, numberOf } from "../src/values.js";
 import { unixTime } from "./inputs.js";
 

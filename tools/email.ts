@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { path } from "../src/path.js";
+import { path } from "../src/client/path.js";
+import { defineTool } from "../src/tool/define-tool.js";
 import { CREATE, DELETE, READ } from "./annotations.js";
 import { emailAddressIds } from "./ids.js";
 import { email, id, pageInput } from "./inputs.js";

@@ -1,4 +1,4 @@
-import type { Catalogue, ToolDefinition } from "../src/define-tool.js";
+import type { Catalogue, ToolDefinition } from "../src/tool/define-tool.js";
 import * as account from "./account.js";
 import * as automations from "./automations.js";
 import * as contacts from "./contacts.js";

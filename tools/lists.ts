@@ -1,9 +1,9 @@
 import * as z from "zod";
-import type { RequestClient } from "../src/client.js";
-import { defineTool } from "../src/define-tool.js";
+import type { RequestClient } from "../src/client/client.js";
+import { path } from "../src/client/path.js";
 import { UserInputError } from "../src/errors.js";
-import { path } from "../src/path.js";
-import { fenceField } from "../src/untrusted.js";
+import { defineTool } from "../src/tool/define-tool.js";
+import { fenceField } from "../src/tool/untrusted.js";
 import { numberOf } from "../src/values.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { listIds } from "./ids.js";

@@ -1,9 +1,9 @@
 import * as z from "zod";
-import type { RequestClient } from "../src/client.js";
-import type { ToolContext } from "../src/define-tool.js";
-import { path } from "../src/path.js";
+import type { RequestClient } from "../src/client/client.js";
+import { path } from "../src/client/path.js";
 import type { Channel, ListMember, OptOutList } from "../src/sending/channel.js";
-import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
+import type { ToolContext } from "../src/tool/define-tool.js";
+import { fence, fenceField, TEXT_CHARS } from "../src/tool/untrusted.js";
 import { isoTime, numberOf } from "../src/values.js";
 import { NAME } from "../src/version.js";
 import {

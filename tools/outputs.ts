@@ -5,7 +5,7 @@ import * as z from "zod";
  * empty strings, so anything ClickSend may leave empty is optional.
  */
 
-/** A page of items: src/envelope.ts's Page, as every list tool returns it. */
+/** A page of items: src/client/envelope.ts's Page, as every list tool returns it. */
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),

@@ -1,9 +1,9 @@
 import * as z from "zod";
-import type { RequestClient } from "../src/client.js";
-import { defineTool } from "../src/define-tool.js";
+import type { RequestClient } from "../src/client/client.js";
+import { path } from "../src/client/path.js";
 import type { IdHints } from "../src/errors.js";
-import { path } from "../src/path.js";
-import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
+import { defineTool } from "../src/tool/define-tool.js";
+import { fence, fenceField, TEXT_CHARS } from "../src/tool/untrusted.js";
 import { isoTime, numberOf } from "../src/values.js";
 import { READ, UPDATE } from "./annotations.js";
 import { pollHint, type RuleKind } from "./automations.js";

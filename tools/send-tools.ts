@@ -1,8 +1,8 @@
 import type * as z from "zod";
-import { defineTool } from "../src/define-tool.js";
 import type { Channel, OutgoingMessage, SendArgs } from "../src/sending/channel.js";
 import { previewOutput, type SendOutput, sendOutput } from "../src/sending/output.js";
 import { previewSend, send } from "../src/sending/pipeline.js";
+import { defineTool } from "../src/tool/define-tool.js";
 import { READ, SEND } from "./annotations.js";
 import { sendIds } from "./ids.js";
 import { withSendOptions } from "./messages.js";

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import type { RequestClient } from "../src/client.js";
-import { defineTool } from "../src/define-tool.js";
-import { fenceField } from "../src/untrusted.js";
+import type { RequestClient } from "../src/client/client.js";
+import { defineTool } from "../src/tool/define-tool.js";
+import { fenceField } from "../src/tool/untrusted.js";
 import { numberOf } from "../src/values.js";
 import { READ } from "./annotations.js";
 import { optionalText } from "./outputs.js";

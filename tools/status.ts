@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { defineTool } from "../src/define-tool.js";
+import { defineTool } from "../src/tool/define-tool.js";
 import { READ } from "./annotations.js";
 import {
   deliveryOutput,

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { path } from "../src/path.js";
-import { fence, fenceField, TEXT_CHARS } from "../src/untrusted.js";
+import { path } from "../src/client/path.js";
+import { defineTool } from "../src/tool/define-tool.js";
+import { fence, fenceField, TEXT_CHARS } from "../src/tool/untrusted.js";
 import { CREATE, DELETE, READ, UPDATE } from "./annotations.js";
 import { templateIds } from "./ids.js";
 import { id, nonBlank, pageInput } from "./inputs.js";

@@ -1,4 +1,4 @@
-import type { ToolsetDefinition } from "../src/define-tool.js";
+import type { ToolsetDefinition } from "../src/tool/define-tool.js";
 
 /**
  * Every toolset, in the order of the tools in tools/list. The default ones are served when the

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { path } from "../src/path.js";
-import { fenceField } from "../src/untrusted.js";
+import { path } from "../src/client/path.js";
+import { defineTool } from "../src/tool/define-tool.js";
+import { fenceField } from "../src/tool/untrusted.js";
 import { numberOf } from "../src/values.js";
 import { DELETE, READ } from "./annotations.js";
 import { voiceMessageIds } from "./ids.js";

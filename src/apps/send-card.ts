@@ -7,14 +7,14 @@
  */
 import type { ProtocolEra, Server, ServerContext, Tool } from "@modelcontextprotocol/server";
 import * as z from "zod";
-import { clientCapabilitiesOf } from "../client-capabilities.js";
-import { defineTool, type ToolDefinition } from "../define-tool.js";
-import { previewSendPairs, UI_EXTENSION } from "../selection.js";
+import { clientCapabilitiesOf } from "../protocol/client-capabilities.js";
+import { previewSendPairs, UI_EXTENSION } from "../protocol/selection.js";
 import { type SendOutput, sendOutput } from "../sending/output.js";
-import { parseArguments } from "../validate.js";
+import { defineTool, type ToolDefinition } from "../tool/define-tool.js";
+import { parseArguments } from "../tool/validate.js";
 import { sendCardHtml } from "./send-card-view.js";
 
-export { UI_EXTENSION } from "../selection.js";
+export { UI_EXTENSION } from "../protocol/selection.js";
 export const APP_MIME_TYPE = "text/html;profile=mcp-app";
 export const SEND_PREVIEWED = "send_previewed";
 

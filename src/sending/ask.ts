@@ -1,6 +1,6 @@
-import type { ToolContext } from "../define-tool.js";
 import { RefusedError } from "../errors.js";
 import { maskPhoneNumbers } from "../logger.js";
+import type { ToolContext } from "../tool/define-tool.js";
 import type { Channel, OutgoingMessage } from "./channel.js";
 import { preview } from "./preview.js";
 

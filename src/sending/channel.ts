@@ -1,4 +1,4 @@
-import type { RequestClient } from "../client.js";
+import type { RequestClient } from "../client/client.js";
 
 /**
  * What the send pipeline needs to know about one channel. The catalogue (tools/) defines these;

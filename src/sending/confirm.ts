@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { ToolContext } from "../define-tool.js";
 import { RefusedError } from "../errors.js";
 import { sha256 } from "../state/ledger.js";
+import type { ToolContext } from "../tool/define-tool.js";
 import { isoMs } from "../values.js";
 import type { Channel } from "./channel.js";
 

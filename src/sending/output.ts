@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Shaped } from "../define-tool.js";
+import type { Shaped } from "../tool/define-tool.js";
 import type { previewSend, send } from "./pipeline.js";
 
 /**

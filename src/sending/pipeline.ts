@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { ToolContext } from "../define-tool.js";
 import { ClickSendResponseError, FailedResultError, ToolError } from "../errors.js";
-import { withLinks } from "../links.js";
 import { maskPhoneNumbers } from "../logger.js";
+import { withLinks } from "../protocol/links.js";
 import type { AuditRecord } from "../state/store.js";
+import type { ToolContext } from "../tool/define-tool.js";
 import { isoMs } from "../values.js";
 import { NAME } from "../version.js";
 import { askToSend } from "./ask.js";

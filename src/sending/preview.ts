@@ -1,5 +1,5 @@
-import type { RequestClient } from "../client.js";
-import type { ToolContext } from "../define-tool.js";
+import type { RequestClient } from "../client/client.js";
+import type { ToolContext } from "../tool/define-tool.js";
 import { round4 } from "../values.js";
 import type { Channel, OutgoingMessage } from "./channel.js";
 

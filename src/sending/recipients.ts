@@ -1,4 +1,4 @@
-import type { RequestClient } from "../client.js";
+import type { RequestClient } from "../client/client.js";
 import { RefusedError } from "../errors.js";
 import type { Channel, ListMember, OutgoingMessage } from "./channel.js";
 import { checkRecipients, type GuardConfig, isGuarded } from "./guards.js";

@@ -4,9 +4,9 @@
  */
 import { resolve } from "node:path";
 import { parseCli } from "../config.js";
-import type { ToolsetDefinition } from "../define-tool.js";
 import { ConfigError } from "../errors.js";
 import { SENDING_FLAGS } from "../sending/policy.js";
+import type { ToolsetDefinition } from "../tool/define-tool.js";
 import {
   type Env,
   findHost,

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Auth } from "../client.js";
+import type { Auth } from "../client/client.js";
 import { sha256 } from "./ledger.js";
 import { memoryBackend } from "./memory.js";
 import { SendStore } from "./store.js";

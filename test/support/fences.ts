@@ -1,5 +1,5 @@
 /**
- * The oracle for fences, written apart from src/untrusted.ts: in what the model reads, fence
+ * The oracle for fences, written apart from src/tool/untrusted.ts: in what the model reads, fence
  * marks alternate (« open, » close), and no other guillemet, angle bracket, look-alike of one, or
  * code point a reader cannot see appears anywhere, inside a fence or out.
  */

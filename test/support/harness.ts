@@ -14,17 +14,17 @@ import {
   type ClickSendClient,
   type ClientOptions,
   createClickSendClient,
-} from "../../src/client.js";
+} from "../../src/client/client.js";
 import { systemClock } from "../../src/clock.js";
-import type { ToolContext, ToolDefinition } from "../../src/define-tool.js";
 import { silentLogger } from "../../src/logger.js";
+import { callTool, createServer, type ServerOptions } from "../../src/protocol/server.js";
 import {
   createSendingPolicy,
   type SendingConfig,
   type SendingPolicy,
 } from "../../src/sending/policy.js";
-import { callTool, createServer, type ServerOptions } from "../../src/server.js";
 import type { SendStore } from "../../src/state/store.js";
+import type { ToolContext, ToolDefinition } from "../../src/tool/define-tool.js";
 import { tools } from "../../tools/index.js";
 
 export type ToolCaller = (tool: ToolDefinition, args?: unknown) => Promise<CallToolResult>;

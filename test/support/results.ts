@@ -6,8 +6,8 @@
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { expect } from "vitest";
 import type { RequestRecord } from "../../sandbox/server.js";
-import type { ToolDefinition } from "../../src/define-tool.js";
-import { SANDBOX_NOTICE } from "../../src/server.js";
+import { SANDBOX_NOTICE } from "../../src/protocol/server.js";
+import type { ToolDefinition } from "../../src/tool/define-tool.js";
 import { type Harness, lastRequest } from "./harness.js";
 
 /** Every text part of a result, as the model reads it (the sandbox notice included). */

@@ -1,4 +1,4 @@
-import { UserInputError } from "./errors.js";
+import { UserInputError } from "../errors.js";
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -11,28 +11,28 @@ import {
   type ServerContext,
   type Tool,
 } from "@modelcontextprotocol/server";
-import { rendersApps, sendCard } from "./apps/send-card.js";
+import { rendersApps, sendCard } from "../apps/send-card.js";
+import { bindClient, type ClickSendClient } from "../client/client.js";
+import { type Clock, systemClock } from "../clock.js";
+import { FailedResultError, formatToolError, UserInputError } from "../errors.js";
+import { createLogger, type Logger, type LogSink, withRequestSink } from "../logger.js";
+import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
+import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
+import type { ToolContext, ToolDefinition } from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
-import { bindClient, type ClickSendClient } from "./client.js";
-import { type Clock, systemClock } from "./clock.js";
-import type { ToolContext, ToolDefinition } from "./define-tool.js";
 import { askUserFor, canElicit, inputRequiredFor, verifyRequestState } from "./elicitation.js";
-import { FailedResultError, formatToolError, UserInputError } from "./errors.js";
 import { instructionsFor } from "./instructions.js";
 import { jsonSchemaOf } from "./json-schema.js";
 import { linksOf } from "./links.js";
-import { createLogger, type Logger, type LogSink, withRequestSink } from "./logger.js";
 import { withResultEnvelope } from "./output-schema.js";
 import { asStructured, renderData } from "./render.js";
 import { estimateTokens, fitText, RESULT_TOKENS } from "./result-budget.js";
 import { selectTools, serverCapabilities } from "./selection.js";
-import { auditResources, auditResourceTemplates, readAuditResource } from "./sending/audit.js";
-import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 
 export { selectTools } from "./selection.js";
 
-import { parseArguments } from "./validate.js";
-import { NAME, VERSION } from "./version.js";
+import { parseArguments } from "../tool/validate.js";
+import { NAME, VERSION } from "../version.js";
 
 export interface ServerOptions {
   sandbox?: boolean;
@@ -112,7 +112,7 @@ export function createServer(params: {
   /** The catalogue's instructions to the model (Catalogue.instructions). */
   instructions?: string | undefined;
   options?: ServerOptions;
-  /** tools/list of the whole catalogue as computed at build time (see src/listing.ts), by name. */
+  /** tools/list of the whole catalogue as computed at build time (see src/startup/listing.ts), by name. */
   listing?: ReadonlyMap<string, Tool> | undefined;
   /** The protocol generation this instance serves (the SDK's serving entries say which). */
   era?: ProtocolEra;

@@ -10,8 +10,8 @@
  * both answers equal the SDK's for the same requests.
  */
 import type { Readable, Writable } from "node:stream";
-import { type LineEvent, LineSplitter, type RequestId } from "./lines.js";
-import { serverCapabilities, UI_EXTENSION } from "./selection.js";
+import { serverCapabilities, UI_EXTENSION } from "../protocol/selection.js";
+import { type LineEvent, LineSplitter, type RequestId } from "../transport/lines.js";
 
 /** The 2025-era revisions the SDK accepts in `initialize`, newest first. */
 export const LEGACY_PROTOCOL_VERSIONS = [

@@ -15,10 +15,10 @@ import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { type NodeIncomingMessageLike, toNodeHandler } from "@modelcontextprotocol/node";
 import { createMcpHandler, type McpServerFactory } from "@modelcontextprotocol/server";
-import { type HttpConfig, isLoopback } from "./config.js";
+import { type HttpConfig, isLoopback } from "../config.js";
+import type { Logger } from "../logger.js";
+import { NAME } from "../version.js";
 import { LegacyCancellation } from "./http-cancellation.js";
-import type { Logger } from "./logger.js";
-import { NAME } from "./version.js";
 
 const MCP_PATH = "/mcp";
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { AnyObjectSchema } from "./define-tool.js";
+import type { AnyObjectSchema } from "../tool/define-tool.js";
 import { truncatedOutput } from "./result-budget.js";
 
 /**

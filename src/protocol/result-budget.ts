@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { shorten } from "./untrusted.js";
+import { shorten } from "../tool/untrusted.js";
 
 /**
  * Hosts warn when a tool result passes 10,000 tokens and refuse it at 25,000 (Claude Code's

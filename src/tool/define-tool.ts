@@ -1,10 +1,10 @@
 import type * as z from "zod";
-import type { AskUser } from "./ask-user.js";
-import type { RequestClient } from "./client.js";
-import type { Clock } from "./clock.js";
-import type { ToolIds } from "./errors.js";
-import type { Logger } from "./logger.js";
-import type { SendingPolicy } from "./sending/policy.js";
+import type { RequestClient } from "../client/client.js";
+import type { Clock } from "../clock.js";
+import type { ToolIds } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { AskUser } from "../protocol/ask-user.js";
+import type { SendingPolicy } from "../sending/policy.js";
 
 /** All four hints are required: hosts gate confirmations on them and read-only mode derives from them. */
 export interface ToolAnnotations {
@@ -68,7 +68,7 @@ export interface ToolDefinition<
   ids?: ToolIds;
   /**
    * The result as structuredContent carries it after render() (no nulls or empty strings), for
-   * tools/list's outputSchema; the server adds what every result may carry (src/output-schema.ts).
+   * tools/list's outputSchema; the server adds what every result may carry (src/protocol/output-schema.ts).
    */
   output: O;
   run(args: z.output<I>, ctx: ToolContext): Promise<Shaped<z.input<O>>>;
@@ -102,7 +102,7 @@ export type ToolSpec<I extends AnyObjectSchema, O extends AnyObjectSchema> = Omi
 /**
  * Keeps the handler's argument and result types tied to their schemas. An input given as a function is built
  * on first use of `input` (the first call of the tool, or a listing computed live), not at
- * start: tools/list comes from the listing prebuilt at build time (src/listing.ts), so a start
+ * start: tools/list comes from the listing prebuilt at build time (src/startup/listing.ts), so a start
  * builds no tool's zod schema.
  */
 export function defineTool<I extends AnyObjectSchema, O extends AnyObjectSchema>(

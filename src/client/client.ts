@@ -1,5 +1,14 @@
 import type { KyInstance } from "ky";
 import {
+  ClickSendApiError,
+  ClickSendNetworkError,
+  ClickSendResponseError,
+  type Outcome,
+  type RequestInfo,
+} from "../errors.js";
+import type { Logger } from "../logger.js";
+import { NAME, VERSION } from "../version.js";
+import {
   type Envelope,
   envelopeSchema,
   fieldErrorsOf,
@@ -7,17 +16,8 @@ import {
   normalisePage,
   type Page,
 } from "./envelope.js";
-import {
-  ClickSendApiError,
-  ClickSendNetworkError,
-  ClickSendResponseError,
-  type Outcome,
-  type RequestInfo,
-} from "./errors.js";
-import type { Logger } from "./logger.js";
 import { redactorFor } from "./redact.js";
 import { BodyTooLargeError, readCappedText } from "./response-body.js";
-import { NAME, VERSION } from "./version.js";
 
 export type Auth =
   | { kind: "basic"; username: string; apiKey: string }

@@ -1,5 +1,5 @@
 import type * as z from "zod";
-import { UserInputError } from "./errors.js";
+import { UserInputError } from "../errors.js";
 
 /** Formats a zod path as messages[0].to */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {

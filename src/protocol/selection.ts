@@ -3,7 +3,7 @@
  * (server.ts), the send card (apps/send-card.ts) and the answers a start gives before the SDK
  * loads (early-answers.ts, from build-time data). No SDK or zod import: the start must not load them.
  */
-import type { ToolsetDefinition } from "./define-tool.js";
+import type { ToolsetDefinition } from "../tool/define-tool.js";
 
 /** The MCP Apps extension as clients and servers declare it in their capabilities. */
 export const UI_EXTENSION = "io.modelcontextprotocol/ui";

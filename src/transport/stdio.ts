@@ -13,9 +13,9 @@ import {
   serializeMessage,
   type Transport,
 } from "@modelcontextprotocol/server";
-import type { Handover } from "./early-answers.js";
+import type { Logger } from "../logger.js";
+import type { Handover } from "../startup/early-answers.js";
 import { type LineEvent, LineSplitter, MAX_LINE_BYTES } from "./lines.js";
-import type { Logger } from "./logger.js";
 
 export { idOfEdges, type LineEvent, LineSplitter } from "./lines.js";
 
