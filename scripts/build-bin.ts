@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
+import type { PrebuiltCatalogue } from "../src/startup/listing.js";
 
 export interface BundleResult {
   /** The entry and the chunks it imports statically: what `node dist/cli.js` loads at start. */
@@ -106,7 +107,7 @@ const common = {
  */
 interface Prebuilt {
   listing: unknown[];
-  catalogue: { instructions: string; toolsets: Record<string, string> };
+  catalogue: PrebuiltCatalogue;
 }
 
 async function computeListing(root: string): Promise<Prebuilt> {
@@ -121,7 +122,11 @@ async function computeListing(root: string): Promise<Prebuilt> {
 import { instructions, tools } from "./tools/index.js";
 process.stdout.write(JSON.stringify({
   listing: tools.map(toolListing),
-  catalogue: { instructions, toolsets: Object.fromEntries(tools.map((t) => [t.name, t.toolset])) },
+  catalogue: {
+    instructions,
+    toolsets: Object.fromEntries(tools.map((t) => [t.name, t.toolset])),
+    previews: Object.fromEntries(tools.flatMap((t) => (t.previews ? [[t.name, t.previews.send]] : []))),
+  },
 }));`,
         resolveDir: root,
         loader: "ts",

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 /** The early answers for this configuration, when the build computed what they need. */
 function earlyPlan(config: Config): EarlyPlan | undefined {
   if (!prebuiltListing || !prebuiltCatalogue) return undefined;
-  const toolsetOf = prebuiltCatalogue.toolsets;
+  const { toolsets: toolsetOf, previews } = prebuiltCatalogue;
   const tools = selectTools(
     [...prebuiltListing.values()].map((tool) => ({
       tool,
@@ -75,7 +75,7 @@ function earlyPlan(config: Config): EarlyPlan | undefined {
     serverInfo: { name: NAME, version: VERSION },
     instructions: instructionsFor(config.sandbox, prebuiltCatalogue.instructions),
     tools,
-    sendCard: previewSendPairs(tools).length > 0,
+    sendCard: previewSendPairs(tools, (tool) => previews[tool.name]).length > 0,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { smsSegments, voiceParts } from "../src/sending/segments.js";
+import { smsSegments, voiceParts } from "../tools/segments.js";
 
 describe("smsSegments", () => {
   it.each([

@@ -119,9 +119,9 @@ async function optOuts(client: RequestClient): Promise<OptOutList | undefined> {
 
 /** A channel as the send pipeline needs it: its endpoints and where to look after a send. */
 export const channel = (
-  kind: Channel["kind"],
+  kind: string,
   findSend: Channel["findSend"],
-  extra: Partial<Pick<Channel, "partLimit">> = {},
+  facts: Pick<Channel, "words" | "measurer"> & Partial<Pick<Channel, "partLimit">>,
 ): Channel => ({
   kind,
   tool: `send_${kind}`,
@@ -133,7 +133,7 @@ export const channel = (
   listMembers,
   optOuts,
   removeOptedOut: "delete_opted_out_contacts",
-  ...extra,
+  ...facts,
 });
 
 /**

@@ -15,7 +15,10 @@ import {
 import { sendTools } from "./send-tools.js";
 import { findWithStatus } from "./status.js";
 
-const MMS = channel("mms", findWithStatus);
+const MMS = channel("mms", findWithStatus, {
+  words: { one: "MMS", many: "MMS", verb: "Send", parts: "Parts", done: "Sent" },
+  measurer: async () => (await import("./segments.js")).measureMms,
+});
 
 const mmsMessage = messageItem(text(1500).describe("Text, up to 1500 GSM or 500 Unicode chars"), {
   subject: text(20).describe("Subject"),

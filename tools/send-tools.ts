@@ -46,6 +46,7 @@ export function sendTools<T extends z.ZodRawShape & { messages: z.ZodType<Outgoi
       annotations: READ,
       ids: sendIds,
       output: previewOutput,
+      previews: { send: channel.tool, words: channel.words },
       run: (args, ctx) => previewSend(channel, args as SendArgs, ctx),
     }),
   };

@@ -16,6 +16,8 @@ import { sendTools } from "./send-tools.js";
 import { findWithStatus } from "./status.js";
 
 const SMS = channel("sms", findWithStatus, {
+  words: { one: "SMS", many: "SMS", verb: "Send", parts: "Parts", done: "Sent" },
+  measurer: async () => (await import("./segments.js")).measureSms,
   // ClickSend cuts an SMS beyond the account's part limit (6 unless changed in the dashboard).
   partLimit: async (client) =>
     Number(

@@ -26,6 +26,16 @@ const VOICE = channel(
   "voice",
   (tag) =>
     `look for custom_string ${tag} in the account's voice history in the ClickSend dashboard`,
+  {
+    words: {
+      one: "voice call",
+      many: "voice calls",
+      verb: "Call",
+      parts: "Credits",
+      done: "Calls queued",
+    },
+    measurer: async () => (await import("./segments.js")).measureVoice,
+  },
 );
 
 const voiceMessage = messageItem(

@@ -4,8 +4,10 @@
  * ui/initialize, then the preview's arguments and result as notifications, then tools/call for
  * send_previewed), which is small enough not to need the ext-apps App class and its zod.
  * Everything it shows is set as text, never as HTML. Its CSP repeats what the resource declares
- * to the host (no network), in case a host renders it without one.
+ * to the host (no network), in case a host renders it without one. How it words a send (verb,
+ * noun, what parts are called) is the channel's, from the catalogue.
  */
+import type { ChannelWords } from "../sending/channel.js";
 
 const STYLE = `
 :root { color-scheme: light dark; font: 14px/1.45 system-ui, sans-serif; }
@@ -28,9 +30,10 @@ button:focus-visible { outline: 3px solid #f4b400; outline-offset: 2px; }
 const SCRIPT = String.raw`
 "use strict";
 var PREVIEW = document.body.dataset.preview;
-var KIND = document.body.dataset.kind;
-var VERB = KIND === "voice" ? "Call" : "Send";
-var NOUN = KIND === "voice" ? "voice call" : KIND.toUpperCase();
+var VERB = document.body.dataset.verb;
+var NOUN = document.body.dataset.noun;
+var PARTS = document.body.dataset.parts;
+var DONE = document.body.dataset.done;
 var state = { args: undefined, preview: undefined, sent: false, host: {} };
 var nextId = 1;
 var pending = new Map();
@@ -121,7 +124,7 @@ function render() {
   var messages = Array.isArray(data.messages) ? data.messages : [];
   var parts = messages.reduce(function (sum, m) { return sum + (m.parts || 0); }, 0);
   var encodings = Array.from(new Set(messages.map(function (m) { return m.encoding; }))).join(", ");
-  row(facts, KIND === "voice" ? "Credits" : "Parts", String(parts) + (encodings ? " (" + encodings + ")" : ""));
+  row(facts, PARTS, String(parts) + (encodings ? " (" + encodings + ")" : ""));
   if (data.confirmation_expires_at) row(facts, "Valid until", new Date(data.confirmation_expires_at).toLocaleTimeString());
   if (data.sandbox) row(facts, "Sandbox", "nothing is really sent");
   items($("recipients"), messages.map(function (m) {
@@ -144,7 +147,7 @@ function text(result) {
 function outcome(result) {
   var data = result.structuredContent || {};
   if (result.isError) return { ok: false, text: text(result) || "Nothing was sent." };
-  var said = data.replayed ? "Already sent earlier: " : VERB === "Call" ? "Calls queued: " : "Sent: ";
+  var said = data.replayed ? "Already sent earlier: " : DONE + ": ";
   said += (data.queued_count || 0) + " queued";
   if (data.failed_count) said += ", " + data.failed_count + " failed";
   said += ", " + money(data.total_price, data.currency);
@@ -205,7 +208,11 @@ const CSP = [
 ].join("; ");
 
 /** The card for one preview tool; kind is the channel (sms, mms, voice). */
-export function sendCardHtml({ preview, kind }: { preview: string; kind: string }): string {
+/** An attribute value, quoted: the catalogue's words are ours, but never trusted as markup. */
+const attr = (value: string) =>
+  `"${value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")}"`;
+
+export function sendCardHtml({ preview, words }: { preview: string; words: ChannelWords }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -215,7 +222,7 @@ export function sendCardHtml({ preview, kind }: { preview: string; kind: string 
 <title>Send card</title>
 <style>${STYLE}</style>
 </head>
-<body data-preview="${preview}" data-kind="${kind}">
+<body data-preview=${attr(preview)} data-verb=${attr(words.verb)} data-noun=${attr(words.one)} data-parts=${attr(words.parts)} data-done=${attr(words.done)}>
 <main aria-labelledby="title">
 <h1 id="title">Waiting for the preview…</h1>
 <dl id="facts" aria-label="Quote"></dl>

@@ -9,6 +9,7 @@ import type { ProtocolEra, Server, ServerContext, Tool } from "@modelcontextprot
 import * as z from "zod";
 import { clientCapabilitiesOf } from "../protocol/client-capabilities.js";
 import { previewSendPairs, UI_EXTENSION } from "../protocol/selection.js";
+import type { ChannelWords } from "../sending/channel.js";
 import { type SendOutput, sendOutput } from "../sending/output.js";
 import { defineTool, type ToolDefinition } from "../tool/define-tool.js";
 import { parseArguments } from "../tool/validate.js";
@@ -38,6 +39,7 @@ export function rendersApps(era: ProtocolEra, server: Server, extra: ServerConte
 interface Pair {
   preview: ToolDefinition;
   send: ToolDefinition;
+  words: ChannelWords;
 }
 
 export interface SendCard {
@@ -68,12 +70,13 @@ const VIEW_META = {
 /**
  * The send card for the served tools, or undefined when no preview's send tool is served
  * (--read-only, or a toolset without its send tool): a card that cannot send is not offered.
- * A preview and its send tool are paired by name, preview_x and send_x, as tools/messages.ts
- * names a channel's tools.
+ * A preview names the send tool it previews (ToolDefinition.previews, set by tools/send-tools.ts).
  */
 export function sendCard(tools: ToolDefinition[]): SendCard | undefined {
   const pairs = new Map<string, Pair>(
-    previewSendPairs(tools).map((pair) => [pair.preview.name, pair]),
+    previewSendPairs(tools, (tool) => tool.previews?.send).flatMap(({ preview, send }) =>
+      preview.previews ? [[preview.name, { preview, send, words: preview.previews.words }]] : [],
+    ),
   );
   const [first, ...rest] = [...pairs.keys()];
   if (first === undefined) return undefined;
@@ -142,7 +145,7 @@ export function sendCard(tools: ToolDefinition[]): SendCard | undefined {
       return {
         uri,
         mimeType: APP_MIME_TYPE,
-        text: sendCardHtml({ preview: pair.preview.name, kind: pair.send.name.slice(5) }),
+        text: sendCardHtml({ preview: pair.preview.name, words: pair.words }),
         _meta: VIEW_META,
       };
     },

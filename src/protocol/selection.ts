@@ -33,14 +33,18 @@ export function selectTools<T extends Selectable>(tools: T[], options: Selection
 export const servedToolsets = (named: string[] | undefined, toolsets: ToolsetDefinition[]) =>
   named ?? toolsets.filter((t) => t.default).map((t) => t.name);
 
-/** Each read-only preview_x served with its send_x: what the send card offers. */
+/**
+ * Each read-only preview served with the send tool it previews (sendOf: the catalogue says which):
+ * what the send card offers.
+ */
 export function previewSendPairs<T extends Omit<Selectable, "toolset">>(
   tools: T[],
+  sendOf: (preview: T) => string | undefined,
 ): Array<{ preview: T; send: T }> {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   return tools.flatMap((preview) => {
-    const kind = /^preview_(\w+)$/.exec(preview.name)?.[1];
-    const send = kind ? byName.get(`send_${kind}`) : undefined;
+    const name = sendOf(preview);
+    const send = name !== undefined ? byName.get(name) : undefined;
     return send && preview.annotations?.readOnlyHint === true ? [{ preview, send }] : [];
   });
 }

@@ -41,7 +41,7 @@ function questionFor(channel: Channel, messages: OutgoingMessage[], quoted: Quot
   );
   const parts = quoted.messages.reduce((sum, m) => sum + m.parts, 0);
   const one = quoted.recipients === 1;
-  const what = { sms: "SMS", mms: "MMS", voice: one ? "voice call" : "voice calls" }[channel.kind];
+  const what = one ? channel.words.one : channel.words.many;
   return [
     `Send ${quoted.recipients} ${what} to ${shown.join(", ")}${more}?`,
     ...texts,

@@ -5,7 +5,15 @@ import type { RequestClient } from "../client/client.js";
  * the pipeline knows no endpoint and no tool by name.
  */
 export interface Channel {
-  kind: "sms" | "mms" | "voice";
+  /** The channel's name ("sms"): its toolset, and what confirmations and fingerprints bind. */
+  kind: string;
+  /** How the person at the host is asked about a send, and how the send card words it. */
+  words: ChannelWords;
+  /**
+   * Loads what counting a text needs (once) and returns how: encoding and parts of one message
+   * as this channel is charged, and a warning where ClickSend would cut it.
+   */
+  measurer(): Promise<Measure>;
   /** The tool that sends on this channel, for logs and the audit. */
   tool: string;
   /** The read-only tool that previews a send and issues its confirmation. */
@@ -25,6 +33,31 @@ export interface Channel {
   /** What removes opted-out members from a list, for the warning about them. */
   removeOptedOut: string;
 }
+
+export interface ChannelWords {
+  /** One message: "SMS", "voice call". */
+  one: string;
+  /** Several: "SMS", "voice calls". */
+  many: string;
+  /** What the send card's button says: "Send", "Call". */
+  verb: string;
+  /** What its parts are called: "Parts", "Credits". */
+  parts: string;
+  /** What the send card says once it is sent: "Sent", "Calls queued". */
+  done: string;
+}
+
+export interface Measured {
+  encoding: "GSM-7" | "UCS-2";
+  parts: number;
+  /** The characters that force Unicode, a few. */
+  unicode_chars?: string[];
+  /** Why ClickSend would cut the text, said of the body ("is 7 parts; …"). */
+  problem?: string;
+}
+
+/** Measures one body against the account's part limit (Infinity: none known). */
+export type Measure = (body: string, partLimit: number) => Measured;
 
 export interface OptOutList {
   list_id: number;

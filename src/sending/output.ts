@@ -52,7 +52,7 @@ export const sendOutput = z.object({
 
 export type SendOutput = z.input<typeof sendOutput>;
 
-/** What preview_sms, preview_mms and preview_voice return (previewSend in pipeline.ts). */
+/** What every channel's preview tool returns (previewSend in pipeline.ts). */
 export const previewOutput = z.object({
   preview: z.string(),
   recipients: z.int(),

@@ -71,8 +71,8 @@ export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164
                                    on); off: send to them with a warning
   --daily-spend-limit AMOUNT       refuse sends beyond this spend per rolling 24 hours, in the
                                    account's currency, reserved from each send's price quote
-  --require-confirmation           every send needs the confirmation of a preview (preview_sms,
-                                   preview_mms, preview_voice) of exactly that send
+  --require-confirmation           every send needs the confirmation its channel's preview tool
+                                   gave for exactly that send
   --confirmation-ttl S             seconds a preview's confirmation can be used (default 600)
   --state-dir DIR                  where counts, keys and the send audit are kept (see below)`;
 

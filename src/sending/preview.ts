@@ -1,10 +1,7 @@
 import type { RequestClient } from "../client/client.js";
 import type { ToolContext } from "../tool/define-tool.js";
 import { round4 } from "../values.js";
-import type { Channel, OutgoingMessage } from "./channel.js";
-
-/** Loaded only for a preview: the segment calculator is not needed to start or to send. */
-type Segments = typeof import("./segments.js");
+import type { Channel, Measured, OutgoingMessage } from "./channel.js";
 
 interface PricedMessage {
   to?: string;
@@ -23,42 +20,10 @@ const priceOfQueued = (replies: PricedMessage[]) =>
     replies.filter(wouldQueue).reduce((sum, reply) => sum + Number(reply.message_price ?? 0), 0),
   );
 
-/** Encoding and parts of one message, computed locally; warnings where ClickSend would truncate. */
-function analyse(
-  { MMS_MAX_CHARS, smsSegments, VOICE_MAX_PARTS, voiceParts }: Segments,
-  channel: Channel["kind"],
-  message: OutgoingMessage,
-  field: string,
-  partLimit: number,
-  warnings: string[],
-) {
-  if (channel === "voice") {
-    const { encoding, parts } = voiceParts(message.body);
-    if (parts > VOICE_MAX_PARTS)
-      warnings.push(
-        `${field}.body needs ${parts} credits; ClickSend speaks at most ${VOICE_MAX_PARTS} and cuts the rest.`,
-      );
-    return { encoding, parts };
-  }
-  const segments = smsSegments(message.body);
-  if (channel === "mms") {
-    const max = MMS_MAX_CHARS[segments.encoding];
-    if ([...message.body].length > max)
-      warnings.push(
-        `${field}.body is over ${max} ${segments.encoding} characters; ClickSend cuts the rest.`,
-      );
-    return {
-      encoding: segments.encoding,
-      parts: 1,
-      ...(segments.unicode_chars ? { unicode_chars: segments.unicode_chars } : {}),
-    };
-  }
-  if (segments.parts > partLimit) {
-    warnings.push(
-      `${field}.body is ${segments.parts} parts; the account sends at most ${partLimit} and cuts the rest.`,
-    );
-  }
-  return segments;
+/** A message's encoding and parts; where ClickSend would cut it, a warning naming the field. */
+function measured({ problem, ...counted }: Measured, field: string, warnings: string[]) {
+  if (problem) warnings.push(`${field} ${problem}`);
+  return counted;
 }
 
 type Body = { messages: OutgoingMessage[] } & Record<string, unknown>;
@@ -88,7 +53,7 @@ export async function preview(
   warnings: string[],
   { client }: ToolContext,
 ) {
-  const segments = await import("./segments.js");
+  const measure = await channel.measurer();
   const partLimit = channel.partLimit ? await channel.partLimit(client) : Number.POSITIVE_INFINITY;
   const { replies, currency } = await priced(channel, body, client);
   let next = 0;
@@ -113,7 +78,7 @@ export async function preview(
       ...(message.to !== undefined
         ? { to: message.to }
         : { list_id: message.list_id, recipients: mine.length }),
-      ...analyse(segments, channel.kind, message, field, partLimit, warnings),
+      ...measured(measure(message.body, partLimit), `${field}.body`, warnings),
       price: priceOfQueued(mine),
     };
   });

@@ -43,8 +43,8 @@ const isFree = (m: SentMessage) => m.status === "SUCCESS" && numberOf(m.message_
  */
 export async function partsOfFree(channel: Channel, data: SendData): Promise<PartsOf | undefined> {
   if (!data.messages?.some(isFree)) return undefined;
-  const { textParts } = await import("./segments.js");
-  return (body) => textParts(channel.kind, body);
+  const measure = await channel.measurer();
+  return (body) => measure(body, Number.POSITIVE_INFINITY).parts;
 }
 
 function queuedMessage(message: SentMessage, partsOf?: PartsOf) {

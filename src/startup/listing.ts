@@ -13,6 +13,8 @@ export interface PrebuiltCatalogue {
   instructions: string;
   /** Each tool's toolset, by tool name. */
   toolsets: Record<string, string>;
+  /** Each send preview's send tool, by preview name. */
+  previews: Record<string, string>;
 }
 
 export const prebuiltCatalogue: PrebuiltCatalogue | undefined = undefined;

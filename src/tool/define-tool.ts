@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { ToolIds } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { AskUser } from "../protocol/ask-user.js";
+import type { ChannelWords } from "../sending/channel.js";
 import type { SendingPolicy } from "../sending/policy.js";
 
 /** All four hints are required: hosts gate confirmations on them and read-only mode derives from them. */
@@ -71,6 +72,8 @@ export interface ToolDefinition<
    * tools/list's outputSchema; the server adds what every result may carry (src/protocol/output-schema.ts).
    */
   output: O;
+  /** On a send's preview: the send tool it previews, and how the send card words that send. */
+  previews?: { send: string; words: ChannelWords };
   run(args: z.output<I>, ctx: ToolContext): Promise<Shaped<z.input<O>>>;
 }
 
