@@ -9,7 +9,8 @@
  * - tools/list is computed here, from the registry, and takes the place of src/listing.ts, so a
  *   start does not convert every tool's zod schema to JSON Schema;
  * - the SDK's Ajv validator is left out: the server gives the SDK its own (src/server.ts) and
- *   never elicits, so Ajv, its formats and fast-uri (about 270 kB) would load for nothing.
+ *   reads elicitation answers with zod, so Ajv, its formats and fast-uri (about 270 kB) would
+ *   load for nothing.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -106,7 +107,7 @@ const common = {
  */
 interface Prebuilt {
   listing: unknown[];
-  catalogue: { instructions: string; toolsets: Record<string, string> };
+  catalogue: { toolsets: Record<string, string> };
 }
 
 async function computeListing(root: string): Promise<Prebuilt> {
@@ -118,10 +119,10 @@ async function computeListing(root: string): Promise<Prebuilt> {
       absWorkingDir: root,
       stdin: {
         contents: `import { toolListing } from "./src/server.js";
-import { instructions, tools } from "./tools/index.js";
+import { tools } from "./tools/index.js";
 process.stdout.write(JSON.stringify({
   listing: tools.map(toolListing),
-  catalogue: { instructions, toolsets: Object.fromEntries(tools.map((t) => [t.name, t.toolset])) },
+  catalogue: { toolsets: Object.fromEntries(tools.map((t) => [t.name, t.toolset])) },
 }));`,
         resolveDir: root,
         loader: "ts",
