@@ -1,7 +1,8 @@
 /**
  * server.json, what the MCP Registry publishes, agrees with package.json (the npm package it
  * names and the mcpName the registry checks), with the bundle, and with the configuration table
- * in README.md: every variable listed there, and only those, with the secret ones marked secret.
+ * in docs/configuration.md: every variable listed there, and only those, with the secret ones
+ * marked secret.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,11 +57,11 @@ const SECRETS = [
 /** Only the HTTP transport reads these. */
 const HTTP_ONLY = ["CLICKSEND_MCP_HTTP_TOKEN", "CLICKSEND_MCP_ALLOWED_HOSTS"];
 
-/** The variables README's Configuration table names, in its first column. */
-function readmeVariables(): string[] {
-  const readme = read("README.md");
-  const start = readme.indexOf("| Variable / flag |");
-  const table = readme.slice(start, readme.indexOf("\n\n", start));
+/** The variables docs/configuration.md's table names, in its first column. */
+function documentedVariables(): string[] {
+  const doc = read("docs/configuration.md");
+  const start = doc.indexOf("| Variable / flag |");
+  const table = doc.slice(start, doc.indexOf("\n\n", start));
   expect(table.length).toBeGreaterThan(100);
   const names = table
     .split("\n")
@@ -127,11 +128,11 @@ describe("server.json", () => {
     }
   });
 
-  it("lists exactly the variables of README's configuration table, secrets marked secret", () => {
+  it("lists exactly the variables of the configuration table, secrets marked secret", () => {
     const npm = server.packages.filter((p) => p.registryType === "npm");
     const [stdio, http] = npm.map((p) => p.environmentVariables ?? []);
     const names = (vars: Variable[] = []) => vars.map((v) => v.name);
-    expect([...names(http)].sort()).toEqual(readmeVariables());
+    expect([...names(http)].sort()).toEqual(documentedVariables());
     expect(names(stdio)).toEqual(names(http).filter((name) => !HTTP_ONLY.includes(name)));
     const serverHelp = help(catalogue.toolsets);
     for (const variable of http ?? []) {
