@@ -9,7 +9,8 @@
  * - tools/list is computed here, from the registry, and takes the place of src/startup/listing.ts, so a
  *   start does not convert every tool's zod schema to JSON Schema;
  * - the SDK's Ajv validator is left out: the server gives the SDK its own (src/protocol/server.ts) and
- *   never elicits, so Ajv, its formats and fast-uri (about 270 kB) would load for nothing.
+ *   reads elicitation answers with zod, so Ajv, its formats and fast-uri (about 270 kB) would
+ *   load for nothing.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -119,11 +120,10 @@ async function computeListing(root: string): Promise<Prebuilt> {
       absWorkingDir: root,
       stdin: {
         contents: `import { toolListing } from "./src/protocol/server.js";
-import { instructions, tools } from "./tools/index.js";
+import { tools } from "./tools/index.js";
 process.stdout.write(JSON.stringify({
   listing: tools.map(toolListing),
   catalogue: {
-    instructions,
     toolsets: Object.fromEntries(tools.map((t) => [t.name, t.toolset])),
     previews: Object.fromEntries(tools.flatMap((t) => (t.previews ? [[t.name, t.previews.send]] : []))),
   },

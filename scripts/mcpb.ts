@@ -5,13 +5,13 @@
  * (its tool list and toolsets setting made from the registry by npm run manifest) with icon.png.
  * mcpb validates the manifest as it packs; every entry gets one fixed time, so the same commit
  * gives the same bundle (scripts/zip-time.ts). With --cert and --key (PEM) the bundle is signed
- * (mcpb sign); then the bundle's SHA-256 goes into server.json's mcpb package (fileSha256).
+ * (mcpb sign). With --server-json FILE the bundle's SHA-256 goes into that file's mcpb package
+ * (fileSha256): npm run release does that for server.json; npm run bundle leaves it alone.
  *
  *   node dist/scripts/mcpb.js [--tarball clicksend-mcp-x.y.z.tgz] [--out clicksend-mcp.mcpb]
  *                             [--cert cert.pem --key key.pem] [--server-json server.json]
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { catalogue } from "../tools/index.js";
 import { type Manifest, withCatalogue } from "./manifest-parts.js";
+import { sha256Of, withBundleHash } from "./server-json.js";
 import { fixZipTimes } from "./zip-time.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -91,30 +92,17 @@ try {
   const key = option("--key");
   if (cert && key) mcpb(["sign", out, "--cert", cert, "--key", key]);
   else if (cert || key) throw new Error("--cert and --key go together");
-  const sha256 = createHash("sha256").update(readFileSync(out)).digest("hex");
-  const serverJson = resolve(option("--server-json") ?? join(ROOT, "server.json"));
-  recordBundle(serverJson, pkg.version, sha256);
+  const sha256 = sha256Of(out);
+  const serverJson = option("--server-json");
+  if (serverJson !== undefined) {
+    const file = resolve(serverJson);
+    writeFileSync(file, withBundleHash(readFileSync(file, "utf8"), pkg.version, sha256));
+  }
   console.log(
     `${out}: ${catalogue.tools.length} tools, version ${pkg.version}, ${
       cert ? "signed" : "unsigned"
-    }, sha256 ${sha256} (in ${serverJson})`,
+    }, sha256 ${sha256}${serverJson ? ` (in ${serverJson})` : ""}`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });
-}
-
-/**
- * server.json's mcpb package gets this bundle's hash, written in place so the file keeps its
- * formatting; its version must be the package's.
- */
-function recordBundle(file: string, version: string, sha256: string): void {
-  const text = readFileSync(file, "utf8");
-  const server = JSON.parse(text) as { version: string; packages: Array<{ registryType: string }> };
-  const hashes = text.match(/"fileSha256": "[0-9a-f]{64}"/g) ?? [];
-  if (server.version !== version || hashes.length !== 1) {
-    throw new Error(
-      `${file}: its version must be ${version} and one package (the mcpb) needs a fileSha256`,
-    );
-  }
-  writeFileSync(file, text.replace(/"fileSha256": "[0-9a-f]{64}"/, `"fileSha256": "${sha256}"`));
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { fileURLToPath } from "node:url";
+import { instructions } from "../tools/instructions.js";
 import { toolsets } from "../tools/toolsets.js";
 import { type Config, help, parseCli } from "./config.js";
 import { ConfigError } from "./errors.js";
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
 function earlyPlan(config: Config): EarlyPlan | undefined {
   if (!prebuiltListing || !prebuiltCatalogue) return undefined;
   const { toolsets: toolsetOf, previews } = prebuiltCatalogue;
-  const tools = selectTools(
+  const served = selectTools(
     [...prebuiltListing.values()].map((tool) => ({
       tool,
       name: tool.name,
@@ -70,10 +71,11 @@ function earlyPlan(config: Config): EarlyPlan | undefined {
       toolset: toolsetOf[tool.name] ?? "",
     })),
     { readOnly: config.readOnly, toolsets: servedToolsets(config.toolsets, toolsets) },
-  ).map(({ tool }) => tool);
+  );
+  const tools = served.map(({ tool }) => tool);
   return {
     serverInfo: { name: NAME, version: VERSION },
-    instructions: instructionsFor(config.sandbox, prebuiltCatalogue.instructions),
+    instructions: instructionsFor(config.sandbox, instructions(served)),
     tools,
     sendCard: previewSendPairs(tools, (tool) => previews[tool.name]).length > 0,
   };

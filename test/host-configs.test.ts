@@ -1,8 +1,8 @@
 /**
- * The host entries users copy: mcp.json and the JSON blocks of README.md parse, start the
- * package's bin, keep credentials out of args, and use each host's own shape.
+ * The host entries users copy: mcp.json and the JSON blocks of README.md and docs/ parse, start
+ * the package's bin, keep credentials out of args, and use each host's own shape.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { LATEST_MANIFEST_VERSION } from "@anthropic-ai/mcpb";
 import { describe, expect, it } from "vitest";
 import { drawIcon } from "../scripts/icon.js";
@@ -59,8 +59,10 @@ describe("mcp.json", () => {
   });
 });
 
-describe("README host entries", () => {
-  const blocks = [...read("README.md").matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+describe("host entries in README.md and docs/", () => {
+  const docs = readdirSync(new URL("../docs/", import.meta.url)).filter((f) => f.endsWith(".md"));
+  const text = [read("README.md"), ...docs.map((f) => read(`docs/${f}`))].join("\n");
+  const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
 
   it("are valid JSON, keep credentials out of args, and start clicksend-mcp", () => {
     expect(blocks.length).toBeGreaterThanOrEqual(4);
@@ -96,10 +98,10 @@ describe("manifest.json", () => {
     const icon = readFileSync(new URL("../icon.png", import.meta.url));
     expect(icon.equals(drawIcon())).toBe(true);
     expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([512, 512]);
-    // The privacy policy is README's Privacy section, at the repository's address.
+    // The privacy policy is docs/privacy.md, at the repository's address.
     const repository = (manifest.repository as { url: string }).url;
-    expect(manifest.privacy_policies).toEqual([`${repository}#privacy`]);
-    expect(read("README.md")).toMatch(/^## Privacy$/m);
+    expect(manifest.privacy_policies).toEqual([`${repository}/blob/main/docs/privacy.md`]);
+    expect(read("docs/privacy.md")).toMatch(/^# Privacy$/m);
     const engines = JSON.parse(read("package.json")).engines.node as string;
     expect(manifest.compatibility).toEqual({
       platforms: ["darwin", "win32", "linux"],

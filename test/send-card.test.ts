@@ -294,6 +294,12 @@ describe.skipIf(!hasChromium)("the send card in Chromium", () => {
     expect(fetched).toBe("blocked");
     expect(h.sandbox.requests.length).toBe(before);
 
+    // The card as a person sees it before sending (docs/images/send-card.png is this picture).
+    mkdirSync("test-results", { recursive: true });
+    const screenshot = join(process.cwd(), "test-results", "send-card.png");
+    await page.locator("#view").screenshot({ path: screenshot });
+    console.log(`send card screenshot: ${screenshot}`);
+
     const sendsBefore = sendRequests(h.sandbox).length;
     await send.focus();
     await page.keyboard.press("Enter");
@@ -308,11 +314,6 @@ describe.skipIf(!hasChromium)("the send card in Chromium", () => {
     expect(told[0]?.content[0]?.text).toMatch(
       /^From the send card for preview_sms: Sent: 2 queued/,
     );
-
-    mkdirSync("test-results", { recursive: true });
-    const screenshot = join(process.cwd(), "test-results", "send-card.png");
-    await page.screenshot({ path: screenshot });
-    console.log(`send card screenshot: ${screenshot}`);
 
     // A second click, the button forced back on: the confirmation is spent, nothing is sent.
     await frame?.evaluate('document.getElementById("send").disabled = false');

@@ -1,10 +1,14 @@
 /**
  * server.json, what the MCP Registry publishes, agrees with package.json (the npm package it
  * names and the mcpName the registry checks), with the bundle, and with the configuration table
- * in README.md: every variable listed there, and only those, with the secret ones marked secret.
+ * in docs/configuration.md: every variable listed there, and only those, with the secret ones
+ * marked secret.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { sha256Of, withBundleHash } from "../scripts/server-json.js";
 import { help } from "../src/config.js";
 import { catalogue } from "../tools/index.js";
 
@@ -53,11 +57,11 @@ const SECRETS = [
 /** Only the HTTP transport reads these. */
 const HTTP_ONLY = ["CLICKSEND_MCP_HTTP_TOKEN", "CLICKSEND_MCP_ALLOWED_HOSTS"];
 
-/** The variables README's Configuration table names, in its first column. */
-function readmeVariables(): string[] {
-  const readme = read("README.md");
-  const start = readme.indexOf("| Variable / flag |");
-  const table = readme.slice(start, readme.indexOf("\n\n", start));
+/** The variables docs/configuration.md's table names, in its first column. */
+function documentedVariables(): string[] {
+  const doc = read("docs/configuration.md");
+  const start = doc.indexOf("| Variable / flag |");
+  const table = doc.slice(start, doc.indexOf("\n\n", start));
   expect(table.length).toBeGreaterThan(100);
   const names = table
     .split("\n")
@@ -97,15 +101,38 @@ describe("server.json", () => {
       `${server.repository.url}/releases/download/v${pkg.version}/${pkg.name}.mcpb`,
     );
     expect(bundle?.version).toBe(pkg.version);
-    // Filled by npm run bundle (test/package.test.ts checks it is the bundle's hash).
+    // The hash of the bundle of the last release, written by npm run release: well-formed here;
+    // test/package.test.ts checks that the release's build writes the bundle's own hash.
     expect(bundle?.fileSha256).toMatch(/^[a-f0-9]{64}$/);
   });
 
-  it("lists exactly the variables of README's configuration table, secrets marked secret", () => {
+  it("gets the bundle's hash from the release script's helper, only that field changing", () => {
+    const text = read("server.json");
+    const hash = "0123456789abcdef".repeat(4);
+    const written = withBundleHash(text, pkg.version, hash);
+    expect(
+      JSON.parse(written).packages.find((p: Package) => p.registryType === "mcpb"),
+    ).toMatchObject({ fileSha256: hash });
+    expect(written.replace(hash, "")).toBe(text.replace(/[0-9a-f]{64}/, ""));
+    expect(() => withBundleHash(text, "9.9.9", hash)).toThrow(/version must be 9\.9\.9/);
+    expect(() => withBundleHash(text, pkg.version, "not-a-hash")).toThrow(/SHA-256/);
+    // sha256Of is the SHA-256 of the file's bytes (FIPS 180-2's "abc" example).
+    const dir = mkdtempSync(join(tmpdir(), "clicksend-mcp-sha-"));
+    try {
+      writeFileSync(join(dir, "abc"), "abc");
+      expect(sha256Of(join(dir, "abc"))).toBe(
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("lists exactly the variables of the configuration table, secrets marked secret", () => {
     const npm = server.packages.filter((p) => p.registryType === "npm");
     const [stdio, http] = npm.map((p) => p.environmentVariables ?? []);
     const names = (vars: Variable[] = []) => vars.map((v) => v.name);
-    expect([...names(http)].sort()).toEqual(readmeVariables());
+    expect([...names(http)].sort()).toEqual(documentedVariables());
     expect(names(stdio)).toEqual(names(http).filter((name) => !HTTP_ONLY.includes(name)));
     const serverHelp = help(catalogue.toolsets);
     for (const variable of http ?? []) {

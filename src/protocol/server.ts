@@ -18,7 +18,7 @@ import { FailedResultError, formatToolError, UserInputError } from "../errors.js
 import { createLogger, type Logger, type LogSink, withRequestSink } from "../logger.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
-import type { ToolContext, ToolDefinition } from "../tool/define-tool.js";
+import type { Catalogue, ToolContext, ToolDefinition } from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
 import { askUserFor, canElicit, inputRequiredFor, verifyRequestState } from "./elicitation.js";
 import { instructionsFor } from "./instructions.js";
@@ -97,20 +97,22 @@ function listingOf(tool: ToolDefinition, prebuilt?: ReadonlyMap<string, Tool>): 
 }
 
 /**
- * The SDK checks elicitation answers with a JSON Schema validator and builds an Ajv one unless
- * given another. This server never elicits, so it needs none, and the bundle leaves Ajv out.
+ * The SDK checks the answer to an elicitInput() call with a JSON Schema validator and builds an
+ * Ajv one unless given another. This server does ask (src/elicitation.ts), but through
+ * input_required, whose answers the SDK leaves unchecked and the server reads with zod; it never
+ * calls elicitInput(), so it needs no validator, and the bundle leaves Ajv out.
  */
 const noElicitation: jsonSchemaValidator = {
   getValidator() {
-    throw new Error(`${NAME} does not elicit input.`);
+    throw new Error(`${NAME} reads elicitation answers with zod, not JSON Schema.`);
   },
 };
 
 export function createServer(params: {
   client: ClickSendClient;
   tools: ToolDefinition[];
-  /** The catalogue's instructions to the model (Catalogue.instructions). */
-  instructions?: string | undefined;
+  /** The catalogue's instructions to the model, for the tools served (Catalogue.instructions). */
+  instructions?: Catalogue["instructions"] | undefined;
   options?: ServerOptions;
   /** tools/list of the whole catalogue as computed at build time (see src/startup/listing.ts), by name. */
   listing?: ReadonlyMap<string, Tool> | undefined;
@@ -129,7 +131,7 @@ export function createServer(params: {
     { name: NAME, version: VERSION },
     {
       capabilities: serverCapabilities(card !== undefined),
-      ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions)),
+      ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions?.(tools))),
       jsonSchemaValidator: noElicitation,
       // Answers to a question a send asked (elicitation) come back with this state: checked first.
       requestState: { verify: verifyRequestState },

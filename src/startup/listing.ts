@@ -10,7 +10,6 @@ export const prebuiltListing: ReadonlyMap<string, Tool> | undefined = undefined;
 
 /** What a start needs of the catalogue before it loads (early-answers.ts), computed at build time. */
 export interface PrebuiltCatalogue {
-  instructions: string;
   /** Each tool's toolset, by tool name. */
   toolsets: Record<string, string>;
   /** Each send preview's send tool, by preview name. */

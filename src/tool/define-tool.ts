@@ -86,12 +86,22 @@ export interface ToolsetDefinition {
   default: boolean;
 }
 
+/** What the catalogue's instructions are made from: each tool a server serves. */
+export interface ServedTool {
+  name: string;
+  toolset: string;
+  annotations?: { readOnlyHint?: boolean | undefined } | undefined;
+}
+
 /** Everything the framework is told about ClickSend's tools: cli.ts hands it to the server. */
 export interface Catalogue {
   tools: ToolDefinition[];
   toolsets: ToolsetDefinition[];
-  /** The server's instructions to the model (initialize). */
-  instructions: string;
+  /**
+   * The server's instructions to the model (initialize), for the tools it serves: they name only
+   * what the model can call.
+   */
+  instructions: (served: readonly ServedTool[]) => string;
 }
 
 /** A tool as a catalogue file writes it: its input schema, or a function that builds it. */
