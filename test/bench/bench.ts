@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { type Sandbox, startSandbox } from "../../sandbox/server.js";
 import type { Contact } from "../../sandbox/state.js";
 import { cleanEnv } from "../support/build.js";
+import { LISTING_BUDGET } from "../support/listing-budget.js";
 import { StdioServer } from "../support/stdio.js";
 import { modelVisible } from "./listing.js";
 import { sendStateCost } from "./send-state.js";
@@ -45,8 +46,8 @@ const HEAP_PROBE = join(HERE, "heap-probe.js");
 
 const TARGETS = {
   coldStartRatio: 0.4,
-  defaultListTokens: 5500,
-  catalogueTokens: 9000,
+  defaultListTokens: LISTING_BUDGET.defaultTokens,
+  catalogueTokens: LISTING_BUDGET.allTokens,
   /** A result's text against ClickSend's raw envelope, in tokens. */
   resultTokenRatio: 0.45,
   overheadP50Ms: 2,
