@@ -1,8 +1,11 @@
 /**
  * npm run demo: starts the built server over stdio in sandbox mode, connects the SDK Client the
  * way a host does, lists the tools and calls a few, printing what an agent would see, each
- * server log line (its stderr) under the call that caused it, and a caption before each step.
+ * server log line under the call that caused it, and a caption before each step; at the end,
+ * what the server wrote to stderr, where a host keeps its log.
  */
+import type { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
@@ -16,26 +19,24 @@ const transport = new StdioClientTransport({
   stderr: "pipe",
 });
 
-/** The server's stderr lines not shown yet, and when the last one arrived. */
-let logs: string[] = [];
-let partial = "";
-let lastLog = 0;
-transport.stderr?.on("data", (chunk: Buffer) => {
-  const lines = (partial + chunk.toString("utf8")).split("\n");
-  partial = lines.pop() ?? "";
-  logs.push(...lines.filter(Boolean));
-  lastLog = Date.now();
-});
+/** Everything the server writes to stderr, shown once it has exited. */
+const stderr: Buffer[] = [];
+transport.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+
+const client = new Client({ name: "clicksend-mcp-demo", version: "1.0.0" });
 
 /**
- * Prints the server's log lines since the last call. stderr is a pipe of its own, so a line
- * may land just after the response it belongs to: wait until it has been quiet for 100 ms.
+ * The server's log lines for the call in progress. The server sends a call's logs to the client
+ * as notifications/message on stdout, before the call's result on the same stream, so when the
+ * result is in, every line the call logged is here: no waiting, nothing landing late.
  */
-async function flushLogs(): Promise<void> {
-  const deadline = Date.now() + 1000;
-  while (Date.now() < deadline && Date.now() - lastLog < 100) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+let logs: string[] = [];
+client.setNotificationHandler("notifications/message", ({ params }) => {
+  const data = typeof params.data === "string" ? params.data : JSON.stringify(params.data);
+  logs.push(`${params.level}: ${data}`);
+});
+
+function printLogs(): void {
   for (const line of logs) console.log(`  | server log: ${line}`);
   logs = [];
 }
@@ -43,9 +44,7 @@ async function flushLogs(): Promise<void> {
 const caption = (text: string) => console.log(`\n## ${text}`);
 
 caption("Start the server in sandbox mode, as a host does (no account, nothing really sent).");
-const client = new Client({ name: "clicksend-mcp-demo", version: "1.0.0" });
 await client.connect(transport);
-await flushLogs();
 
 caption("What the agent is offered: the default toolsets.");
 const { tools } = await client.listTools();
@@ -63,7 +62,7 @@ async function show(name: string, args: Record<string, unknown> = {}) {
     .flatMap((c) => (c.text === undefined ? [] : [c.text]))
     .join("\n");
   console.log(`${result.isError ? "(isError) " : ""}${text}`);
-  await flushLogs();
+  printLogs();
 }
 
 caption("Look around: the account, countries, contact lists.");
@@ -104,3 +103,12 @@ caption("Bad input is refused before any request, naming the field.");
 await show("send_sms", { messages: [{ to: "+61 4111", body: "Hi" }] });
 
 await client.close();
+
+caption(
+  "What the server wrote to stderr, where a host keeps its log: its start, then each call's lines.",
+);
+// The stream ends when the server has exited: every line it wrote is in.
+if (transport.stderr) await finished(transport.stderr as Readable);
+for (const line of Buffer.concat(stderr).toString("utf8").split("\n").filter(Boolean)) {
+  console.log(`  | stderr: ${line}`);
+}

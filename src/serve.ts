@@ -71,10 +71,12 @@ export async function serve(
     if (!config.http) setTimeout(() => process.exit(0), EXIT_DEADLINE_MS);
     const step = (promise: Promise<unknown> | undefined) => promise?.catch(() => {});
     void (async () => {
-      await step(closeTransport());
+      // Over stdio there is nobody left to close the connection with, and the sandbox lives in
+      // this process: only the send state must be left right.
+      if (config.http) await step(closeTransport());
       await step(sending.inFlight.abandonAll());
       await step(store.close());
-      await step(closeSandbox?.());
+      if (config.http) await step(closeSandbox?.());
       process.exit(0);
     })();
   };

@@ -1,6 +1,8 @@
 /**
  * npm run demo, as a newcomer sees it: captions before each step, each server log line under
- * the call that caused it, the prompt-injection reply fenced, and no simulated time in the future.
+ * the call that caused it (the call's notifications/message, which come before its result), the
+ * server's stderr at the end, the prompt-injection reply fenced, and no simulated time in the
+ * future.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -22,7 +24,7 @@ beforeAll(async () => {
   });
   output = stdout;
   finished = Date.now();
-}, 60_000);
+});
 
 /** The demo's blocks: each from a `> tool {args}` line to the next call or caption. */
 const calls = () =>
@@ -56,6 +58,21 @@ describe("npm run demo", () => {
       if (first !== -1)
         expect(lines.slice(first).every((l) => !l || l.includes("server log:"))).toBe(true);
     }
+    // Only the calls that log show lines: the reads log nothing at the default level.
+    expect(logged.map((c) => c.call.split(" ")[1])).toEqual(["send_sms", "send_sms", "send_sms"]);
+  });
+
+  it("ends with the server's stderr: its start, then the same lines in call order", () => {
+    const [, section = ""] = output.split(/\n## What the server wrote to stderr[^\n]*\n/);
+    const stderr = section.split("\n").filter((l) => l.startsWith("  | stderr: "));
+    expect(stderr[0]).toMatch(/sandbox mode: simulated ClickSend at http:\/\/127\.0\.0\.1:\d+/);
+    const logged = output
+      .split("\n")
+      .filter((l) => l.startsWith("  | server log: "))
+      .map((l) => l.replace("  | server log: ", ""));
+    expect(stderr.slice(1).map((l) => l.replace("  | stderr: [clicksend-mcp] ", ""))).toEqual(
+      logged,
+    );
   });
 
   it("shows the prompt-injection reply fenced as untrusted data", () => {

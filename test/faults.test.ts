@@ -9,14 +9,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";
 import type { RequestRecord } from "../sandbox/server.js";
 import { tools } from "../tools/index.js";
+import {
+  faultReached,
+  headersLog,
+  holdClock,
+  moveClock,
+  releaseClock,
+  timeOutWhen,
+} from "./support/deadline.js";
 import { type Harness, harness, type ToolCaller, writes } from "./support/harness.js";
 import { MAYBE_SENT, NOTHING_SENT, textOf } from "./support/results.js";
 import { type Fixture, stateFixture, VALID_ARGS, validArgs } from "./support/tool-args.js";
-import { within } from "./support/wait.js";
+import { HANG_MS, settled, within } from "./support/wait.js";
 
-/** The client's timeout in the timeout case, and a delay well beyond it. */
-const SHORT_TIMEOUT_MS = 300;
-const DELAY_MS = 800;
+/**
+ * The client's deadline in the timeout cases. The clock is held there (support/deadline.ts), so
+ * only the faulted request times out, when the test moves the clock: no margin to blow.
+ */
+const TIMEOUT_MS = 10_000;
+/** The delay fault answers this long after the request: after the deadline, whatever the load. */
+const DELAY_MS = 2 * TIMEOUT_MS;
 /** Where redirects point: another origin, where nobody listens. */
 const ELSEWHERE = "http://127.0.0.1:1/v3/elsewhere";
 
@@ -29,7 +41,11 @@ interface FaultCase {
   readAttempts: 1 | 3;
   /** What a write must say about its outcome. */
   write: "not_sent" | "maybe_sent";
-  timeout?: boolean;
+  /**
+   * A timeout case, and when its deadline is to fire: once the faulted request has reached the
+   * sandbox (nothing answered yet), or once its answer's headers have reached the client.
+   */
+  timeout?: "request" | "headers";
 }
 
 const FAULTS: FaultCase[] = [
@@ -90,15 +106,16 @@ const FAULTS: FaultCase[] = [
     says: /did not answer .* in time \(timeout after \d+ ms\)\./,
     readAttempts: 1,
     write: "maybe_sent",
-    timeout: true,
+    timeout: "request",
   },
   {
     name: "body trickling in past the timeout",
-    fault: { type: "trickle", intervalMs: 200 },
+    // The headers, then a byte an hour: the body is still arriving when the deadline fires.
+    fault: { type: "trickle", intervalMs: 3_600_000 },
     says: /did not answer .* in time \(timeout after \d+ ms\): HTTP 200 came/,
     readAttempts: 1,
     write: "maybe_sent",
-    timeout: true,
+    timeout: "headers",
   },
   ...([302, 307, 308] as const).map(
     (status): FaultCase => ({
@@ -160,14 +177,17 @@ const RETRIED = FAULTS.filter((c) => c.readAttempts === 3);
 
 let h: Harness;
 let fixture: Fixture;
-let callShort: ToolCaller;
+/** Where the timed client says when an answer's headers came. */
+const headers = headersLog();
+/** A caller whose client has TIMEOUT_MS and writes to `headers`. */
+let callTimed: ToolCaller;
 
 beforeAll(async () => {
   h = await harness();
   const user = h.sandbox.state.users[0];
   if (user) user.balance = 1_000_000;
   fixture = stateFixture(h.sandbox.state);
-  callShort = h.callWith({ timeoutMs: SHORT_TIMEOUT_MS });
+  callTimed = h.callWith({ timeoutMs: TIMEOUT_MS, logger: headers.logger });
 });
 afterAll(() => h?.close());
 
@@ -213,10 +233,30 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, too
   const retried = () => target.method === "GET";
   const matches = (r: RequestRecord) => r.method === target.method && target.path.test(r.path);
 
-  async function run(call: ToolCaller) {
+  /**
+   * Calls the tool and says what it made. A timeout case runs on the held clock: its deadline
+   * fires at its cue, and then the clock moves past the delay, so a delayed request is handled
+   * (as it would be upstream) before the next call, never in the middle of it.
+   */
+  async function run(timeout?: FaultCase["timeout"]) {
     const before = h.sandbox.requests.length;
     const writesBefore = writes(h.sandbox).length;
-    const result = await within(10_000, tool.name, call(tool, validArgs(tool.name, fixture)));
+    const args = validArgs(tool.name, fixture);
+    let result: Awaited<ReturnType<ToolCaller>>;
+    if (timeout) {
+      headers.clear();
+      holdClock();
+      const cue =
+        timeout === "request"
+          ? faultReached(h.sandbox, before, "delay")
+          : () => headers.came(target.method, target.path);
+      result = await timeOutWhen(tool.name, cue, TIMEOUT_MS, () => callTimed(tool, args));
+      moveClock(DELAY_MS);
+      await settled(h.sandbox);
+      releaseClock();
+    } else {
+      result = await within(HANG_MS, tool.name, h.call(tool, args));
+    }
     h.sandbox.faults.clear();
     const made = h.sandbox.requests.slice(before);
     return {
@@ -243,13 +283,7 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, too
 
   it.each(FAULTS)("$name: isError, says what happened, attempts as the policy says", async (c) => {
     h.sandbox.faults.inject({ method: target.method, path: target.path, times: 3, fault: c.fault });
-    const {
-      result,
-      text,
-      attempts,
-      writes: writesMade,
-      secrets,
-    } = await run(c.timeout ? callShort : h.call);
+    const { result, text, attempts, writes: writesMade, secrets } = await run(c.timeout);
     expect(result.isError, text).toBe(true);
     expect(text).toMatch(c.says);
     for (const secret of secrets) expect(text).not.toContain(secret);
@@ -271,7 +305,7 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, too
     }
 
     // The fault is gone: the next call works normally.
-    const next = await run(h.call);
+    const next = await run();
     expect(next.result.isError, next.text).toBeFalsy();
     expect(next.attempts).toBe(1);
   });
@@ -288,7 +322,7 @@ describe.each(tools.map((tool) => [tool.name, tool] as const))("%s", (_name, too
             times,
             fault: c.fault,
           });
-          const { result, text, attempts } = await run(h.call);
+          const { result, text, attempts } = await run();
           expect(result.isError, text).toBeFalsy();
           expect(attempts).toBe(times + 1);
         }

@@ -7,16 +7,24 @@ import type { CallToolResult } from "@modelcontextprotocol/server";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Fault } from "../sandbox/faults.js";
+import type { ToolDefinition } from "../src/tool/define-tool.js";
 import { tools } from "../tools/index.js";
+import { faultReached, headersLog, holdClock, moveClock, timeOutWhen } from "./support/deadline.js";
 import { type Harness, harness } from "./support/harness.js";
 import { dataOf, MAYBE_SENT, NOTHING_SENT, textOf } from "./support/results.js";
 import { type Fixture, stateFixture, validArgs } from "./support/tool-args.js";
-import { settled } from "./support/wait.js";
+import { HANG_MS, settled, within } from "./support/wait.js";
 
 const SENDS = 200;
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_507);
-const TIMEOUT_MS = 250;
-const DELAY_MS = 600;
+/**
+ * The client's deadline. The test holds the clock (support/deadline.ts): a send times out only
+ * when the test moves the clock, which it does for the delay and trickle faults alone, so a send
+ * without such a fault cannot time out however slow the machine is.
+ */
+const TIMEOUT_MS = 10_000;
+/** The delay fault's answer comes this long after the request: after the deadline. */
+const DELAY_MS = 2 * TIMEOUT_MS;
 
 /** A SUCCESS that does not say what became of the messages. */
 const NO_LIST = { http_code: 200, response_code: "SUCCESS", response_msg: "Queued.", data: {} };
@@ -60,7 +68,8 @@ const plans: Plan[] = fc.sample(
       // Handled, but the answer never arrives: the message WAS delivered.
       { weight: 2, arbitrary: fc.constant<Fault>({ type: "drop_after" }) },
       { weight: 1, arbitrary: fc.constant<Fault>({ type: "delay", ms: DELAY_MS }) },
-      { weight: 1, arbitrary: fc.constant<Fault>({ type: "trickle", intervalMs: 200 }) },
+      // The headers, then a byte an hour: the body is still arriving at the deadline.
+      { weight: 1, arbitrary: fc.constant<Fault>({ type: "trickle", intervalMs: 3_600_000 }) },
     ),
     key: fc.boolean(),
     retry: fc.boolean(),
@@ -107,7 +116,31 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results claim`, async () => {
-  const call = h.callWith({ timeoutMs: TIMEOUT_MS });
+  const headers = headersLog();
+  const call = h.callWith({ timeoutMs: TIMEOUT_MS, logger: headers.logger });
+  holdClock();
+  /**
+   * One call. The delay and trickle faults are timed out at their cue: once the request reached
+   * the sandbox, once its answer's headers reached the client. Any other call ends by itself.
+   */
+  const send = (tool: ToolDefinition, args: Record<string, unknown>, fault?: Fault) => {
+    const from = h.sandbox.requests.length;
+    headers.clear();
+    if (fault?.type === "delay") {
+      return timeOutWhen(tool.name, faultReached(h.sandbox, from, "delay"), TIMEOUT_MS, () =>
+        call(tool, args),
+      );
+    }
+    if (fault?.type === "trickle") {
+      return timeOutWhen(
+        tool.name,
+        () => headers.came("POST", /\/send$/),
+        TIMEOUT_MS,
+        () => call(tool, args),
+      );
+    }
+    return within(HANG_MS, tool.name, call(tool, args));
+  };
   const byName = new Map(tools.map((t) => [t.name, t]));
   const sends: Array<{
     plan: Plan;
@@ -129,12 +162,13 @@ it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results
 
     if (plan.fault)
       h.sandbox.faults.inject({ method: "POST", path: `${plan.channel}/send`, fault: plan.fault });
-    const first = await call(tool, args);
+    const first = await send(tool, args, plan.fault);
     h.sandbox.faults.clear();
     const claims = [claimOf(first)];
     const ids = queuedIds(first);
     if (plan.retry) {
-      const again = await call(tool, args);
+      // While a delayed first request is still unanswered, as an agent retries at once.
+      const again = await send(tool, args);
       claims.push(claimOf(again));
       // A replayed idempotent send reports the first send's message ids, never new ones.
       if (claims[0] === "sent" && claims[1] === "sent") expect(queuedIds(again)).toEqual(ids);
@@ -146,10 +180,11 @@ it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results
     const key = `${plan.fault?.type ?? "none"}${plan.fault?.type === "status" ? plan.fault.status : ""}: ${claims.join(" then ")}`;
     tally[key] = (tally[key] ?? 0) + 1;
     sends.push({ plan, body: message.body, to: message.to, claims: claims as Claim[], ids });
+    // A delayed request is handled after the client gave up: it lands before the next send.
+    moveClock(DELAY_MS);
+    await settled(h.sandbox);
   }
 
-  // Delayed requests are handled after the client gave up: let them land before counting.
-  await settled(h.sandbox);
   console.log(`no-double-send (seed ${SEED}):`, tally);
 
   const delivered = new Map<string, number>();
@@ -200,4 +235,4 @@ it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results
     "trickle",
   ]);
   expect(plans.filter((p) => p.retry && p.fault).length).toBeGreaterThan(20);
-}, 120_000);
+});

@@ -53,3 +53,19 @@ export async function watchExit(
   }
   return { exited: false, ms: performance.now() - start, cpuS: cpuLast - cpuAtStart };
 }
+
+/**
+ * Waits until pid has used no CPU for three polls in a row (its start-up's tail, a lazy import,
+ * a warm-up, done), for at most giveUpMs: what is measured next is then its own doing.
+ */
+export async function quiescent(pid: number, giveUpMs = 10_000): Promise<void> {
+  const start = performance.now();
+  let last = cpuSeconds(pid);
+  let still = 0;
+  while (still < 3 && performance.now() - start < giveUpMs) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = cpuSeconds(pid);
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+}
