@@ -42,7 +42,7 @@ export async function serve(config: Config, early?: Handover): Promise<void> {
     scope: accountScope(auth, baseUrl),
     env: process.env,
   });
-  logger.debug(`send state: ${store.kind} at ${store.backend.location}`);
+  logger.debug(`send state: ${store.kind} at ${store.location}`);
   const newServer = serverFactory(config, client, logger, store);
 
   let closeTransport: () => Promise<unknown> = async () => {};

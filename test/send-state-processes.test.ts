@@ -28,7 +28,7 @@ const sendSms = (client: Client, body: string, extra: Record<string, unknown> = 
     arguments: { messages: [{ to: "+61411111111", body }], ...extra },
   }) as Promise<CallToolResult>;
 
-describe("stdio processes on one machine (the file store)", () => {
+describe("stdio processes on one machine (the SQLite store)", () => {
   it("share the daily limit exactly, one key, and keep both across a restart", async () => {
     const env = liveEnv({
       CLICKSEND_STATE_DIR: mkdtempSync(join(tmpdir(), "cs-procs-")),
@@ -57,7 +57,7 @@ describe("stdio processes on one machine (the file store)", () => {
         store: string;
         sends: Array<{ outcome: string; to: string[]; tool: string }>;
       };
-      expect(sends.store).toBe("file");
+      expect(sends.store).toBe("sqlite");
       expect(sends.sends.filter((s) => s.outcome === "sent")).toHaveLength(3);
       expect(sends.sends.every((s) => s.tool === "send_sms" && s.to[0] === "***111")).toBe(true);
       expect(JSON.stringify(sends)).not.toContain("+61411111111");

@@ -1,7 +1,7 @@
 import { createClient } from "@redis/client";
 import { StateStoreError } from "../errors.js";
-import { emptyState, type SendState } from "./ledger.js";
-import { AUDIT_DAYS, type AuditRecord, type StateBackend } from "./store.js";
+import { emptyState, issue, reserve, type SendState, settle } from "./json-ledger.js";
+import { AUDIT_DAYS, type AuditRecord, type SendStateEngine } from "./store.js";
 
 /** Each Redis command must answer within this, or the send fails closed. */
 const COMMAND_TIMEOUT_MS = 3_000;
@@ -26,7 +26,11 @@ const STATE_TTL_MS = 2 * 86_400_000;
  * State in Redis, for several HTTP instances behind a load balancer. A Redis that is down makes
  * sends fail closed (StateStoreError: nothing was sent); reads do not touch it.
  */
-export function redisBackend(url: string, scope: string): StateBackend {
+export function redisEngine(
+  url: string,
+  scope: string,
+  _options: { clock?: "redis" | "caller" } = {},
+): SendStateEngine {
   const location = redactUrl(url);
   const client = createClient({
     url,
@@ -73,37 +77,57 @@ export function redisBackend(url: string, scope: string): StateBackend {
     }
   }
 
+  async function transact<T>(step: (state: SendState) => { state: SendState; value: T }) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await command(() => client.hGetAll(stateKey));
+      const version = stored.v ?? "0";
+      const result = step(parseState(stored.s, location));
+      const written = await command(() =>
+        client.eval(COMPARE_AND_SET, {
+          keys: [stateKey],
+          arguments: [version, JSON.stringify(result.state), String(STATE_TTL_MS)],
+        }),
+      );
+      if (written === 1) return result.value;
+      // Another instance wrote first: back off a little and decide again on fresh state.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (1 + attempt)));
+    }
+    throw new StateStoreError(
+      `The send state in Redis at ${location} is too contended to update; try again.`,
+    );
+  }
+
   return {
     kind: "redis",
     location,
-    async transact(step) {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const stored = await command(() => client.hGetAll(stateKey));
-        const version = stored.v ?? "0";
-        const result = step(parseState(stored.s, location));
-        const written = await command(() =>
-          client.eval(COMPARE_AND_SET, {
-            keys: [stateKey],
-            arguments: [version, JSON.stringify(result.state), String(STATE_TTL_MS)],
-          }),
-        );
-        if (written === 1) return result.value;
-        // Another instance wrote first: back off a little and decide again on fresh state.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (1 + attempt)));
-      }
-      throw new StateStoreError(
-        `The send state in Redis at ${location} is too contended to update; try again.`,
-      );
+    reserve: (request, now) => transact((state) => reserve(state, request, now)),
+    issue: async (request, now) => {
+      await transact((state) => issue(state, request, now));
     },
-    async appendAudit(day, record) {
+    settle: async (id, settlement, now) => {
+      await transact((state) => settle(state, id, settlement, now));
+    },
+    async appendAudit(record) {
+      const day = record.at.slice(0, 10);
       await command(async () => {
         await client.rPush(auditKey(day), JSON.stringify(record));
         await client.expire(auditKey(day), (AUDIT_DAYS + 1) * 86_400);
       });
     },
-    async readAudit(day) {
+    async readAudit(day, page) {
       const lines = await command(() => client.lRange(auditKey(day), 0, -1));
-      return lines.map((line) => JSON.parse(line) as AuditRecord);
+      const latest = new Map<string, AuditRecord>();
+      for (const line of lines) {
+        const record = JSON.parse(line) as AuditRecord;
+        latest.set(record.id, record);
+      }
+      const all = [...latest.values()];
+      const from = page.after !== undefined ? Number(page.after) || 0 : 0;
+      const records = all.slice(from, from + page.limit);
+      return {
+        records,
+        ...(from + page.limit < all.length ? { next: String(from + page.limit) } : {}),
+      };
     },
     async close() {
       if (client.isOpen) await client.close().catch(() => client.destroy());
@@ -131,5 +155,20 @@ export function redactUrl(url: string): string {
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
   } catch {
     return "(invalid URL)";
+  }
+}
+
+/** Everything kept for one scope, as text: for tests that look for secrets in it. */
+export async function dumpRedis(url: string, scope: string): Promise<string> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const parts: string[] = [];
+    for await (const keys of client.scanIterator({ MATCH: `clicksend-mcp:${scope}:*` })) {
+      for (const key of keys) parts.push(key, JSON.stringify(await client.dump(key)));
+    }
+    return parts.join("\n");
+  } finally {
+    await client.close();
   }
 }

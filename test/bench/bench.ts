@@ -579,7 +579,7 @@ async function main(): Promise<void> {
     memory: { ...memory, ok: memory.rssRatio <= TARGETS.rssRatio },
     sendState: stores.map((s) => ({
       ...s,
-      ok: s.store === "file" ? s.addedP50 <= TARGETS.fileStoreAddedP50Ms : null,
+      ok: s.store === "sqlite" ? s.addedP50 <= TARGETS.fileStoreAddedP50Ms : null,
     })),
   };
 

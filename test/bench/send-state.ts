@@ -10,9 +10,9 @@ import { startSandbox } from "../../sandbox/server.js";
 import { createClickSendClient } from "../../src/client.js";
 import { createSendingPolicy } from "../../src/sending/policy.js";
 import { callTool } from "../../src/server.js";
-import { fileBackend } from "../../src/state/file.js";
-import { memoryBackend } from "../../src/state/memory.js";
-import { redisBackend } from "../../src/state/redis.js";
+import { memoryEngine } from "../../src/state/memory.js";
+import { stateDirEngine } from "../../src/state/open.js";
+import { redisEngine } from "../../src/state/redis.js";
 import { SendStore } from "../../src/state/store.js";
 import { sendSms } from "../../tools/sms.js";
 import { contextFor } from "../support/harness.js";
@@ -40,10 +40,10 @@ export async function sendStateCost(sends: number): Promise<StoreCost[]> {
   try {
     if (redisServerPath()) redis = await startRedis();
     const stores: Array<[string, SendStore]> = [
-      ["memory", new SendStore(memoryBackend())],
-      ["file", new SendStore(fileBackend(dir, "bench"))],
+      ["memory", new SendStore(memoryEngine())],
+      ["sqlite", new SendStore(stateDirEngine(dir, "bench"))],
       ...(redis
-        ? [["redis", new SendStore(redisBackend(redis.url, "bench"))] as [string, SendStore]]
+        ? [["redis", new SendStore(redisEngine(redis.url, "bench"))] as [string, SendStore]]
         : []),
     ];
     const client = createClickSendClient({
