@@ -86,6 +86,24 @@ describe("stdio processes on one machine (the SQLite store)", () => {
       await again.close();
     }
   });
+
+  it("hold the duplicate window across parallel processes: one text, one request", async () => {
+    const env = liveEnv({
+      CLICKSEND_STATE_DIR: mkdtempSync(join(tmpdir(), "cs-procs-")),
+      CLICKSEND_DUPLICATE_WINDOW_S: "600",
+    });
+    const servers = await Promise.all([1, 2, 3].map(() => connectLive(env)));
+    const before = posted();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => sendSms(servers[i % 3] as Client, "the same text")),
+      );
+      expect(results.filter((r) => !r.isError)).toHaveLength(1);
+      expect(posted() - before).toBe(1);
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
 });
 
 describe("HTTP instances on one Redis", () => {
