@@ -44,7 +44,8 @@ export async function openSendStore(options: {
   const scope = options.sandbox ? "sandbox" : options.scope;
   if (options.redisUrl) {
     const { redisEngine } = await import("./redis.js");
-    return new SendStore(redisEngine(options.redisUrl, scope), Date.now, scope);
+    const warn = (message: string) => process.stderr.write(`clicksend-mcp: warning: ${message}\n`);
+    return new SendStore(redisEngine(options.redisUrl, scope, { warn }), Date.now, scope);
   }
   if (options.stateDir === "memory" || (options.sandbox && options.stateDir === undefined)) {
     return new SendStore(memoryEngine(), Date.now, scope);
