@@ -6,9 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readAuditResource } from "../src/sending/audit.js";
 import { memoryEngine } from "../src/state/memory.js";
 import { stateDirEngine } from "../src/state/open.js";
-import { SendStore } from "../src/state/store.js";
+import { dayOf, SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
 import { type Harness, harness } from "./support/harness.js";
@@ -208,5 +209,42 @@ describe("the SQLite store", () => {
     expect(disk).not.toContain("secret body text");
     expect(disk).not.toContain("+61411111111");
     expect(disk).not.toContain("order-secret");
+  });
+});
+
+describe.each(Object.entries(stores))("the %s store's audit resource", (_kind, makeStore) => {
+  it("is read a page at a time: 100 sends, then the next page's URI", async () => {
+    const store = makeStore();
+    const day = dayOf(store.now());
+    const at = new Date(store.now()).toISOString();
+    for (let i = 0; i < 130; i++) {
+      await store.record({
+        id: `s${i}`,
+        at,
+        tool: "send_sms",
+        tag: `t${i}`,
+        outcome: "sent",
+        recipients: 1,
+      });
+    }
+    const read = async (uri: string) =>
+      JSON.parse((await readAuditResource(uri, store)).text) as {
+        count: number;
+        sends: Array<{ tag: string }>;
+        next?: string;
+      };
+    const first = await read("clicksend://sends/today");
+    expect(first.count).toBe(100);
+    expect(first.sends[0]?.tag).toBe("t0");
+    expect(first.next).toMatch(new RegExp(`^clicksend://sends/${day}\\?after=\\d+$`));
+    const second = await read(first.next as string);
+    expect(second.sends.map((s) => s.tag)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `t${100 + i}`),
+    );
+    expect(second.next).toBeUndefined();
+    await expect(readAuditResource(`clicksend://sends/${day}?after=x`, store)).rejects.toThrow(
+      /after must be the cursor/,
+    );
+    await store.close();
   });
 });

@@ -87,17 +87,22 @@ export function redisEngine(
   // A reconnection may reach a Redis that restarted: the lease is written again.
   client.on("ready", () => void renewLease());
 
+  let waiting: Promise<unknown> | undefined;
+
   async function ready(): Promise<void> {
     if (client.isReady) return;
-    if (client.isOpen) {
-      // Reconnecting on its own: wait for it rather than connect again.
-      await new Promise((resolve) => client.once("ready", resolve));
-      return;
+    if (!client.isOpen && !connecting) {
+      connecting = client.connect().finally(() => {
+        connecting = undefined;
+      });
     }
-    connecting ??= client.connect().finally(() => {
-      connecting = undefined;
-    });
-    await connecting;
+    // The first connection, or node-redis reconnecting on its own: every step waits for one.
+    waiting ??= (connecting ?? new Promise((resolve) => client.once("ready", resolve))).finally(
+      () => {
+        waiting = undefined;
+      },
+    );
+    await waiting;
     if (!lease) {
       lease = setInterval(renewLease, LEASE_MS / 3);
       lease.unref();
