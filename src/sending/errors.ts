@@ -84,10 +84,13 @@ export function refusalOutcome(
         `idempotency_key: ${quoted} is in progress: the first call with this key, started at ${ago(refusal.at, now)} (custom_string ${refusal.tag}), has not finished. Not sent again; wait for that call's result.`,
       );
     case "key_maybe_sent":
-      throw new EarlierSendUnknownError(
-        refusal.interrupted
-          ? `idempotency_key: ${quoted} was first used at ${ago(refusal.at, now)} (custom_string ${refusal.tag}) by a send that never finished (its process stopped): it may have been sent. Not sent again by this call; ${findSend(refusal.tag)} before using a new key.`
-          : `idempotency_key: ${quoted} was used at ${ago(refusal.at, now)} and that send may have been delivered (custom_string ${refusal.tag}). Not sent again by this call; before using a new key, ${findSend(refusal.tag)}.`,
+      if (refusal.interrupted) {
+        throw new EarlierSendUnknownError(
+          `idempotency_key: ${quoted} was first used at ${ago(refusal.at, now)} (custom_string ${refusal.tag}) by a send that never finished (its process stopped): it may have been sent. Not sent again by this call; ${findSend(refusal.tag)} before using a new key.`,
+        );
+      }
+      throw new RefusedError(
+        `idempotency_key: ${quoted} was used at ${ago(refusal.at, now)} and that send may have been delivered (custom_string ${refusal.tag}). Not sent again; before using a new key, ${findSend(refusal.tag)}.`,
       );
     case "duplicate": {
       const who = overlap(refusal.matched, contents);
