@@ -194,8 +194,9 @@ if r.outcome == 'not_sent' then
     if redis.call('HGET', P .. 'recent:' .. fp, 'id') == r.id then redis.call('DEL', P .. 'recent:' .. fp) end
   end
   redis.call('DEL', res)
-  -- A reservation that reaches Redis after its release (a late reply) takes nothing.
-  redis.call('SET', P .. 'gone:' .. r.id, 1, 'PX', DAY)
+  -- A reservation that reaches Redis after its release (a late reply) takes nothing. An hour is
+  -- far longer than a command can wait in a connection before Redis reads it.
+  redis.call('SET', P .. 'gone:' .. r.id, 1, 'PX', 3600000)
   return cjson.encode({ marker = marker, ok = true })
 end
 if not h[1] then return cjson.encode({ marker = marker, ok = true }) end
