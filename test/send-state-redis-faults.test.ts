@@ -3,11 +3,15 @@
  * without persistence (every guard reset, silently), and a late reply (a reservation that lands
  * after the deadline). Each now fails closed and says what may have happened.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { createClient } from "@redis/client";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { accountScope } from "../src/state/open.js";
 import { redisEngine, reinitialiseRedis } from "../src/state/redis.js";
 import { SendStore } from "../src/state/store.js";
 import { sendSms } from "../tools/sms.js";
+import { cleanEnv, ensureBuilt } from "./support/build.js";
 import { type Harness, harness } from "./support/harness.js";
 import { type Redis, redisServerPath, startRedis } from "./support/redis.js";
 import { textOf } from "./support/results.js";
@@ -72,6 +76,34 @@ describe.skipIf(!redisServerPath())("the Redis store's faults", () => {
     await reinitialiseRedis(redis.url, scope);
     expect((await a.call(sendSms, sms("after init"))).isError).toBeFalsy();
     expect((await fresh.call(sendSms, sms("after init too"))).isError).toBeFalsy();
+  });
+
+  it("`clicksend-mcp state init`, run with the servers' environment, lets sends through again", async () => {
+    redis ??= await startRedis();
+    const probe = await harness({});
+    const { baseUrl, credentials } = probe.sandbox;
+    await probe.close();
+    // The scope the CLI computes from the environment, as a server with it would.
+    const scope = accountScope({ kind: "basic", ...credentials }, baseUrl);
+    const a = await instance(redis.url, scope);
+    await a.call(sendSms, sms("before"));
+    await (await admin(redis.url)).flushAll();
+    expect(textOf(await a.call(sendSms, sms("lost")))).toContain("was lost");
+    const env = cleanEnv({
+      CLICKSEND_REDIS_URL: redis.url,
+      CLICKSEND_BASE_URL: baseUrl,
+      CLICKSEND_USERNAME: credentials.username,
+      CLICKSEND_API_KEY: credentials.apiKey,
+    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [await ensureBuilt(), "state", "init"],
+      {
+        env,
+      },
+    );
+    expect(stdout).toContain(`re-initialised for ${scope} (it had been lost: the state marker`);
+    expect((await a.call(sendSms, sms("after init"))).isError).toBeFalsy();
   });
 
   it("a flush noticed first by a fresh instance: the instances that knew the state refuse, and then all do", async () => {
