@@ -7,6 +7,7 @@ const RELIABILITY = [
   "test/faults.test.ts",
   "test/protocol.test.ts",
   "test/no-double-send.test.ts",
+  "test/send-state-load.test.ts",
 ];
 
 export default defineConfig({

@@ -42,7 +42,7 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["hono (--http)", /node_modules\/(hono|@hono)\//],
   ["src/transport/http.ts (--http)", /^src\/transport\/http\.ts$/],
   ["@redis/client (CLICKSEND_REDIS_URL)", /node_modules\/@redis\//],
-  ["src/state/file.ts and redis.ts (first send)", /^src\/state\/(file|redis)\.ts$/],
+  ["src/state/sqlite*.ts and redis.ts (first send)", /^src\/state\/(sqlite[\w-]*|redis)\.ts$/],
   ["sandbox/ (--sandbox)", /^sandbox\//],
   ["src/setup/ (the setup subcommand)", /^src\/setup\//],
   [
@@ -89,7 +89,7 @@ const common = {
   bundle: true,
   platform: "node",
   format: "esm",
-  target: "node20",
+  target: "node22",
   // Bundled CommonJS dependencies may call require() for Node built-ins.
   banner: {
     js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',

@@ -29,6 +29,25 @@ async function main(): Promise<void> {
     });
     return;
   }
+  if (process.argv[2] === "state") {
+    const { runStateInit, accountScope } = await import("./state/init-command.js");
+    process.exitCode = await runStateInit({
+      argv: process.argv.slice(3),
+      env: process.env,
+      parse: (argv, env) => {
+        const parsed = parseCli(argv, env, toolsets);
+        if (parsed.kind !== "serve") throw new ConfigError(["state init takes no --help"]);
+        const { config } = parsed;
+        return {
+          ...(config.sending.redisUrl ? { redisUrl: config.sending.redisUrl } : {}),
+          scope: accountScope(config.auth, config.baseUrl),
+        };
+      },
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
+    return;
+  }
   let action: ReturnType<typeof parseCli>;
   try {
     action = parseCli(process.argv.slice(2), process.env, toolsets);

@@ -52,7 +52,7 @@ export async function serve(
     scope: accountScope(auth, baseUrl),
     env: process.env,
   });
-  logger.debug(`send state: ${store.kind} at ${store.backend.location}`);
+  logger.debug(`send state: ${store.kind} at ${store.location}`);
   const sending = createSendingPolicy(config.sending, store);
   const newServer = serverFactory(config, client, logger, sending);
 

@@ -4,7 +4,7 @@
  * test/confirm-processes.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { memoryBackend } from "../src/state/memory.js";
+import { memoryEngine } from "../src/state/memory.js";
 import { SendStore } from "../src/state/store.js";
 import { defaultToolsets } from "../tools/index.js";
 import { previewMms } from "../tools/mms.js";
@@ -169,7 +169,7 @@ describe("confirmations", () => {
     let now = Date.parse("2030-01-01T00:00:00Z");
     const h = await setup(
       { requireConfirmation: true, confirmationTtlS: 600 },
-      new SendStore(memoryBackend(), () => now),
+      new SendStore(memoryEngine(), () => now),
     );
     const first = await confirmationFor(h, sms("one"));
     const second = await confirmationFor(h, sms("two"));
@@ -216,8 +216,8 @@ describe("confirmations", () => {
 
   it("a preview whose store cannot record a confirmation still quotes, and says so", async () => {
     const broken = new SendStore({
-      ...memoryBackend(),
-      transact: () => Promise.reject(new Error("disk full")),
+      ...memoryEngine(),
+      issue: () => Promise.reject(new Error("disk full")),
     });
     const h = await setup({}, broken);
     const data = dataOf<Loose>(await h.call(previewSms, sms()));

@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
-import { fileBackend } from "../src/state/file.js";
-import { memoryBackend } from "../src/state/memory.js";
-import { AUDIT_DAYS, type AuditRecord, SendStore } from "../src/state/store.js";
+import { readAuditResource } from "../src/sending/audit.js";
+import { memoryEngine } from "../src/state/memory.js";
+import { stateDirEngine } from "../src/state/open.js";
+import { dayOf, SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
 import { holdClock, moveClock } from "./support/deadline.js";
@@ -21,8 +22,8 @@ import { HANG_MS, until, within } from "./support/wait.js";
 const setup = harnessPerTest();
 
 const stores = {
-  memory: () => new SendStore(memoryBackend()),
-  file: () => new SendStore(fileBackend(mkdtempSync(join(tmpdir(), "cs-state-")), "test")),
+  memory: () => new SendStore(memoryEngine()),
+  sqlite: () => new SendStore(stateDirEngine(mkdtempSync(join(tmpdir(), "cs-state-")), "test")),
 };
 
 const posted = (h: Harness) => h.sandbox.requests.filter((r) => r.path === "sms/send");
@@ -172,16 +173,16 @@ describe("guarded list sends", () => {
   });
 });
 
-describe("the file store", () => {
+describe("the SQLite store", () => {
   it("two stores on one directory share the daily limit and the keys (two processes' view)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
     const a = await harness({
       sending: { dailyMessageLimit: 2 },
-      store: new SendStore(fileBackend(dir, "acct")),
+      store: new SendStore(stateDirEngine(dir, "acct")),
     });
     const b = await harness({
       sending: { dailyMessageLimit: 2 },
-      store: new SendStore(fileBackend(dir, "acct")),
+      store: new SendStore(stateDirEngine(dir, "acct")),
     });
     try {
       expect((await a.call(sendSms, sms("+61411111111", "a1"))).isError).toBeFalsy();
@@ -190,7 +191,7 @@ describe("the file store", () => {
       expect(textOf(third)).toContain("2 were sent in the last 24 hours");
       const other = await harness({
         sending: { dailyMessageLimit: 2 },
-        store: new SendStore(fileBackend(dir, "another-account")),
+        store: new SendStore(stateDirEngine(dir, "another-account")),
       });
       expect((await other.call(sendSms, sms("+61411111111", "c1"))).isError).toBeFalsy();
       await other.close();
@@ -202,11 +203,14 @@ describe("the file store", () => {
 
   it("a corrupt state file refuses sends naming the file and the fix; reads keep working", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
-    writeFileSync(join(dir, "acct.state.json"), "{not json");
-    const h = await setup({}, new SendStore(fileBackend(dir, "acct")));
+    writeFileSync(
+      join(dir, "acct.sqlite"),
+      "{not a database, not json, but long enough".repeat(50),
+    );
+    const h = await setup({}, new SendStore(stateDirEngine(dir, "acct")));
     const refused = await h.call(sendSms, sms("+61411111111", "x"));
     expect(refused.isError).toBe(true);
-    expect(textOf(refused)).toContain(join(dir, "acct.state.json"));
+    expect(textOf(refused)).toContain(join(dir, "acct.sqlite"));
     expect(textOf(refused)).toContain("Move it aside or delete it");
     expect(textOf(refused)).toContain("Nothing was sent");
     expect(posted(h)).toHaveLength(0);
@@ -215,7 +219,7 @@ describe("the file store", () => {
 
   it("keeps no message body, no full number and no key in clear on disk", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
-    const h = await setup({ duplicateWindowS: 600 }, new SendStore(fileBackend(dir, "acct")));
+    const h = await setup({ duplicateWindowS: 600 }, new SendStore(stateDirEngine(dir, "acct")));
     await h.call(sendSms, {
       ...sms("+61411111111", "secret body text"),
       idempotency_key: "order-secret",
@@ -231,27 +235,39 @@ describe("the file store", () => {
   });
 });
 
-describe.each([
-  ["memory", () => memoryBackend()],
-  ["file", () => fileBackend(mkdtempSync(join(tmpdir(), "cs-audit-")), "test")],
-] as const)("the %s store's audit", (_kind, makeBackend) => {
-  it(`keeps the ${AUDIT_DAYS} days it serves and drops older ones as days pass`, async () => {
-    const backend = makeBackend();
-    const record = (at: string): AuditRecord => ({
-      id: at,
-      at,
-      tool: "send_sms",
-      tag: "t",
-      outcome: "sent",
-      recipients: 1,
-    });
-    const days = ["2026-11-01", "2026-11-02", "2026-11-07", "2026-11-08", "2026-11-09"];
-    for (const day of days) await backend.appendAudit(day, record(`${day}T10:00:00Z`));
-    // 2026-11-09 keeps 11-03 to 11-09.
-    expect(await backend.readAudit("2026-11-01")).toEqual([]);
-    expect(await backend.readAudit("2026-11-02")).toEqual([]);
-    for (const day of days.slice(2)) {
-      expect((await backend.readAudit(day)).map((r) => r.id)).toEqual([`${day}T10:00:00Z`]);
+describe.each(Object.entries(stores))("the %s store's audit resource", (_kind, makeStore) => {
+  it("is read a page at a time: 100 sends, then the next page's URI", async () => {
+    const store = makeStore();
+    const day = dayOf(store.now());
+    const at = new Date(store.now()).toISOString();
+    for (let i = 0; i < 130; i++) {
+      await store.record({
+        id: `s${i}`,
+        at,
+        tool: "send_sms",
+        tag: `t${i}`,
+        outcome: "sent",
+        recipients: 1,
+      });
     }
+    const read = async (uri: string) =>
+      JSON.parse((await readAuditResource(uri, store)).text) as {
+        count: number;
+        sends: Array<{ tag: string }>;
+        next?: string;
+      };
+    const first = await read("clicksend://sends/today");
+    expect(first.count).toBe(100);
+    expect(first.sends[0]?.tag).toBe("t0");
+    expect(first.next).toMatch(new RegExp(`^clicksend://sends/${day}\\?after=\\d+$`));
+    const second = await read(first.next as string);
+    expect(second.sends.map((s) => s.tag)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `t${100 + i}`),
+    );
+    expect(second.next).toBeUndefined();
+    await expect(readAuditResource(`clicksend://sends/${day}?after=x`, store)).rejects.toThrow(
+      /after must be the cursor/,
+    );
+    await store.close();
   });
 });

@@ -114,7 +114,7 @@ export async function resolveTarget(selector: Selector, ctx: ToolContext): Promi
 async function audited(selector: Selector, { sending, clock }: ToolContext) {
   const ids = new Set(selector.message_ids?.map((id) => id.toUpperCase()));
   for (let day = 0; day < 7; day++) {
-    const records = await sending.store.audit(dayOf(clock.now() - day * 86_400_000));
+    const records = await sending.store.auditDay(dayOf(clock.now() - day * 86_400_000));
     const record = records
       .reverse()
       .find(

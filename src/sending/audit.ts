@@ -7,6 +7,9 @@ const PREFIX = "clicksend://sends/";
 
 export const auditUri = (day: string): string => `${PREFIX}${day}`;
 
+/** Sends per page of a day's audit: one read stays small whatever the day's volume. */
+export const AUDIT_PAGE = 100;
+
 /** Today's audit, listed; other days are reached through the clicksend://sends/{date} template. */
 export function auditResources(now: number) {
   return [
@@ -23,10 +26,10 @@ export function auditResources(now: number) {
 /** The audit of any of the last days, by date. */
 export const auditResourceTemplates = [
   {
-    uriTemplate: `${PREFIX}{date}`,
+    uriTemplate: `${PREFIX}{date}{?after}`,
     name: "sends-by-date",
     title: "Sends on a date",
-    description: "What this server sent on a UTC date (YYYY-MM-DD, last 7 days), numbers masked",
+    description: `What this server sent on a UTC date (YYYY-MM-DD, last 7 days), numbers masked; ${AUDIT_PAGE} sends a page, the next page's URI in next`,
     mimeType: "application/json",
   },
 ];
@@ -38,7 +41,8 @@ export async function readAuditResource(uri: string, store: SendStore) {
     );
   }
   const now = store.now();
-  const asked = uri.slice(PREFIX.length);
+  const [asked = "", query = ""] = uri.slice(PREFIX.length).split("?", 2);
+  const after = new URLSearchParams(query).get("after") ?? undefined;
   const day = asked === "today" ? dayOf(now) : asked;
   const oldest = oldestAuditDayKept(dayOf(now));
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day < oldest || day > dayOf(now)) {
@@ -46,10 +50,20 @@ export async function readAuditResource(uri: string, store: SendStore) {
       `${uri}: the date must be today or one of the ${AUDIT_DAYS - 1} days before it (${oldest} to ${dayOf(now)}), as YYYY-MM-DD.`,
     );
   }
-  const sends = await store.audit(day);
+  if (after !== undefined && !/^\d{1,15}$/.test(after)) {
+    throw new UserInputError(`${uri}: after must be the cursor of a page's next URI.`);
+  }
+  const page = await store.audit(day, { ...(after ? { after } : {}), limit: AUDIT_PAGE });
+  const sends = page.records;
   return {
     uri,
     mimeType: "application/json",
-    text: JSON.stringify({ date: day, store: store.kind, count: sends.length, sends }),
+    text: JSON.stringify({
+      date: day,
+      store: store.kind,
+      count: sends.length,
+      sends,
+      ...(page.next ? { next: `${PREFIX}${day}?after=${page.next}` } : {}),
+    }),
   };
 }

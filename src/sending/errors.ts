@@ -20,6 +20,17 @@ export class AmbiguousSendError extends ToolError {
   }
 }
 
+/**
+ * A send refused because an earlier one with the same key or text may have been delivered: its
+ * outcome is unknown (never settled: its process stopped, or the request's fate was unclear).
+ * This call sent nothing, but "nothing was sent" would mislead: the message says what may have.
+ */
+export class EarlierSendUnknownError extends ToolError {
+  override name = "EarlierSendUnknownError";
+  readonly outcome = "not_sent" as const;
+  override readonly explainsOutcome = true;
+}
+
 /** The next step after a refused confirmation: preview again and show the user. */
 const again = (previewTool: string) =>
   `Preview the send with ${previewTool}, show the user the result, and send with its new confirmation.`;
@@ -73,12 +84,22 @@ export function refusalOutcome(
         `idempotency_key: ${quoted} is in progress: the first call with this key, started at ${ago(refusal.at, now)} (custom_string ${refusal.tag}), has not finished. Not sent again; wait for that call's result.`,
       );
     case "key_maybe_sent":
+      if (refusal.interrupted) {
+        throw new EarlierSendUnknownError(
+          `idempotency_key: ${quoted} was first used at ${ago(refusal.at, now)} (custom_string ${refusal.tag}) by a send that never finished (its process stopped): it may have been sent. Not sent again by this call; ${findSend(refusal.tag)} before using a new key.`,
+        );
+      }
       throw new RefusedError(
         `idempotency_key: ${quoted} was used at ${ago(refusal.at, now)} and that send may have been delivered (custom_string ${refusal.tag}). Not sent again; before using a new key, ${findSend(refusal.tag)}.`,
       );
     case "duplicate": {
       const who = overlap(refusal.matched, contents);
       const partial = refusal.matched.length < contents.size;
+      if (refusal.interrupted) {
+        throw new EarlierSendUnknownError(
+          `A send of the same text to ${who} started at ${ago(refusal.at, now)} with custom_string ${refusal.tag} and never finished (its process stopped): it may have been sent. Not sent again by this call; ${findSend(refusal.tag)}, and to send it anyway repeat the call with allow_duplicate: true.`,
+        );
+      }
       throw new RefusedError(
         refusal.pending
           ? `A send of the same text to ${who} started at ${ago(refusal.at, now)} with custom_string ${refusal.tag} and has not finished. Not sent again; wait for that call's result.`

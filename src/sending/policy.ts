@@ -1,4 +1,4 @@
-import { memoryBackend } from "../state/memory.js";
+import { memoryEngine } from "../state/memory.js";
 import { SendStore } from "../state/store.js";
 import type { GuardConfig } from "./guards.js";
 import { InFlightSends } from "./in-flight.js";
@@ -35,7 +35,7 @@ const DEFAULT_CONFIRMATION_TTL_S = 600;
 
 export function createSendingPolicy(
   config: Partial<SendingConfig> = {},
-  store: SendStore = new SendStore(memoryBackend()),
+  store: SendStore = new SendStore(memoryEngine()),
 ): SendingPolicy {
   return {
     config: {

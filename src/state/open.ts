@@ -1,9 +1,10 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Auth } from "../client/client.js";
+import { lazyEngine } from "./lazy.js";
 import { sha256 } from "./ledger.js";
-import { memoryBackend } from "./memory.js";
-import { SendStore } from "./store.js";
+import { memoryEngine } from "./memory.js";
+import { type SendStateEngine, SendStore } from "./store.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -30,7 +31,7 @@ export function accountScope(auth: Auth, baseUrl: string): string {
 
 /**
  * The send store this process uses: Redis when CLICKSEND_REDIS_URL is set, else the state
- * directory (default: the user's); the sandbox keeps its state in memory unless a directory is
+ * directory (default: the user's, one SQLite database per account); the sandbox keeps its state in memory unless a directory is
  * given, and never shares live state.
  */
 export async function openSendStore(options: {
@@ -42,13 +43,22 @@ export async function openSendStore(options: {
 }): Promise<SendStore> {
   const scope = options.sandbox ? "sandbox" : options.scope;
   if (options.redisUrl) {
-    const { redisBackend } = await import("./redis.js");
-    return new SendStore(redisBackend(options.redisUrl, scope), Date.now, scope);
+    const { redisEngine } = await import("./redis.js");
+    const warn = (message: string) => process.stderr.write(`clicksend-mcp: warning: ${message}\n`);
+    return new SendStore(redisEngine(options.redisUrl, scope, { warn }), Date.now, scope);
   }
   if (options.stateDir === "memory" || (options.sandbox && options.stateDir === undefined)) {
-    return new SendStore(memoryBackend(), Date.now, scope);
+    return new SendStore(memoryEngine(), Date.now, scope);
   }
-  const { fileBackend } = await import("./file.js");
   const dir = options.stateDir ?? defaultStateDir(options.env);
-  return new SendStore(fileBackend(dir, scope), Date.now, scope);
+  return new SendStore(stateDirEngine(dir, scope), Date.now, scope);
+}
+
+/** One account's SQLite database in a state directory: `<dir>/<scope>.sqlite`. */
+export function stateDirEngine(dir: string, scope: string): SendStateEngine {
+  const file = join(dir, `${scope}.sqlite`);
+  return lazyEngine("sqlite", file, async () => {
+    const { sqliteEngine } = await import("./sqlite.js");
+    return sqliteEngine({ file, dir });
+  });
 }

@@ -1,46 +1,78 @@
+import { createHash, randomBytes } from "node:crypto";
 import { createClient } from "@redis/client";
-import { StateStoreError } from "../errors.js";
-import { emptyState, type SendState } from "./ledger.js";
-import { AUDIT_DAYS, type AuditRecord, type StateBackend } from "./store.js";
+import { StateStoreError, ToolError } from "../errors.js";
+import { contentsOf, fromUnits, keyHashOf, type Refusal, sha256, toUnits } from "./ledger.js";
+import { AUDIT, ISSUE, RESERVE, SETTLE } from "./redis-scripts.js";
+import { AUDIT_DAYS, type AuditRecord, oldestAuditDayKept, type SendStateEngine } from "./store.js";
 
-/** Each Redis command must answer within this, or the send fails closed. */
-const COMMAND_TIMEOUT_MS = 3_000;
-/** Optimistic transactions retried this often under contention before giving up. */
-const MAX_ATTEMPTS = 200;
-
-/**
- * Writes the new state only if no other instance wrote since we read it (compare-and-set on a
- * version number), so the ledger's pure steps stay atomic across instances without a lock.
- */
-const COMPARE_AND_SET = `
-local version = redis.call('HGET', KEYS[1], 'v') or '0'
-if version ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', tostring(tonumber(version) + 1), 's', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-
-/** Two days: the ledger keeps nothing longer than 24 hours. */
-const STATE_TTL_MS = 2 * 86_400_000;
+/** Each Redis command must answer within this, or the step fails closed. */
+export const COMMAND_TIMEOUT_MS = 3_000;
+/** An instance's liveness lease, renewed at a third of it: a killed one's sends read as maybe sent after it. */
+const LEASE_MS = 15_000;
 
 /**
- * State in Redis, for several HTTP instances behind a load balancer. A Redis that is down makes
- * sends fail closed (StateStoreError: nothing was sent); reads do not touch it.
+ * A reservation whose fate is unknown: the command reached (or may have reached) Redis but its
+ * answer did not come back in time, and undoing it failed too. This send was not posted, but its
+ * idempotency key and counts may stand until the reservation expires.
  */
-export function redisBackend(url: string, scope: string): StateBackend {
+export class ReservationUnknownError extends ToolError {
+  override name = "ReservationUnknownError";
+  readonly outcome = "not_sent" as const;
+  override readonly explainsOutcome = true;
+}
+
+export interface RedisEngineOptions {
+  /** "redis" (the default): every step's time is Redis's TIME. "caller": the step's `now` (tests). */
+  clock?: "redis" | "caller";
+  commandTimeoutMs?: number;
+  /** Told once, at the first connection, when Redis keeps no copy of the state on disk. */
+  warn?: (message: string) => void;
+}
+
+export interface RedisStats {
+  steps: number;
+  scriptCalls: number;
+}
+
+export const redisPrefix = (scope: string) => `clicksend-mcp:{${scope}}:`;
+
+const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
+const SCRIPTS = { reserve: RESERVE, issue: ISSUE, settle: SETTLE, audit: AUDIT } as const;
+type ScriptName = keyof typeof SCRIPTS;
+const SHAS = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, script]) => [name, sha1(script)]),
+) as Record<ScriptName, string>;
+
+/**
+ * State in Redis, for several HTTP instances behind a load balancer. Each step is one script
+ * (EVALSHA) over per-record keys, atomic in Redis, never retried for contention. A Redis that is
+ * down makes sends fail closed (nothing was sent); lost state makes every step fail closed until
+ * an operator runs `clicksend-mcp state init`; reads do not touch it.
+ */
+export function redisEngine(
+  url: string,
+  scope: string,
+  options: RedisEngineOptions = {},
+): SendStateEngine & { stats: RedisStats } {
   const location = redactUrl(url);
+  const prefix = redisPrefix(scope);
+  const timeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+  const me = randomBytes(8).toString("hex");
+  const stats: RedisStats = { steps: 0, scriptCalls: 0 };
   const client = createClient({
     url,
     disableOfflineQueue: true,
     socket: {
-      connectTimeout: COMMAND_TIMEOUT_MS,
+      connectTimeout: timeoutMs,
       reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000),
     },
   });
   // Without a listener node-redis throws connection errors; each command reports its own.
   client.on("error", () => {});
   let connecting: Promise<unknown> | undefined;
-  const stateKey = `clicksend-mcp:${scope}:state`;
-  const auditKey = (day: string) => `clicksend-mcp:${scope}:audit:${day}`;
+  let marker = "";
+  let lease: NodeJS.Timeout | undefined;
+  let checkedPersistence = false;
 
   const unavailable = (error: unknown) =>
     new StateStoreError(
@@ -49,78 +81,331 @@ export function redisBackend(url: string, scope: string): StateBackend {
       }), so the limits and duplicate checks cannot be applied.`,
     );
 
-  /** Runs a command with a deadline; any failure becomes a StateStoreError. */
-  async function command<T>(run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      if (!client.isReady) {
-        connecting ??= client.connect().finally(() => {
-          connecting = undefined;
-        });
-      }
-      const work = (async () => {
-        if (connecting) await connecting;
-        return run();
-      })();
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("timed out")), COMMAND_TIMEOUT_MS);
+  const renewLease = () =>
+    client.set(`${prefix}alive:${me}`, "1", { PX: LEASE_MS }).catch(() => undefined);
+
+  // A reconnection may reach a Redis that restarted: the lease is written again.
+  client.on("ready", () => void renewLease());
+
+  let waiting: Promise<unknown> | undefined;
+
+  async function ready(): Promise<void> {
+    if (client.isReady) return;
+    if (!client.isOpen && !connecting) {
+      connecting = client.connect().finally(() => {
+        connecting = undefined;
       });
-      return await Promise.race([work, deadline]);
-    } catch (error) {
-      throw unavailable(error);
+    }
+    // The first connection, or node-redis reconnecting on its own: every step waits for one.
+    waiting ??= (connecting ?? new Promise((resolve) => client.once("ready", resolve))).finally(
+      () => {
+        waiting = undefined;
+      },
+    );
+    await waiting;
+    if (!lease) {
+      lease = setInterval(renewLease, LEASE_MS / 3);
+      lease.unref();
+    }
+    if (!checkedPersistence) {
+      checkedPersistence = true;
+      void warnWithoutPersistence(client, location, options.warn);
+    }
+  }
+
+  /** Runs `run`, failing when it takes longer than the command timeout. */
+  async function withDeadline<T>(run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), deadline]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** One step: EVALSHA of its script (loaded once, or again after Redis lost its scripts). */
+  async function script(name: ScriptName, step: unknown, now: number) {
+    const args = [
+      prefix,
+      marker,
+      options.clock === "caller" ? String(Math.round(now)) : "",
+      `${randomBytes(8).toString("hex")}:auto`,
+      JSON.stringify(step),
+    ];
+    const keys = [`${prefix}marker`];
+    stats.scriptCalls++;
+    let reply: unknown;
+    try {
+      reply = await client.evalSha(SHAS[name], { keys, arguments: args });
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
+      stats.scriptCalls++;
+      reply = await client.eval(SCRIPTS[name], { keys, arguments: args });
+    }
+    const answer = JSON.parse(String(reply)) as { lost?: string; marker?: string } & Record<
+      string,
+      unknown
+    >;
+    if (answer.lost) {
+      throw new StateStoreError(
+        `The send state in Redis at ${location} was lost (${answer.lost}), so the daily limits, idempotency keys and duplicate window cannot be trusted. Sends are refused until an operator checks ClickSend's message history and runs \`clicksend-mcp state init\` with this server's environment (docs/send-state.md).`,
+      );
+    }
+    if (answer.marker) marker = answer.marker;
+    return answer;
+  }
+
+  /** A step in one script call, failing closed with what may have happened. */
+  async function step(name: ScriptName, payload: unknown, now: number) {
+    stats.steps++;
+    try {
+      await withDeadline(ready);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    try {
+      return await withDeadline(() => script(name, payload, now));
+    } catch (error) {
+      if (error instanceof StateStoreError) throw error;
+      if (String((error as Error)?.message).includes("TAMPERED")) {
+        throw new StateStoreError(
+          `The send state in Redis at ${location} holds a value no send writes (${String((error as Error).message).slice(0, 120)}): it was changed outside clicksend-mcp, so the limits cannot be trusted. Nothing was reset.`,
+        );
+      }
+      throw Object.assign(unavailable(error), { mayHaveLanded: true });
     }
   }
 
   return {
     kind: "redis",
     location,
-    async transact(step) {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const stored = await command(() => client.hGetAll(stateKey));
-        const version = stored.v ?? "0";
-        const result = step(parseState(stored.s, location));
-        const written = await command(() =>
-          client.eval(COMPARE_AND_SET, {
-            keys: [stateKey],
-            arguments: [version, JSON.stringify(result.state), String(STATE_TTL_MS)],
-          }),
-        );
-        if (written === 1) return result.value;
-        // Another instance wrote first: back off a little and decide again on fresh state.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (1 + attempt)));
+    stats,
+    async reserve(request, now) {
+      const keyHash = keyHashOf(request);
+      const payload = {
+        id: request.id,
+        tag: request.tag,
+        ...(keyHash ? { key: keyHash } : {}),
+        fp: request.fingerprint,
+        contents: contentsOf(request),
+        window: request.duplicateWindowMs,
+        messages: request.messages,
+        amount: toUnits(request.amount ?? 0),
+        ...(request.limits.dailyMessages !== undefined
+          ? { limitMessages: request.limits.dailyMessages }
+          : {}),
+        ...(request.limits.dailySpend !== undefined
+          ? { limitSpend: toUnits(request.limits.dailySpend) }
+          : {}),
+        ...(request.confirmation
+          ? {
+              conf: {
+                hash: sha256(request.confirmation.token),
+                payload: request.confirmation.payload,
+              },
+            }
+          : {}),
+        owner: me,
+      };
+      let answer: Record<string, unknown>;
+      try {
+        answer = await step("reserve", payload, now);
+      } catch (error) {
+        if (!(error as { mayHaveLanded?: boolean }).mayHaveLanded) throw error;
+        throw await undoReservation(request.id, now, error as StateStoreError);
       }
-      throw new StateStoreError(
-        `The send state in Redis at ${location} is too contended to update; try again.`,
+      if (answer.ok) return { ok: true };
+      if (answer.released) throw unavailable(new Error("the reservation was already released"));
+      return { ok: false, refusal: fromScript(answer.refusal as Refusal) };
+    },
+    async issue(request, now) {
+      await step(
+        "issue",
+        {
+          hash: sha256(request.token),
+          ttl: request.ttlMs,
+          payload: request.payload,
+          channel: request.channel,
+        },
+        now,
       );
     },
-    async appendAudit(day, record) {
-      await command(async () => {
-        await client.rPush(auditKey(day), JSON.stringify(record));
-        await client.expire(auditKey(day), (AUDIT_DAYS + 1) * 86_400);
-      });
+    async settle(id, settlement, now) {
+      await step(
+        "settle",
+        {
+          id,
+          outcome: settlement.outcome,
+          ...(settlement.messages !== undefined ? { messages: settlement.messages } : {}),
+          ...(settlement.amount !== undefined ? { amount: toUnits(settlement.amount) } : {}),
+          ...(settlement.outcome === "sent" && settlement.result
+            ? { result: JSON.stringify(settlement.result) }
+            : {}),
+        },
+        now,
+      );
     },
-    async readAudit(day) {
-      const lines = await command(() => client.lRange(auditKey(day), 0, -1));
-      return lines.map((line) => JSON.parse(line) as AuditRecord);
+    async appendAudit(record) {
+      const day = record.at.slice(0, 10);
+      await step(
+        "audit",
+        {
+          id: record.id,
+          day,
+          record: JSON.stringify(record),
+          oldest: oldestAuditDayKept(day),
+          ttl: (AUDIT_DAYS + 1) * 86_400,
+        },
+        Date.parse(record.at),
+      );
+    },
+    async readAudit(day, page) {
+      try {
+        await withDeadline(ready);
+        return await withDeadline(async () => {
+          const after = page.after !== undefined && /^\d+$/.test(page.after) ? page.after : "0";
+          const ids = (await client.sendCommand([
+            "ZRANGEBYSCORE",
+            `${prefix}audit:${day}`,
+            `(${after}`,
+            "+inf",
+            "WITHSCORES",
+            "LIMIT",
+            "0",
+            String(page.limit + 1),
+          ])) as string[];
+          // RESP2 answers id, score, id, score; RESP3 [id, score] pairs.
+          const flat = (ids as unknown[]).flat().map(String);
+          const entries: Array<{ id: string; seq: string }> = [];
+          for (let i = 0; i + 1 < flat.length; i += 2) {
+            entries.push({ id: flat[i] as string, seq: flat[i + 1] as string });
+          }
+          const shown = entries.slice(0, page.limit);
+          const records = shown.length
+            ? ((await client.sendCommand([
+                "HMGET",
+                `${prefix}auditrec:${day}`,
+                ...shown.map((e) => e.id),
+              ])) as Array<string | null>)
+            : [];
+          const last = shown.at(-1);
+          return {
+            records: records.flatMap((text) =>
+              text ? [JSON.parse(String(text)) as AuditRecord] : [],
+            ),
+            ...(entries.length > page.limit && last ? { next: last.seq } : {}),
+          };
+        });
+      } catch (error) {
+        throw unavailable(error);
+      }
     },
     async close() {
-      if (client.isOpen) await client.close().catch(() => client.destroy());
+      clearInterval(lease);
+      if (!client.isOpen) return;
+      await client.del(`${prefix}alive:${me}`).catch(() => undefined);
+      await client.close().catch(() => client.destroy());
     },
   };
+
+  /**
+   * A reservation whose answer did not come: release it (the release runs after it in Redis, and
+   * a reservation arriving after its release takes nothing). If the release is answered, nothing
+   * was reserved or sent; if not, say that it may have been reserved.
+   */
+  async function undoReservation(id: string, now: number, cause: StateStoreError) {
+    const why = cause.message.match(/unavailable \((.*?)\), so/)?.[1] ?? "no answer";
+    try {
+      await withDeadline(() => script("settle", { id, outcome: "not_sent" }, now));
+      return cause;
+    } catch {
+      return new ReservationUnknownError(
+        `The send state store (Redis at ${location}) is unavailable or did not answer in time (${why}) after the reservation was sent to it, so the send may have been reserved there: its idempotency key may read as in progress and its messages may count against the daily limits until the reservation expires. This send was not posted to ClickSend; it is safe to retry once Redis answers.`,
+      );
+    }
+  }
 }
 
-function parseState(text: string | undefined, location: string): SendState {
-  if (text === undefined) return emptyState();
+/** A refusal as the script wrote it, amounts back in currency. */
+function fromScript(refusal: Refusal): Refusal {
+  if (refusal.kind === "daily_spend") {
+    return {
+      ...refusal,
+      limit: fromUnits(refusal.limit),
+      used: fromUnits(refusal.used),
+      requested: fromUnits(refusal.requested),
+    };
+  }
+  if (refusal.kind === "duplicate") {
+    return { ...refusal, matched: Array.isArray(refusal.matched) ? refusal.matched : [] };
+  }
+  return refusal;
+}
+
+/** At the first connection: a warning when Redis keeps nothing on disk or may evict the state. */
+async function warnWithoutPersistence(
+  client: { sendCommand(args: string[]): Promise<unknown> },
+  location: string,
+  warn: ((message: string) => void) | undefined,
+): Promise<void> {
+  if (!warn) return;
   try {
-    const state = JSON.parse(text) as SendState;
-    if (state?.v !== 1) throw new Error("shape");
-    return state;
+    const config = (name: string) =>
+      client.sendCommand(["CONFIG", "GET", name]) as Promise<string[]>;
+    const [save, aof, policy] = await Promise.all([
+      config("save"),
+      config("appendonly"),
+      config("maxmemory-policy"),
+    ]);
+    if (!save[1] && aof[1] !== "yes") {
+      warn(
+        `Redis at ${location} keeps no copy on disk (save "" and appendonly no): a restart loses the send state, and sends are then refused until \`clicksend-mcp state init\`. Turn on appendonly (docs/send-state.md).`,
+      );
+    }
+    if (policy[1] && policy[1] !== "noeviction" && !policy[1].startsWith("volatile")) {
+      warn(
+        `Redis at ${location} may evict keys (maxmemory-policy ${policy[1]}): an evicted send state is detected and refused until \`clicksend-mcp state init\`. Use noeviction.`,
+      );
+    }
   } catch {
-    throw new StateStoreError(
-      `The send state in Redis at ${location} is corrupt; delete the key clicksend-mcp:*:state to reset it (its counts and idempotency keys are then forgotten).`,
-    );
+    // CONFIG is often disabled on managed Redis: nothing to say then.
+  }
+}
+
+/**
+ * After lost state: a new marker that every instance adopts, and the lost flag cleared. The
+ * counts, keys and window of the last day are gone; the operator checks ClickSend's history first.
+ */
+export async function reinitialiseRedis(url: string, scope: string): Promise<string | undefined> {
+  const prefix = redisPrefix(scope);
+  const client = createClient({ url });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    const lost = await client.get(`${prefix}lost`);
+    await client.set(`${prefix}marker`, `${randomBytes(8).toString("hex")}:init`);
+    await client.del(`${prefix}lost`);
+    return lost ?? undefined;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Everything kept for one scope, as text: for tests that look for secrets in it. */
+export async function dumpRedis(url: string, scope: string): Promise<string> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const parts: string[] = [];
+    for await (const keys of client.scanIterator({ MATCH: `${redisPrefix(scope)}*` })) {
+      for (const key of keys) parts.push(key, JSON.stringify(await client.dump(key)));
+    }
+    return parts.join("\n");
+  } finally {
+    await client.close();
   }
 }
 

@@ -1,14 +1,10 @@
 import { isoMs } from "../values.js";
-import {
-  type IssueRequest,
-  issue,
-  type ReserveRequest,
-  type ReserveResult,
-  reserve,
-  type SendOutcome,
-  type SendState,
-  type Settlement,
-  settle,
+import type {
+  IssueRequest,
+  ReserveRequest,
+  ReserveResult,
+  SendOutcome,
+  Settlement,
 } from "./ledger.js";
 
 /** One send as the audit shows it: who was texted (masked), what it cost, how it ended. */
@@ -30,20 +26,28 @@ export interface AuditRecord {
   reason?: string;
 }
 
+/** One page of a day's audit; `next` continues it. */
+export interface AuditPage {
+  records: AuditRecord[];
+  next?: string;
+}
+
 /**
- * Where one account's sending state lives. `transact` runs a pure step atomically against every
- * other process or instance that shares the backend; it may run the step more than once.
+ * Where one account's sending state lives, and the atomic steps on it. Each step checks and
+ * takes everything it needs at once, against every other process or instance that shares the
+ * engine; `now` is the caller's clock, which an engine with a clock of its own (Redis) ignores.
  */
-export interface StateBackend {
-  readonly kind: "memory" | "file" | "redis";
+export interface SendStateEngine {
+  readonly kind: "memory" | "sqlite" | "redis";
   /** Where the state is, for messages (a path or a redacted URL); never a secret. */
   readonly location: string;
-  transact<T>(
-    step: (state: SendState) => { state: SendState; value: T },
-    options?: { durable?: boolean },
-  ): Promise<T>;
-  appendAudit(day: string, record: AuditRecord): Promise<void>;
-  readAudit(day: string): Promise<AuditRecord[]>;
+  reserve(request: ReserveRequest, now: number): Promise<ReserveResult>;
+  issue(request: IssueRequest, now: number): Promise<void>;
+  settle(id: string, settlement: Settlement, now: number): Promise<void>;
+  /** Records a send's progress; the latest record of an id replaces the earlier ones. */
+  appendAudit(record: AuditRecord): Promise<void>;
+  /** A day's sends, first recorded first, `limit` at a time from `after` (a page's `next`). */
+  readAudit(day: string, page: { after?: string; limit: number }): Promise<AuditPage>;
   close(): Promise<void>;
 }
 
@@ -59,18 +63,22 @@ export const oldestAuditDayKept = (day: string): string =>
 
 /**
  * The send state of one account: reserve before a send leaves, settle after, and the audit of
- * what was sent. The rules are in ledger.ts; the backend makes each step atomic.
+ * what was sent. The engine makes each step atomic.
  */
 export class SendStore {
   constructor(
-    readonly backend: StateBackend,
+    readonly engine: SendStateEngine,
     private readonly clock: () => number = Date.now,
     /** The account this state belongs to (state/open.ts accountScope); confirmations bind it. */
     readonly scope = "local",
   ) {}
 
   get kind() {
-    return this.backend.kind;
+    return this.engine.kind;
+  }
+
+  get location() {
+    return this.engine.location;
   }
 
   now(): number {
@@ -78,33 +86,41 @@ export class SendStore {
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
-    return this.backend.transact((state) => reserve(state, request, this.clock()));
+    return this.engine.reserve(request, this.clock());
   }
 
-  /** Records a preview's confirmation token, so any process sharing the backend accepts it once. */
-  async issue(request: IssueRequest): Promise<void> {
-    await this.backend.transact((state) => issue(state, request, this.clock()));
+  /** Records a preview's confirmation token, so any process sharing the engine accepts it once. */
+  issue(request: IssueRequest): Promise<void> {
+    return this.engine.issue(request, this.clock());
   }
 
-  async settle(id: string, settlement: Settlement): Promise<void> {
-    await this.backend.transact((state) => settle(state, id, settlement, this.clock()), {
-      durable: false,
-    });
+  settle(id: string, settlement: Settlement): Promise<void> {
+    return this.engine.settle(id, settlement, this.clock());
   }
 
-  /** Appends a record; the latest record of an id is the one the audit shows. */
+  /** Records a send's progress; the latest record of an id is the one the audit shows. */
   record(record: AuditRecord): Promise<void> {
-    return this.backend.appendAudit(record.at.slice(0, 10), record);
+    return this.engine.appendAudit(record);
   }
 
-  /** The sends of one UTC day, oldest first, each as its latest record. */
-  async audit(day: string): Promise<AuditRecord[]> {
-    const latest = new Map<string, AuditRecord>();
-    for (const record of await this.backend.readAudit(day)) latest.set(record.id, record);
-    return [...latest.values()];
+  /** The sends of one UTC day, oldest first, each as its latest record, a page at a time. */
+  audit(day: string, page: { after?: string; limit: number }): Promise<AuditPage> {
+    return this.engine.readAudit(day, page);
+  }
+
+  /** Every send of one UTC day, oldest first, read page by page. */
+  async auditDay(day: string): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.engine.readAudit(day, { ...(after ? { after } : {}), limit: 500 });
+      records.push(...page.records);
+      after = page.next;
+    } while (after);
+    return records;
   }
 
   close(): Promise<void> {
-    return this.backend.close();
+    return this.engine.close();
   }
 }

@@ -13,14 +13,16 @@ export function redisServerPath(): string | undefined {
 
 export interface Redis {
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<Redis> {
+/** `port`: start on this one (a restart of an earlier server); otherwise a free one. */
+export async function startRedis(options: { port?: number } = {}): Promise<Redis> {
   const binary = redisServerPath();
   if (!binary)
     throw new Error("redis-server is not installed: .ci/run installs Debian's redis-server");
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(
     binary,
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -37,6 +39,7 @@ export async function startRedis(): Promise<Redis> {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;

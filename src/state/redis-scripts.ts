@@ -1,0 +1,254 @@
+import { DAY_MS, UNSETTLED_MS, USAGE_SLOT_MS } from "./ledger.js";
+
+/**
+ * The rules of the send state as Redis scripts, one per step: each runs atomically in Redis,
+ * over one record per key (`<prefix>key:<hash>`, `recent:<fingerprint>`, `res:<id>`,
+ * `issued:<hash>`, `used:<hash>`, and the `usage` and `open` hashes of five-minute sums and
+ * open reservations), so a step never moves the whole state and is never retried for
+ * contention. Time is Redis's (TIME), unless a test passes its own.
+ *
+ * Every step first checks the state marker: a key set once per state, kept without expiry.
+ * An instance that has seen it and finds it gone (FLUSHALL, eviction, a restart without
+ * persistence) or replaced by another instance's fresh start records why in `<prefix>lost`,
+ * and every step of every instance then fails closed until an operator re-initialises the
+ * state (`clicksend-mcp state init`, which writes a marker ending in ":init" that instances adopt).
+ *
+ * ARGV: 1 prefix, 2 the marker the caller has seen ("" if none), 3 the caller's time in ms ("":
+ * Redis's), 4 a new marker should this be the first step ever, 5 the step's JSON.
+ * Each returns JSON: { marker, ... } or { lost = why }.
+ */
+const PRELUDE = `
+local P = ARGV[1]
+local expected = ARGV[2]
+local DAY = ${DAY_MS}
+local UNSETTLED = ${UNSETTLED_MS}
+local SLOT = ${USAGE_SLOT_MS}
+local function now_ms()
+  if ARGV[3] ~= '' then return tonumber(ARGV[3]) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function lose(why)
+  redis.call('SET', P .. 'lost', why)
+  return cjson.encode({ lost = why })
+end
+local function check_marker()
+  local lost = redis.call('GET', P .. 'lost')
+  if lost then return nil, cjson.encode({ lost = lost }) end
+  local marker = redis.call('GET', P .. 'marker')
+  if not marker then
+    if expected == '' then
+      redis.call('SET', P .. 'marker', ARGV[4])
+      return ARGV[4]
+    end
+    return nil, lose('the state marker ' .. P .. 'marker is gone: Redis was flushed, evicted keys or restarted without persistence')
+  end
+  if expected ~= '' and marker ~= expected and string.sub(marker, -5) ~= ':init' then
+    return nil, lose('the state marker ' .. P .. 'marker was replaced by a fresh one: the state was lost (flushed, evicted or restarted without persistence) and another instance started anew')
+  end
+  return marker
+end
+local function alive(id)
+  local owner = redis.call('HGET', P .. 'res:' .. id, 'owner')
+  return owner and redis.call('EXISTS', P .. 'alive:' .. owner) == 1
+end
+local function tampered(what)
+  return redis.error_reply('TAMPERED ' .. what)
+end
+`;
+
+export const RESERVE = `${PRELUDE}
+local marker, failed = check_marker()
+if not marker then return failed end
+local r = cjson.decode(ARGV[5])
+local now = now_ms()
+local function refuse(refusal) return cjson.encode({ marker = marker, refusal = refusal }) end
+if redis.call('EXISTS', P .. 'gone:' .. r.id) == 1 then
+  return cjson.encode({ marker = marker, released = true })
+end
+
+if r.key then
+  local k = redis.call('HMGET', P .. 'key:' .. r.key, 'at', 'id', 'fp', 'tag', 'outcome', 'result')
+  local at = tonumber(k[1])
+  if at and at > now - DAY then
+    local seen = { at = at, tag = k[4] }
+    if k[3] ~= r.fp then return refuse({ kind = 'key_other_send', at = at, tag = k[4] }) end
+    if k[5] == 'sent' and k[6] then
+      return refuse({ kind = 'key_replay', at = at, tag = k[4], result = cjson.decode(k[6]) })
+    end
+    if k[5] == 'pending' then
+      if alive(k[2]) and now - at < UNSETTLED then
+        return refuse({ kind = 'key_in_progress', at = at, tag = k[4] })
+      end
+      return refuse({ kind = 'key_maybe_sent', at = at, tag = k[4], interrupted = true })
+    end
+    return refuse({ kind = 'key_maybe_sent', at = at, tag = k[4], interrupted = false })
+  end
+end
+
+if r.conf then
+  local used = tonumber(redis.call('HGET', P .. 'used:' .. r.conf.hash, 'at'))
+  if used and used > now - DAY then return refuse({ kind = 'confirmation_used', at = used }) end
+  local i = redis.call('HMGET', P .. 'issued:' .. r.conf.hash, 'at', 'until', 'payload', 'channel')
+  local issuedAt = tonumber(i[1])
+  if not issuedAt or issuedAt <= now - DAY then return refuse({ kind = 'confirmation_unknown' }) end
+  local untilAt = tonumber(i[2])
+  if now >= untilAt then return refuse({ kind = 'confirmation_expired', ['until'] = untilAt }) end
+  if i[3] ~= r.conf.payload then return refuse({ kind = 'confirmation_mismatch', channel = i[4] }) end
+end
+
+if r.window > 0 then
+  local matched = {}
+  local first
+  for _, fp in ipairs(r.contents) do
+    local e = redis.call('HMGET', P .. 'recent:' .. fp, 'at', 'id', 'tag', 'settled', 'until')
+    local untilAt = tonumber(e[5])
+    if untilAt and untilAt > now then
+      matched[#matched + 1] = fp
+      first = first or e
+    end
+  end
+  if first then
+    local at = tonumber(first[1])
+    local unsettled = first[4] ~= '1'
+    local pending = unsettled and now - at < UNSETTLED and alive(first[2])
+    return refuse({ kind = 'duplicate', at = at, tag = first[3], pending = pending,
+      interrupted = unsettled and not pending, matched = matched })
+  end
+end
+
+local usedMessages, usedAmount = 0, 0
+for _, name in ipairs({ 'usage', 'open' }) do
+  local rows = redis.call('HGETALL', P .. name)
+  for i = 1, #rows, 2 do
+    local at, m, a = string.match(rows[i + 1], '^(%-?%d+)|(%-?%d+)|(%-?%d+)$')
+    at, m, a = tonumber(at), tonumber(m), tonumber(a)
+    if not at then return tampered(name .. ' ' .. rows[i]) end
+    if m < 0 or a < 0 then return tampered('a negative count in ' .. name) end
+    if at > now - DAY then
+      usedMessages = usedMessages + m
+      usedAmount = usedAmount + a
+    else
+      redis.call('HDEL', P .. name, rows[i])
+    end
+  end
+end
+if r.limitMessages and usedMessages + r.messages > r.limitMessages then
+  return refuse({ kind = 'daily_messages', limit = r.limitMessages, used = usedMessages, requested = r.messages })
+end
+if r.limitSpend and usedAmount + r.amount > r.limitSpend then
+  return refuse({ kind = 'daily_spend', limit = r.limitSpend, used = usedAmount, requested = r.amount })
+end
+
+redis.call('HSET', P .. 'open', r.id, now .. '|' .. r.messages .. '|' .. r.amount)
+local res = P .. 'res:' .. r.id
+redis.call('HSET', res, 'at', now, 'messages', r.messages, 'amount', r.amount, 'owner', r.owner,
+  'tag', r.tag, 'key', r.key or '', 'fps', r.window > 0 and cjson.encode(r.contents) or '')
+redis.call('PEXPIRE', res, DAY)
+if r.key then
+  local key = P .. 'key:' .. r.key
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'at', now, 'id', r.id, 'fp', r.fp, 'tag', r.tag, 'outcome', 'pending')
+  redis.call('PEXPIRE', key, DAY)
+end
+if r.window > 0 then
+  for _, fp in ipairs(r.contents) do
+    local recent = P .. 'recent:' .. fp
+    redis.call('DEL', recent)
+    redis.call('HSET', recent, 'at', now, 'id', r.id, 'tag', r.tag, 'until', now + r.window, 'settled', 0)
+    redis.call('PEXPIRE', recent, r.window)
+  end
+end
+if r.conf then
+  redis.call('DEL', P .. 'issued:' .. r.conf.hash)
+  redis.call('HSET', P .. 'used:' .. r.conf.hash, 'at', now, 'id', r.id)
+  redis.call('PEXPIRE', P .. 'used:' .. r.conf.hash, DAY)
+end
+return cjson.encode({ marker = marker, ok = true })
+`;
+
+export const ISSUE = `${PRELUDE}
+local marker, failed = check_marker()
+if not marker then return failed end
+local r = cjson.decode(ARGV[5])
+local now = now_ms()
+local key = P .. 'issued:' .. r.hash
+redis.call('HSET', key, 'at', now, 'until', now + r.ttl, 'payload', r.payload, 'channel', r.channel)
+redis.call('PEXPIRE', key, DAY)
+return cjson.encode({ marker = marker, ok = true })
+`;
+
+export const SETTLE = `${PRELUDE}
+local marker, failed = check_marker()
+if not marker then return failed end
+local r = cjson.decode(ARGV[5])
+local res = P .. 'res:' .. r.id
+local h = redis.call('HMGET', res, 'at', 'messages', 'amount', 'key', 'fps')
+redis.call('HDEL', P .. 'open', r.id)
+local fps = (h[5] and h[5] ~= '') and cjson.decode(h[5]) or {}
+if r.outcome == 'not_sent' then
+  if h[4] and h[4] ~= '' and redis.call('HGET', P .. 'key:' .. h[4], 'id') == r.id then
+    redis.call('DEL', P .. 'key:' .. h[4])
+  end
+  for _, fp in ipairs(fps) do
+    if redis.call('HGET', P .. 'recent:' .. fp, 'id') == r.id then redis.call('DEL', P .. 'recent:' .. fp) end
+  end
+  redis.call('DEL', res)
+  -- A reservation that reaches Redis after its release (a late reply) takes nothing. An hour is
+  -- far longer than a command can wait in a connection before Redis reads it.
+  redis.call('SET', P .. 'gone:' .. r.id, 1, 'PX', 3600000)
+  return cjson.encode({ marker = marker, ok = true })
+end
+if not h[1] then return cjson.encode({ marker = marker, ok = true }) end
+if h[4] ~= '' then
+  local key = P .. 'key:' .. h[4]
+  if redis.call('HGET', key, 'id') == r.id and redis.call('HGET', key, 'outcome') == 'pending' then
+    redis.call('HSET', key, 'outcome', r.outcome)
+    if r.outcome == 'sent' and r.result then redis.call('HSET', key, 'result', r.result) end
+  end
+end
+for _, fp in ipairs(fps) do
+  local recent = P .. 'recent:' .. fp
+  if redis.call('HGET', recent, 'id') == r.id then redis.call('HSET', recent, 'settled', 1) end
+end
+local at = tonumber(h[1])
+local messages, amount = tonumber(h[2]), tonumber(h[3])
+if r.outcome == 'sent' then
+  messages = r.messages or messages
+  amount = r.amount or amount
+end
+local slot = tostring(math.floor(at / SLOT))
+local sum = redis.call('HGET', P .. 'usage', slot)
+if sum then
+  local sat, sm, sa = string.match(sum, '^(%-?%d+)|(%-?%d+)|(%-?%d+)$')
+  if not sat then return tampered('usage ' .. slot) end
+  at = math.max(at, tonumber(sat))
+  messages = messages + tonumber(sm)
+  amount = amount + tonumber(sa)
+end
+redis.call('HSET', P .. 'usage', slot, at .. '|' .. messages .. '|' .. amount)
+redis.call('PEXPIRE', P .. 'usage', DAY + SLOT)
+redis.call('DEL', res)
+return cjson.encode({ marker = marker, ok = true })
+`;
+
+/** ARGV 5: { id, day, record, oldest, ttl }: the latest record of an id replaces the earlier. */
+export const AUDIT = `${PRELUDE}
+local r = cjson.decode(ARGV[5])
+local order = P .. 'audit:' .. r.day
+local records = P .. 'auditrec:' .. r.day
+if not redis.call('ZSCORE', order, r.id) then
+  redis.call('ZADD', order, redis.call('INCR', P .. 'auditseq'), r.id)
+end
+redis.call('HSET', records, r.id, r.record)
+redis.call('EXPIRE', order, r.ttl)
+redis.call('EXPIRE', records, r.ttl)
+redis.call('SADD', P .. 'auditdays', r.day)
+for _, day in ipairs(redis.call('SMEMBERS', P .. 'auditdays')) do
+  if day < r.oldest then
+    redis.call('DEL', P .. 'audit:' .. day, P .. 'auditrec:' .. day)
+    redis.call('SREM', P .. 'auditdays', day)
+  end
+end
+return cjson.encode({ ok = true })
+`;

@@ -1,0 +1,328 @@
+import type { DatabaseSync } from "node:sqlite";
+import { StateStoreError } from "../errors.js";
+import {
+  contentsOf,
+  DAY_MS,
+  fromUnits,
+  type IssueRequest,
+  keyHashOf,
+  type Refusal,
+  type ReserveRequest,
+  type ReserveResult,
+  type Settlement,
+  sha256,
+  slotOf,
+  toUnits,
+  UNSETTLED_MS,
+} from "./ledger.js";
+import type { Writers } from "./sqlite-writers.js";
+import type { AuditPage, AuditRecord } from "./store.js";
+
+/** Expired rows deleted per table and step: a step's cost stays bounded after a burst. */
+const EXPIRE_BATCH = 256;
+
+interface KeyRow {
+  at: number;
+  id: string;
+  fp: string;
+  tag: string;
+  outcome: string;
+  result: string | null;
+  owner: string | null;
+}
+
+interface RecentRow {
+  fp: string;
+  at: number;
+  tag: string;
+  settled: number;
+  owner: string | null;
+}
+
+interface UsageRow {
+  messages: number;
+  amount: number;
+  least: number | null;
+}
+
+function statements(db: DatabaseSync) {
+  const prepare = (sql: string) => db.prepare(sql);
+  const expire = (table: string, where: string) =>
+    prepare(
+      `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ${EXPIRE_BATCH})`,
+    );
+  const expireKeyed = (table: string, key: string, where: string) =>
+    prepare(
+      `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${EXPIRE_BATCH})`,
+    );
+  return {
+    expireKeys: expireKeyed("keys", "hash", "at <= ?"),
+    expireRecent: expire("recent", "until <= ?"),
+    expireReservations: expireKeyed("reservations", "id", "at <= ?"),
+    expireUsage: expire("usage", "at <= ?"),
+    expireIssued: expireKeyed("issued", "hash", "at <= ?"),
+    expireConfirmations: expireKeyed("confirmations", "hash", "at <= ?"),
+    key: prepare(
+      `SELECT k.at, k.id, k.fp, k.tag, k.outcome, k.result, r.owner FROM keys k
+       LEFT JOIN reservations r ON r.id = k.id WHERE k.hash = ? AND k.at > ?`,
+    ),
+    used: prepare("SELECT at FROM confirmations WHERE hash = ? AND at > ?"),
+    issued: prepare(
+      "SELECT until, payload, channel FROM issued WHERE hash = ? AND at > ? AND until >= at",
+    ),
+    recent: prepare(
+      `SELECT j.value AS fp, c.at, c.tag, c.settled, r.owner FROM json_each(?) j
+       JOIN recent c ON c.fp = j.value LEFT JOIN reservations r ON r.id = c.id
+       WHERE c.until > ? ORDER BY j.key`,
+    ),
+    usage: prepare(
+      "SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(amount), 0) AS amount, MIN(MIN(messages), MIN(amount)) AS least FROM usage WHERE at > ?",
+    ),
+    reserved: prepare(
+      "SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(amount), 0) AS amount, MIN(MIN(messages), MIN(amount)) AS least FROM reservations WHERE at > ?",
+    ),
+    reserve: prepare(
+      "INSERT INTO reservations (id, at, messages, amount, owner, tag) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    takeKey: prepare(
+      "INSERT OR REPLACE INTO keys (hash, at, id, fp, tag, outcome) VALUES (?, ?, ?, ?, ?, 'pending')",
+    ),
+    takeRecent: prepare(
+      "INSERT OR REPLACE INTO recent (fp, at, id, tag, until, settled) SELECT value, ?, ?, ?, ?, 0 FROM json_each(?)",
+    ),
+    consume: prepare("DELETE FROM issued WHERE hash = ?"),
+    consumed: prepare("INSERT OR REPLACE INTO confirmations (hash, at, id) VALUES (?, ?, ?)"),
+    issue: prepare(
+      "INSERT OR REPLACE INTO issued (hash, at, until, payload, channel) VALUES (?, ?, ?, ?, ?)",
+    ),
+    releaseKeys: prepare("DELETE FROM keys WHERE id = ?"),
+    releaseRecent: prepare("DELETE FROM recent WHERE id = ?"),
+    release: prepare("DELETE FROM reservations WHERE id = ? RETURNING at, messages, amount"),
+    settleKeys: prepare(
+      "UPDATE keys SET outcome = ?, result = COALESCE(?, result) WHERE id = ? AND outcome = 'pending'",
+    ),
+    settleRecent: prepare("UPDATE recent SET settled = 1 WHERE id = ?"),
+    addUsage: prepare(
+      `INSERT INTO usage (slot, at, messages, amount) VALUES (?, ?, ?, ?)
+       ON CONFLICT (slot) DO UPDATE SET at = MAX(at, excluded.at),
+         messages = messages + excluded.messages, amount = amount + excluded.amount`,
+    ),
+    audit: prepare(
+      "INSERT INTO audit (id, day, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+    ),
+    expireAudit: prepare(
+      `DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE day < ? LIMIT ${EXPIRE_BATCH * 4})`,
+    ),
+    readAudit: prepare(
+      "SELECT seq, record FROM audit WHERE day = ? AND seq > ? ORDER BY seq LIMIT ?",
+    ),
+  };
+}
+
+/**
+ * The rules of the send state as SQL over one database, each step run by the engine inside one
+ * BEGIN IMMEDIATE transaction (sqlite.ts): look up by index, decide, write. Statements are
+ * prepared once per connection.
+ */
+export class SqliteSteps {
+  private readonly s: ReturnType<typeof statements>;
+
+  constructor(
+    db: DatabaseSync,
+    private readonly writers: Writers,
+    private readonly file: string,
+  ) {
+    this.s = statements(db);
+  }
+
+  /** Deletes a bounded batch of what no rule can need any more at `now`. */
+  expire(now: number): void {
+    const dayAgo = now - DAY_MS;
+    this.s.expireKeys.run(dayAgo);
+    this.s.expireRecent.run(now);
+    this.s.expireReservations.run(dayAgo);
+    this.s.expireUsage.run(dayAgo);
+    this.s.expireIssued.run(dayAgo);
+    this.s.expireConfirmations.run(dayAgo);
+  }
+
+  /**
+   * Everything a send would consume, checked and taken at once: the idempotency key, the content
+   * fingerprints, the daily message count and spend, a confirmation token. Either all are taken,
+   * or nothing is and the refusal says why.
+   */
+  reserve(request: ReserveRequest, now: number): ReserveResult {
+    const refusal = this.refusal(request, now);
+    if (refusal) return { ok: false, refusal };
+    const amount = toUnits(request.amount ?? 0);
+    this.s.reserve.run(request.id, now, request.messages, amount, this.writers.me, request.tag);
+    const keyHash = keyHashOf(request);
+    if (keyHash) {
+      this.s.takeKey.run(keyHash, now, request.id, request.fingerprint, request.tag);
+    }
+    if (request.duplicateWindowMs > 0) {
+      const until = now + request.duplicateWindowMs;
+      const contents = JSON.stringify(contentsOf(request));
+      this.s.takeRecent.run(now, request.id, request.tag, until, contents);
+    }
+    if (request.confirmation) {
+      const hash = sha256(request.confirmation.token);
+      this.s.consume.run(hash);
+      this.s.consumed.run(hash, now, request.id);
+    }
+    return { ok: true };
+  }
+
+  private refusal(request: ReserveRequest, now: number): Refusal | undefined {
+    const dayAgo = now - DAY_MS;
+    const keyHash = keyHashOf(request);
+    if (keyHash) {
+      const first = this.s.key.get(keyHash, dayAgo) as unknown as KeyRow | undefined;
+      if (first) return this.keyRefusal(first, request, now);
+    }
+    if (request.confirmation) {
+      const refusal = this.confirmationRefusal(request.confirmation, now);
+      if (refusal) return refusal;
+    }
+    if (request.duplicateWindowMs > 0) {
+      const contents = JSON.stringify(contentsOf(request));
+      const seen = this.s.recent.all(contents, now) as unknown as RecentRow[];
+      const earlier = seen[0];
+      if (earlier) {
+        const unsettled = earlier.settled === 0;
+        const running = unsettled && now - earlier.at < UNSETTLED_MS;
+        const pending = running && this.writers.alive(earlier.owner);
+        return {
+          kind: "duplicate",
+          at: earlier.at,
+          tag: earlier.tag,
+          pending,
+          interrupted: unsettled && !pending,
+          matched: [...new Set(seen.map((row) => row.fp))],
+        };
+      }
+    }
+    const used = this.usage(dayAgo);
+    const { dailyMessages, dailySpend } = request.limits;
+    if (dailyMessages !== undefined && used.messages + request.messages > dailyMessages) {
+      return {
+        kind: "daily_messages",
+        limit: dailyMessages,
+        used: used.messages,
+        requested: request.messages,
+      };
+    }
+    const amount = toUnits(request.amount ?? 0);
+    if (dailySpend !== undefined && used.amount + amount > toUnits(dailySpend)) {
+      return {
+        kind: "daily_spend",
+        limit: dailySpend,
+        used: fromUnits(used.amount),
+        requested: fromUnits(amount),
+      };
+    }
+    return undefined;
+  }
+
+  private keyRefusal(first: KeyRow, request: ReserveRequest, now: number): Refusal {
+    const seen = { at: first.at, tag: first.tag };
+    if (first.fp !== request.fingerprint) return { kind: "key_other_send", ...seen };
+    if (first.outcome === "sent" && first.result !== null) {
+      return { kind: "key_replay", ...seen, result: JSON.parse(first.result) };
+    }
+    if (first.outcome === "pending") {
+      const alive = this.writers.alive(first.owner);
+      if (alive && now - first.at < UNSETTLED_MS) return { kind: "key_in_progress", ...seen };
+      return { kind: "key_maybe_sent", ...seen, interrupted: true };
+    }
+    return { kind: "key_maybe_sent", ...seen, interrupted: false };
+  }
+
+  private confirmationRefusal(
+    confirmation: NonNullable<ReserveRequest["confirmation"]>,
+    now: number,
+  ): Refusal | undefined {
+    const hash = sha256(confirmation.token);
+    const dayAgo = now - DAY_MS;
+    const used = this.s.used.get(hash, dayAgo) as { at: number } | undefined;
+    if (used) return { kind: "confirmation_used", at: used.at };
+    const issued = this.s.issued.get(hash, dayAgo) as
+      | { until: number; payload: string; channel: string }
+      | undefined;
+    if (!issued) return { kind: "confirmation_unknown" };
+    if (now >= issued.until) return { kind: "confirmation_expired", until: issued.until };
+    // A mismatch does not consume the token: it still confirms what the user was shown.
+    if (issued.payload !== confirmation.payload) {
+      return { kind: "confirmation_mismatch", channel: issued.channel };
+    }
+    return undefined;
+  }
+
+  /** Messages and spend (in units) of the day: settled slots and open reservations. */
+  private usage(dayAgo: number): { messages: number; amount: number } {
+    const settled = this.s.usage.get(dayAgo) as unknown as UsageRow;
+    const open = this.s.reserved.get(dayAgo) as unknown as UsageRow;
+    for (const row of [settled, open]) {
+      if (row.least !== null && row.least < 0) {
+        throw new StateStoreError(
+          `The send state database ${this.file} holds a negative count, which no send writes: it was changed outside clicksend-mcp, so the daily limits cannot be trusted. Move it aside or delete it (its counts and idempotency keys are then forgotten); nothing was reset.`,
+        );
+      }
+    }
+    return { messages: settled.messages + open.messages, amount: settled.amount + open.amount };
+  }
+
+  /** Records a preview's confirmation token (its hash), valid for ttlMs and one send. */
+  issue(request: IssueRequest, now: number): void {
+    const hash = sha256(request.token);
+    this.s.issue.run(hash, now, now + request.ttlMs, request.payload, request.channel);
+  }
+
+  /**
+   * The outcome of a reserved send. not_sent releases everything it took (a retry is allowed);
+   * sent and maybe_sent keep it, sent with the real counts and the result for key repeats.
+   * A consumed confirmation stays consumed: a token is single-use whatever happened next.
+   */
+  settle(id: string, settlement: Settlement): void {
+    const reserved = this.s.release.get(id) as
+      | { at: number; messages: number; amount: number }
+      | undefined;
+    if (settlement.outcome === "not_sent") {
+      this.s.releaseKeys.run(id);
+      this.s.releaseRecent.run(id);
+      return;
+    }
+    const result =
+      settlement.outcome === "sent" && settlement.result ? JSON.stringify(settlement.result) : null;
+    this.s.settleKeys.run(settlement.outcome, result, id);
+    this.s.settleRecent.run(id);
+    if (!reserved) return;
+    const real =
+      settlement.outcome === "sent"
+        ? {
+            messages: settlement.messages ?? reserved.messages,
+            amount: settlement.amount !== undefined ? toUnits(settlement.amount) : reserved.amount,
+          }
+        : reserved;
+    this.s.addUsage.run(slotOf(reserved.at), reserved.at, real.messages, real.amount);
+  }
+
+  appendAudit(record: AuditRecord, oldestDayKept: string | undefined): void {
+    this.s.audit.run(record.id, record.at.slice(0, 10), JSON.stringify(record));
+    if (oldestDayKept) this.s.expireAudit.run(oldestDayKept);
+  }
+
+  readAudit(day: string, after: string | undefined, limit: number): AuditPage {
+    const from = after !== undefined && /^\d+$/.test(after) ? Number(after) : 0;
+    const rows = this.s.readAudit.all(day, from, limit + 1) as unknown as Array<{
+      seq: number;
+      record: string;
+    }>;
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      records: page.map((row) => JSON.parse(row.record) as AuditRecord),
+      ...(rows.length > limit && last ? { next: String(last.seq) } : {}),
+    };
+  }
+}
