@@ -2,9 +2,9 @@
  * The client against an upstream that misbehaves at the transport: a body that trickles in, a
  * redirect to another origin, an error that quotes the request back, a body too large to hold.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
-import { type ClientOptions, MAX_RESPONSE_BYTES } from "../src/client.js";
+import { type ClickSendClient, type ClientOptions, MAX_RESPONSE_BYTES } from "../src/client.js";
 import {
   ClickSendApiError,
   ClickSendNetworkError,
@@ -12,8 +12,10 @@ import {
   formatToolError,
 } from "../src/errors.js";
 import { redactorFor } from "../src/redact.js";
+import { headersLog, holdClock, timeOutWhen } from "./support/deadline.js";
 import { testClient } from "./support/harness.js";
 import { failure } from "./support/results.js";
+import { until } from "./support/wait.js";
 
 let sandbox: Sandbox;
 /** Another origin: where a redirect points, and where nothing may arrive. */
@@ -40,31 +42,45 @@ beforeEach(() => {
 });
 
 describe("one deadline over the whole exchange", () => {
-  // 200 ms a byte: the answer would take a minute to arrive in full.
-  const trickle = { type: "trickle", intervalMs: 200 } as const;
+  // The headers, then a byte an hour: the body is still arriving at any deadline.
+  const trickle = { type: "trickle", intervalMs: 3_600_000 } as const;
+  const headers = headersLog();
+
+  /**
+   * Calls on the held clock (support/deadline.ts) and fires the 300 ms deadline once the
+   * answer's headers have reached the client: on any machine, the deadline finds the body
+   * arriving.
+   */
+  const midBody = (method: "GET" | "POST", path: string, call: (c: ClickSendClient) => unknown) => {
+    headers.clear();
+    const timed = client({ timeoutMs: 300, logger: headers.logger });
+    holdClock();
+    return failure(
+      timeOutWhen(
+        `${method} ${path}`,
+        () => headers.came(method, new RegExp(`^${path}$`)),
+        300,
+        async () => call(timed),
+      ),
+    ) as Promise<ClickSendNetworkError>;
+  };
 
   it("ends a read whose body trickles in, at the deadline", async () => {
     sandbox.faults.inject({ path: "account", fault: trickle });
-    const started = Date.now();
-    const error = (await failure(
-      client({ timeoutMs: 300 }).get("account"),
-    )) as ClickSendNetworkError;
+    const error = await midBody("GET", "account", (c) => c.get("account"));
     expect(error).toBeInstanceOf(ClickSendNetworkError);
     expect(error.kind).toBe("timeout");
     expect(error.outcome).toBe("not_sent");
     expect(error.message).toMatch(/in time \(timeout after 300 ms\): HTTP 200 came/);
-    expect(Date.now() - started).toBeLessThan(10_000);
     const [record] = records("account");
     expect(record?.status).toBe(200);
     // The client hung up mid-body.
-    await expect.poll(() => record?.closedEarly).toBe(true);
+    await until("the client to hang up", () => record?.closedEarly === true);
   });
 
   it("says a send that timed out mid-body may have been sent", async () => {
     sandbox.faults.inject({ path: "sms/send", fault: trickle });
-    const error = (await failure(
-      client({ timeoutMs: 300 }).post("sms/send", SEND),
-    )) as ClickSendNetworkError;
+    const error = await midBody("POST", "sms/send", (c) => c.post("sms/send", SEND));
     expect(error.kind).toBe("timeout");
     expect(error.outcome).toBe("maybe_sent");
     // The sandbox really handled it: this is the case "maybe" is for.
@@ -73,9 +89,7 @@ describe("one deadline over the whole exchange", () => {
 
   it("keeps a refusal a refusal when its body is what times out", async () => {
     sandbox.faults.inject({ path: "sms/send", fault: trickle });
-    const error = (await failure(
-      client({ timeoutMs: 300 }).post("sms/send", { messages: [] }),
-    )) as ClickSendNetworkError;
+    const error = await midBody("POST", "sms/send", (c) => c.post("sms/send", { messages: [] }));
     expect(error.kind).toBe("timeout");
     expect(error.message).toContain("HTTP 400 came");
     expect(error.outcome).toBe("not_sent");
@@ -84,10 +98,18 @@ describe("one deadline over the whole exchange", () => {
   it("counts retries and the waits between them against the same deadline", async () => {
     sandbox.faults.inject({ path: "account", times: 3, fault: { type: "status", status: 503 } });
     const slowRetries = client({ timeoutMs: 500, retry: { baseDelayMs: 5000 } });
-    const started = Date.now();
-    const error = (await failure(slowRetries.get("account"))) as ClickSendNetworkError;
+    holdClock();
+    // The cue: the 503 is in and the client waits to retry (its deadline and that wait are the
+    // two timers held). Moving the clock 500 ms then ends the call, 4.5 s before the retry.
+    const error = (await failure(
+      timeOutWhen(
+        "GET account, retried after 5 s",
+        () => records("account").length === 1 && vi.getTimerCount() === 2,
+        500,
+        () => slowRetries.get("account"),
+      ),
+    )) as ClickSendNetworkError;
     expect(error.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(records("account")).toHaveLength(1);
   });
 });
@@ -210,7 +232,7 @@ describe("answers are read up to a cap", () => {
     expect(error.message).toContain("a body over 4 MiB, which was not read");
     expect(error.outcome).toBe("not_sent");
     const [record] = records("account");
-    await expect.poll(() => record?.closedEarly).toBe(true);
+    await until("the client to hang up", () => record?.closedEarly === true);
     // The cap plus what socket buffers took: nowhere near the 64 MiB on offer.
     expect(record?.bytesSent).toBeLessThan(24 * 1024 * 1024);
   });

@@ -15,9 +15,11 @@ import {
   UserInputError,
 } from "../src/errors.js";
 import { path } from "../src/path.js";
+import { holdClock, timeOutWhen } from "./support/deadline.js";
 import { testClient } from "./support/harness.js";
 import { freePort } from "./support/net.js";
 import { failure } from "./support/results.js";
+import { HANG_MS, until, within } from "./support/wait.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -247,35 +249,53 @@ describe("errors", () => {
     expect(error.responseCode).toBe("INVALID_CREDENTIALS");
   });
 
-  it("a slow answer is a timeout, not retried", async () => {
-    sandbox.faults.inject({ path: "account", fault: { type: "delay", ms: 1500 } });
-    const started = Date.now();
+  // On the held clock (support/deadline.ts) the delayed answer never comes, and the deadline
+  // fires when the test moves the clock, once the request is at the sandbox: nothing else can.
+  const slow = { type: "delay", ms: 60_000 } as const;
+
+  it("a slow answer is a timeout at timeoutMs, not retried", async () => {
+    sandbox.faults.inject({ path: "account", fault: slow });
+    holdClock();
     const error = (await failure(
-      client({ timeoutMs: 200 }).get("account"),
+      timeOutWhen(
+        "GET account",
+        () => attempts("account") === 1,
+        200,
+        () => client({ timeoutMs: 200 }).get("account"),
+      ),
     )) as ClickSendNetworkError;
     expect(error).toBeInstanceOf(ClickSendNetworkError);
     expect(error.kind).toBe("timeout");
+    expect(error.message).toContain("(timeout after 200 ms)");
     expect(error.outcome).toBe("not_sent");
-    expect(Date.now() - started).toBeLessThan(1200);
     expect(attempts("account")).toBe(1);
+    // It ended at the deadline: the answer had not come.
+    expect(sandbox.requests[0]?.status).toBeUndefined();
   });
 
   it("a timeout on a write may have taken effect", async () => {
-    sandbox.faults.inject({ path: "sms/send", fault: { type: "delay", ms: 1500 } });
+    sandbox.faults.inject({ path: "sms/send", fault: slow });
+    holdClock();
     const error = (await failure(
-      client({ timeoutMs: 200 }).post("sms/send", {}),
+      timeOutWhen(
+        "POST sms/send",
+        () => attempts("sms/send", "POST") === 1,
+        200,
+        () => client({ timeoutMs: 200 }).post("sms/send", {}),
+      ),
     )) as ClickSendNetworkError;
     expect(error.kind).toBe("timeout");
     expect(error.outcome).toBe("maybe_sent");
   });
 
   it("a cancelled call is reported as aborted", async () => {
-    sandbox.faults.inject({ path: "account", fault: { type: "delay", ms: 1500 } });
+    sandbox.faults.inject({ path: "account", fault: slow });
+    holdClock();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const error = (await failure(
-      client().get("account", undefined, { signal: controller.signal }),
-    )) as ClickSendNetworkError;
+    const call = failure(client().get("account", undefined, { signal: controller.signal }));
+    await until("the request to reach the sandbox", () => attempts("account") === 1);
+    controller.abort();
+    const error = (await within(HANG_MS, "the cancelled call", call)) as ClickSendNetworkError;
     expect(error).toBeInstanceOf(ClickSendNetworkError);
     expect(error.kind).toBe("aborted");
   });
@@ -367,9 +387,13 @@ describe("retry policy", () => {
       times: 3,
       fault: { type: "status", status: 429, retryAfter: 5 },
     });
-    const started = Date.now();
-    const error = (await failure(client().get("account"))) as ClickSendApiError;
-    expect(Date.now() - started).toBeLessThan(1000);
+    // On the held clock a wait would never end: the call ending at all shows there was none.
+    holdClock();
+    const error = (await within(
+      HANG_MS,
+      "a GET answered 429 with Retry-After: 5",
+      failure(client().get("account")),
+    )) as ClickSendApiError;
     expect(error.retryAfterSeconds).toBe(5);
     expect(error.message).toContain("retry after 5 seconds");
     expect(attempts("account")).toBe(1);
