@@ -5,15 +5,18 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import { fileBackend } from "../src/state/file.js";
 import { memoryBackend } from "../src/state/memory.js";
 import { AUDIT_DAYS, type AuditRecord, SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
+import { holdClock, moveClock } from "./support/deadline.js";
 import { type Harness, harness } from "./support/harness.js";
 import { harnessPerTest } from "./support/per-test.js";
 import { dataOf, textOf } from "./support/results.js";
+import { HANG_MS, until, within } from "./support/wait.js";
 
 const setup = harnessPerTest();
 
@@ -58,15 +61,35 @@ describe.each(Object.entries(stores))("with the %s store", (_kind, makeStore) =>
 });
 
 describe("reservations", () => {
+  /**
+   * The first send's request is held at the sandbox (a delay on the held clock, well short of
+   * the client's deadline) until the test moves the clock: it is in flight for as long as the
+   * test needs, however slow the machine.
+   */
+  const HELD_MS = 1000;
+  const inFlight = async (h: Harness, first: () => Promise<CallToolResult>) => {
+    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "delay", ms: HELD_MS } });
+    holdClock();
+    const call = first();
+    await until("the first send to reach the sandbox", () => posted(h).length === 1);
+    return {
+      /** Lets the sandbox answer the first send; resolves with its result. */
+      answered: () => {
+        moveClock(HELD_MS);
+        return within(HANG_MS, "the first send", call);
+      },
+    };
+  };
+
   it("a keyed retry while the first call is in flight is answered 'in progress', never sent", async () => {
     const h = await setup({});
-    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "delay", ms: 400 } });
-    const first = h.call(sendSms, { ...sms("+61411111111", "slow"), idempotency_key: "k" });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const first = await inFlight(h, () =>
+      h.call(sendSms, { ...sms("+61411111111", "slow"), idempotency_key: "k" }),
+    );
     const retry = await h.call(sendSms, { ...sms("+61411111111", "slow"), idempotency_key: "k" });
     expect(retry.isError).toBe(true);
     expect(textOf(retry)).toContain("is in progress: the first call with this key");
-    expect((await first).isError).toBeFalsy();
+    expect((await first.answered()).isError).toBeFalsy();
     expect(posted(h)).toHaveLength(1);
     const replay = await h.call(sendSms, { ...sms("+61411111111", "slow"), idempotency_key: "k" });
     expect(dataOf(replay).replayed).toContain("nothing was sent again");
@@ -75,12 +98,12 @@ describe("reservations", () => {
 
   it("an identical send in flight is refused, even with a different key", async () => {
     const h = await setup({ duplicateWindowS: 600 });
-    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "delay", ms: 300 } });
-    const first = h.call(sendSms, { ...sms("+61411111111", "same"), idempotency_key: "a" });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = await inFlight(h, () =>
+      h.call(sendSms, { ...sms("+61411111111", "same"), idempotency_key: "a" }),
+    );
     const second = await h.call(sendSms, { ...sms("+61411111111", "same"), idempotency_key: "b" });
     expect(textOf(second)).toContain("has not finished");
-    await first;
+    expect((await first.answered()).isError).toBeFalsy();
     expect(posted(h)).toHaveLength(1);
   });
 
