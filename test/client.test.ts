@@ -412,7 +412,7 @@ describe("gateway mode", () => {
     const viaGateway = createClickSendClient({
       baseUrl: `${gateway.baseUrl}/`,
       auth: { kind: "bearer", token: "tok" },
-      timeoutMs: 2000,
+      timeoutMs: HANG_MS,
     });
     const account = await viaGateway.get<{ username: string }>("account");
     expect(account.username).toBe("sandbox");
@@ -423,7 +423,7 @@ describe("gateway mode", () => {
     const wrong = createClickSendClient({
       baseUrl: gateway.baseUrl,
       auth: { kind: "bearer", token: "nope" },
-      timeoutMs: 2000,
+      timeoutMs: HANG_MS,
     });
     const error = (await failure(wrong.get("account"))) as ClickSendApiError;
     expect(error.status).toBe(401);

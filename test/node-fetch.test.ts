@@ -9,6 +9,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClickSendClient } from "../src/client.js";
 import { nodeFetch } from "../src/node-fetch.js";
+import { HANG_MS } from "./support/wait.js";
 
 interface Seen {
   method: string;
@@ -147,7 +148,7 @@ describe("the client's warm-up", () => {
     const client = createClickSendClient({
       baseUrl: `${base}/v3`,
       auth: { kind: "basic", username: "u", apiKey: "k" },
-      timeoutMs: 2000,
+      timeoutMs: HANG_MS,
       warmUpAfterMs: false,
     });
     await client.warmUp();

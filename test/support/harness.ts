@@ -26,6 +26,7 @@ import {
 import { callTool, createServer, type ServerOptions } from "../../src/server.js";
 import type { SendStore } from "../../src/state/store.js";
 import { tools } from "../../tools/index.js";
+import { HANG_MS } from "./wait.js";
 
 export type ToolCaller = (tool: ToolDefinition, args?: unknown) => Promise<CallToolResult>;
 
@@ -44,7 +45,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A client of the sandbox with its credentials, a short timeout and fast retries for tests. */
+/**
+ * A client of the sandbox with its credentials and fast retries for tests. Its deadline only
+ * turns a hang into a failure: a loaded machine must not time out a call that is merely slow
+ * (tests of timeouts set their own, and fire it on cue: deadline.ts).
+ */
 export function testClient(
   sandbox: Sandbox,
   overrides: Partial<ClientOptions> = {},
@@ -52,7 +57,7 @@ export function testClient(
   return createClickSendClient({
     baseUrl: sandbox.baseUrl,
     auth: { kind: "basic", ...sandbox.credentials },
-    timeoutMs: 2000,
+    timeoutMs: HANG_MS,
     retry: { baseDelayMs: 1, maxRetryAfterMs: 2000 },
     ...overrides,
   });

@@ -5,16 +5,18 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { request } from "node:http";
+import { clearTimeout, setTimeout } from "node:timers";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { cleanEnv, ensureBuilt } from "./build.js";
 import { stopProcess } from "./stdio.js";
+import { HANG_MS } from "./wait.js";
 
 export interface HttpServer {
   /** The MCP endpoint, e.g. http://127.0.0.1:40123/mcp */
   url: string;
   child: ChildProcessWithoutNullStreams;
   stderr(): string;
-  /** Sends the signal and resolves with the exit code (SIGKILL after 5 s). */
+  /** Sends the signal and resolves with the exit code (SIGKILL after HANG_MS). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -36,7 +38,10 @@ export async function startHttpServer(
   let err = "";
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL on stderr in 15 s:\n${err}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no URL on stderr in ${HANG_MS} ms:\n${err}`)),
+      HANG_MS,
+    );
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString("utf8");
       const found = /Streamable HTTP at (http:\S+)/.exec(err);

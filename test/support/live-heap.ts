@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { StdioServer } from "./stdio.js";
+import { HANG_MS, until } from "./wait.js";
 
 /** Starts the inspector on a free loopback port; Node prints its address to stderr. */
 export const INSPECT_LOOPBACK = "--inspect=127.0.0.1:0";
@@ -14,14 +15,10 @@ export const INSPECT_LOOPBACK = "--inspect=127.0.0.1:0";
 const PROBE = fileURLToPath(new URL("./live-heap-probe.mjs", import.meta.url));
 
 /** The inspector address of a server started with INSPECT_LOOPBACK. */
-export async function inspectorUrl(server: StdioServer, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const url = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(server.stderr)?.[0];
-    if (url) return url;
-    if (Date.now() > deadline) throw new Error(`no inspector address in stderr:\n${server.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export async function inspectorUrl(server: StdioServer): Promise<string> {
+  const address = () => /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(server.stderr)?.[0];
+  await until("the inspector address in the server's stderr", () => !!address());
+  return address() as string;
 }
 
 /**
@@ -32,7 +29,7 @@ export async function liveHeap(url: string): Promise<{ data: number; code: numbe
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["--experimental-websocket", "--no-warnings", PROBE, url],
-    { timeout: 30_000 },
+    { timeout: HANG_MS },
   );
   const used = JSON.parse(stdout) as { data: number; code: number };
   if (!(used.data > 0)) throw new Error(`heap probe printed ${stdout}`);

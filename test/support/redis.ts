@@ -1,7 +1,7 @@
 /** A redis-server of a test's own: a free loopback port, no persistence, stopped after. */
 import { execFileSync, spawn } from "node:child_process";
 import { freePort, isListening } from "./net.js";
-import { sleep } from "./wait.js";
+import { HANG_MS, sleep } from "./wait.js";
 
 export function redisServerPath(): string | undefined {
   try {
@@ -27,12 +27,13 @@ export async function startRedis(): Promise<Redis> {
     { stdio: "ignore" },
   );
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  for (let i = 0; !(await isListening(port)); i++) {
-    if (i > 100) {
+  const deadline = Date.now() + HANG_MS;
+  while (!(await isListening(port))) {
+    if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error("redis-server did not start in 5 s");
+      throw new Error(`redis-server did not start in ${HANG_MS} ms`);
     }
-    await sleep(50);
+    await sleep(20);
   }
   return {
     url: `redis://127.0.0.1:${port}`,

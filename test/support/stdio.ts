@@ -11,6 +11,7 @@ import {
   spawnSync,
 } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { clearTimeout, setTimeout } from "node:timers";
 import type { CallToolResult, JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import {
   Client,
@@ -20,6 +21,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { CallToolResultSchema } from "@modelcontextprotocol/core";
 import { cleanEnv, ensureBuilt } from "./build.js";
+import { HANG_MS } from "./wait.js";
 
 /** A JSON-RPC message as read off stdout, loosely typed. */
 export interface RpcMessage {
@@ -42,7 +44,10 @@ interface RequestOptions {
   timeoutMs?: number;
 }
 
-/** Resolves with the child's exit code once it exits; `stop` is how to ask, SIGKILL after 5 s. */
+/**
+ * Resolves with the child's exit code once it exits; `stop` is how to ask, SIGKILL after HANG_MS
+ * (a server slow to exit on a loaded machine still exits with its own code).
+ */
 export async function stopProcess(
   child: ChildProcessWithoutNullStreams,
   exited: Promise<unknown>,
@@ -50,7 +55,7 @@ export async function stopProcess(
 ): Promise<number | null> {
   if (child.exitCode === null && child.signalCode === null) {
     stop();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), HANG_MS);
     await exited;
     clearTimeout(timer);
   }
@@ -215,7 +220,7 @@ export class StdioServer implements Transport {
     opts: RequestOptions = {},
   ): Promise<RpcMessage> {
     const id = opts.id ?? this.newId();
-    const response = this.waitFor(id, opts.timeoutMs ?? 15_000);
+    const response = this.waitFor(id, opts.timeoutMs ?? HANG_MS);
     await this.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
     return response;
   }
@@ -309,7 +314,7 @@ export async function startServer(
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 10_000,
+  timeoutMs = HANG_MS,
 ): Promise<SpawnSyncReturns<string>> {
   return spawnSync(process.execPath, [await ensureBuilt(), ...args], {
     env: cleanEnv(env),
