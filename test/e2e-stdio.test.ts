@@ -9,7 +9,7 @@ import { READ } from "../tools/annotations.js";
 import { defaultToolsets, tools } from "../tools/index.js";
 import { contentText as text } from "./support/results.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
-import { sleep } from "./support/wait.js";
+import { until } from "./support/wait.js";
 
 describe("over the SDK client", () => {
   let client: Client;
@@ -31,8 +31,7 @@ describe("over the SDK client", () => {
     expect(instructions).toContain("sandbox");
     expect(instructions).toContain("nothing is really sent");
     // Printed once the sandbox is up, which may be after the early answers (early-answers.ts).
-    for (let i = 0; i < 100 && !server.stderr.includes("sandbox mode"); i++) await sleep(50);
-    expect(server.stderr).toContain("sandbox mode");
+    await until("the sandbox line on stderr", () => server.stderr.includes("sandbox mode"));
   });
 
   it("lists the tools of the default toolsets with their four annotation hints, the two it calls as reads", async () => {

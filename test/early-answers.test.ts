@@ -16,6 +16,7 @@ import { silentLogger } from "../src/logger.js";
 import { createServer, type ServerOptions } from "../src/server.js";
 import { defaultToolsets, instructions, tools } from "../tools/index.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
+import { until } from "./support/wait.js";
 
 const CREDENTIALS = { CLICKSEND_USERNAME: "early-user", CLICKSEND_API_KEY: "EARLY-NOT-A-KEY" };
 
@@ -47,7 +48,7 @@ async function sdkAnswers(options: ServerOptions, init: Record<string, unknown>)
   await mine.send({ jsonrpc: "2.0", id: 1, method: "initialize", params: init });
   await mine.send({ jsonrpc: "2.0", method: "notifications/initialized" });
   await mine.send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
-  for (let i = 0; i < 100 && answers.size < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  await until("the SDK server's two answers", () => answers.size >= 2);
   await server.close();
   // As the wire carries them (the SDK keeps a symbol-keyed cache hint on the object).
   const wire = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
@@ -66,9 +67,12 @@ async function builtAnswers(args: string[], init: Record<string, unknown>) {
   const first = await server.request("initialize", init);
   await server.notify("notifications/initialized");
   const list = await server.request("tools/list");
-  for (let i = 0; i < 100 && !/answered \d request/.test(server.stderr); i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // stderr is a pipe of its own: wait for the line serve() logs once loaded (where the send state
+  // is), which the server writes after the line saying it answered early, if it did.
+  const loaded = /debug: send state: /;
+  await until("the server to load after its early answers", () =>
+    loaded.test(server?.stderr ?? ""),
+  );
   const early = /answered 2 request\(s\) before loading/.test(server.stderr);
   return { initialize: first.result ?? first.error, list: list.result ?? list.error, early };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, type LogLevel, maskPhoneNumbers, withRequestSink } from "../src/logger.js";
 import { logSend } from "../src/sending/log.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
-import { sleep } from "./support/wait.js";
+import { sleep, until } from "./support/wait.js";
 
 describe("log notifications over stdio", () => {
   let client: Client;
@@ -19,8 +19,8 @@ describe("log notifications over stdio", () => {
   }, 120_000);
   afterAll(() => client?.close());
 
-  const settle = () => sleep(50);
-
+  // A call's notifications come on stdout before its result: when the result is in, so are they
+  // (and none can come later to make an absence false). stderr is a pipe of its own, waited for.
   it("sends a tool failure as a warning, by default and on stderr too", async () => {
     logs.length = 0;
     const result = (await client.callTool({
@@ -28,7 +28,6 @@ describe("log notifications over stdio", () => {
       arguments: { bogus: 1 },
     })) as CallToolResult;
     expect(result.isError).toBe(true);
-    await settle();
     expect(logs).toEqual([
       {
         level: "warning",
@@ -36,19 +35,17 @@ describe("log notifications over stdio", () => {
         data: expect.stringMatching(/^get_account failed: .*bogus/),
       },
     ]);
-    expect(server.stderr).toMatch(/warning: get_account failed: /);
+    await until("the warning on stderr", () => /warning: get_account failed: /.test(server.stderr));
   });
 
   it("honours logging/setLevel: nothing below it, and the shared client's debug lines at debug", async () => {
     await client.setLoggingLevel("error");
     logs.length = 0;
     await client.callTool({ name: "get_account", arguments: { bogus: 1 } });
-    await settle();
     expect(logs).toEqual([]);
 
     await client.setLoggingLevel("debug");
     await client.callTool({ name: "get_account", arguments: {} });
-    await settle();
     // Logged by the ky client, which is shared by every request, yet routed to this call.
     expect(logs).toContainEqual(
       expect.objectContaining({
