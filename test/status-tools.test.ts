@@ -16,7 +16,7 @@ import { sendVoice } from "../tools/voice.js";
 import { contextFor, type Harness, harness } from "./support/harness.js";
 import { dataOf, refused, textOf } from "./support/results.js";
 import { addSms } from "./support/tool-args.js";
-import { within } from "./support/wait.js";
+import { HANG_MS, within } from "./support/wait.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: results are read loosely in assertions.
 type Loose = Record<string, any>;
@@ -262,10 +262,10 @@ describe("await_delivery", () => {
       sleep: (_ms, signal) => untilAborted(signal, sleeping),
     };
     const call = callWith({ clock, signal: controller.signal }, awaitDelivery, { tag });
-    await within(5000, "first look", asleep);
+    await within(HANG_MS, "first look", asleep);
     const before = h.sandbox.requests.length;
     controller.abort();
-    const result = await within(5000, "await_delivery after cancel", call);
+    const result = await within(HANG_MS, "await_delivery after cancel", call);
     expect(result.isError).toBe(true);
     expect(dataOf<Loose>(result)).toMatchObject({
       error: expect.stringMatching(/^Cancelled after \d+ s; last look: 1 pending\.$/),
@@ -315,7 +315,7 @@ describe("await_delivery over MCP", () => {
         onprogress: () => controller.abort(),
       },
     );
-    await expect(within(5000, "cancelled call", call)).rejects.toThrow(/abort/i);
-    await within(5000, "the tool's sleep to be aborted", stopped);
+    await expect(within(HANG_MS, "cancelled call", call)).rejects.toThrow(/abort/i);
+    await within(HANG_MS, "the tool's sleep to be aborted", stopped);
   });
 });
