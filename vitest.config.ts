@@ -11,8 +11,12 @@ const RELIABILITY = [
 
 export default defineConfig({
   test: {
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Bounds that only turn a hang into a failure, with room for a loaded machine: the process
+    // tests take 5-25 s each there. No test waits on a wall-clock margin (test/support/wait.ts).
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // expect.poll's default of 1 s is a margin a busy machine blows (a browser, a hang-up).
+    expect: { poll: { timeout: 30_000 } },
     globalSetup: ["test/support/global-setup.ts"],
     projects: [
       {

@@ -100,7 +100,7 @@ describe.each(Object.entries(REQUIREMENTS))(
         const { stdout, stderr } = await promisify(execFile)(process.execPath, args, {
           cwd: work,
           env: cleanEnv(),
-          timeout: 120_000,
+          timeout: 300_000,
           maxBuffer: 10 * 1024 * 1024,
         });
         run = { code: 0, output: stdout + stderr };
@@ -109,7 +109,7 @@ describe.each(Object.entries(REQUIREMENTS))(
         run = { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
       }
       results = readResults(out);
-    }, 150_000);
+    }, 360_000);
 
     afterAll(async () => {
       await server?.stop("SIGKILL");

@@ -24,7 +24,7 @@ beforeAll(async () => {
   });
   output = stdout;
   finished = Date.now();
-}, 60_000);
+});
 
 /** The demo's blocks: each from a `> tool {args}` line to the next call or caption. */
 const calls = () =>

@@ -18,7 +18,7 @@ describe("over the SDK client", () => {
   beforeAll(async () => {
     server = await startServer(["--sandbox"]);
     client = await server.connect("e2e");
-  }, 120_000);
+  });
   afterAll(() => client?.close());
 
   it("initializes as clicksend-mcp with tools and logging", () => {
@@ -101,7 +101,7 @@ describe("raw JSON-RPC over stdio", () => {
 
   beforeAll(async () => {
     server = await startServer(["--sandbox"], { CLICKSEND_LOG_LEVEL: "debug" });
-  }, 120_000);
+  });
   afterAll(() => server?.close());
 
   it("writes nothing but JSON-RPC 2.0 lines on stdout", async () => {

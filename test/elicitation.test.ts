@@ -43,7 +43,7 @@ describe.each(Object.entries(ERAS))(
         return replies.shift() ?? { action: "cancel" };
       });
       await client.connect(server);
-    }, 60_000);
+    });
 
     afterAll(async () => {
       await client?.close();
@@ -105,7 +105,7 @@ describe("a client that cannot ask its user", () => {
     server = await startServer([], liveEnv(sandbox, { CLICKSEND_REQUIRE_CONFIRMATION: "1" }));
     client = new Client({ name: "plain-host", version: "1.0.0" });
     await client.connect(server);
-  }, 60_000);
+  });
   afterAll(async () => {
     await client?.close();
     await sandbox?.close();

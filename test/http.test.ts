@@ -43,7 +43,7 @@ describe("--http with CLICKSEND_MCP_HTTP_TOKEN on loopback", () => {
 
   beforeAll(async () => {
     server = await startHttpServer([], { CLICKSEND_MCP_HTTP_TOKEN: TOKEN });
-  }, 120_000);
+  });
   afterAll(() => server?.stop("SIGKILL"));
 
   it("binds 127.0.0.1 and serves /mcp", () => {
@@ -221,7 +221,7 @@ describe("--http without a token", () => {
   let server: HttpServer;
   beforeAll(async () => {
     server = await startHttpServer();
-  }, 120_000);
+  });
   afterAll(() => server?.stop("SIGKILL"));
 
   it("needs no token on loopback", async () => {
@@ -242,7 +242,7 @@ describe("--http with operator guards", () => {
   let server: HttpServer;
   beforeAll(async () => {
     server = await startHttpServer(["--toolsets", "account,sms", "--daily-message-limit", "1"]);
-  }, 120_000);
+  });
   afterAll(() => server?.stop("SIGKILL"));
 
   it("applies them, with state shared by every request of the process", async () => {
@@ -278,7 +278,7 @@ describe("refusing unsafe HTTP set-ups", () => {
     const lines = run.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^clicksend-mcp: configuration error: .*CLICKSEND_MCP_HTTP_TOKEN/);
-  }, 30_000);
+  });
 });
 
 describe("HTTP configuration", () => {
@@ -434,7 +434,7 @@ describe("slow and piled-up requests (the transport in process)", () => {
     }
     const ok = await rawRequest(url, { headers: MCP_HEADERS, body: INITIALIZE });
     expect(ok.status).toBe(200);
-  }, 30_000);
+  });
 
   it("answers 503 with Retry-After beyond the requests in flight, and serves again after", async () => {
     const { url } = await serve({ maxConcurrentRequests: 2, requestTimeoutMs: 60_000 });

@@ -16,7 +16,7 @@ describe("log notifications over stdio", () => {
     client.setNotificationHandler("notifications/message", (n) => {
       logs.push(n.params);
     });
-  }, 120_000);
+  });
   afterAll(() => client?.close());
 
   // A call's notifications come on stdout before its result: when the result is in, so are they

@@ -235,4 +235,4 @@ it(`delivers each of ${SENDS} faulted sends at most once, exactly as the results
     "trickle",
   ]);
   expect(plans.filter((p) => p.retry && p.fault).length).toBeGreaterThan(20);
-}, 120_000);
+});

@@ -87,7 +87,7 @@ beforeAll(async () => {
   if (!result) throw new Error(`npm pack printed no result:\n${stdout}`);
   tarball = join(work, result.filename);
   packed = result.files.map((file) => file.path);
-}, 120_000);
+});
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -124,7 +124,7 @@ describe("the npm package", () => {
     const { server, tools } = await listTools(bin, ["--sandbox"], cleanEnv());
     expect(server).toMatchObject({ name: NAME, version: VERSION });
     expect(tools).toEqual(expectedTools());
-  }, 30_000);
+  });
 });
 
 describe("the Claude Desktop bundle", () => {
@@ -261,5 +261,5 @@ describe("the Claude Desktop bundle", () => {
     expect(chosen.length).toBeGreaterThan(0);
     expect(chosen.length).toBeLessThan(registry.length);
     expect(guarded.tools).toEqual(chosen);
-  }, 30_000);
+  });
 });

@@ -68,7 +68,7 @@ describe.each(["stdio", "http"] as const)("over %s", (transport) => {
       sandbox = await startSandbox(CANARY);
       connection = await connect(transport, era, sandbox);
       client = connection.client;
-    }, 60_000);
+    });
 
     afterAll(async () => {
       await connection?.stop();
@@ -219,7 +219,7 @@ describe("the 2026-07-28 wire format, raw JSON-RPC over stdio", () => {
   beforeAll(async () => {
     sandbox = await startSandbox(CANARY);
     server = await startServer([], canaryEnv(sandbox));
-  }, 60_000);
+  });
   afterAll(async () => {
     await server?.close();
     await sandbox?.close();
@@ -275,7 +275,7 @@ describe("the 2026-07-28 wire format, raw JSON-RPC over Streamable HTTP", () => 
   beforeAll(async () => {
     sandbox = await startSandbox(CANARY);
     server = await startHttpServer([], canaryEnv(sandbox), { live: true });
-  }, 60_000);
+  });
   afterAll(async () => {
     await server?.stop();
     await sandbox?.close();

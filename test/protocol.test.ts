@@ -130,7 +130,7 @@ function robustness(target: () => Target) {
     );
     await ping();
     expect(rpc.exitCode).toBeNull();
-  }, 60_000);
+  });
 
   it("answers a line over the 10 MiB limit with an error, drops one without an id, and goes on", async () => {
     const { rpc } = target();
@@ -159,7 +159,7 @@ function robustness(target: () => Target) {
       )
       .toBe(3);
     expect(rpc.exitCode).toBeNull();
-  }, 60_000);
+  });
 
   it("answers 50 concurrent tool calls on one connection, each with its own result", async () => {
     const { rpc } = target();
@@ -198,7 +198,7 @@ describe("the server in --sandbox mode", () => {
   beforeAll(async () => {
     rpc = await startServer(["--sandbox"], { CLICKSEND_DUPLICATE_WINDOW_S: "0" });
     await rpc.initialize();
-  }, 120_000);
+  });
   afterAll(() => rpc?.close());
 
   robustness(() => ({ rpc }));
@@ -217,7 +217,7 @@ describe("the server against a sandbox in this process, with a canary credential
     // The client's own timeout (the longest there is) must not be what ends the cancelled call
     // below, however long the machine takes to get there.
     ({ server: rpc, sandbox } = await canaryServer({ CLICKSEND_TIMEOUT_MS: "300000" }));
-  }, 120_000);
+  });
   afterAll(async () => {
     await rpc?.close();
     await sandbox?.close();
@@ -281,7 +281,7 @@ describe("the server against a sandbox in this process, with a canary credential
       expect(result.isError, `${JSON.stringify(rule)}: ${text(result)}`).toBe(true);
     }
     expect((await rpc.call("get_account", {})).isError).toBeFalsy();
-  }, 30_000);
+  });
 
   it("never shows the canary key, user:key or its Base64; stdout is only JSON-RPC", async () => {
     expect(await rpc.end()).toBe(0);

@@ -22,7 +22,7 @@ async function call(name: string, args: Record<string, unknown> = {}): Promise<C
 beforeAll(async () => {
   ({ sandbox, server } = await startCanaryServer());
   client = await server.connect("canary");
-}, 120_000);
+});
 
 afterAll(async () => {
   await client?.close();

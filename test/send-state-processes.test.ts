@@ -130,5 +130,5 @@ describe("HTTP instances on one Redis", () => {
     })) as CallToolResult;
     expect(read.isError).toBeFalsy();
     await Promise.all([...clients, ...keyClients].map((c) => c.close()));
-  }, 60_000);
+  });
 });

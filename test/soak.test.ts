@@ -46,7 +46,7 @@ let sandbox: Sandbox;
 
 beforeAll(async () => {
   ({ server: rpc, sandbox } = await canaryServer({ NODE_OPTIONS }));
-}, 120_000);
+});
 afterAll(async () => {
   await rpc?.close();
   await sandbox?.close();
@@ -90,7 +90,7 @@ it(`answers ${TOTAL} mixed calls, no failures but those injected, heap within 10
     }
     let result: CallToolResult;
     try {
-      result = await rpc.call(name, args, { timeoutMs: 30_000 });
+      result = await rpc.call(name, args);
     } catch (error) {
       failures.push(`#${i} ${name}: ${(error as Error).message}`);
       return;
@@ -101,12 +101,12 @@ it(`answers ${TOTAL} mixed calls, no failures but those injected, heap within 10
     }
   }
 
-  /** Runs calls [from, to), ten at a time. */
+  /** Runs calls [from, to), ten at a time; stops at the 10th failure (a hang takes 30 s each). */
   async function run(from: number, to: number): Promise<void> {
     next = from;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next++; i < to; i = next++) {
+        for (let i = next++; i < to && failures.length < 10; i = next++) {
           await one(i);
           counts.calls++;
           if (counts.calls % 250 === 0) samples.push({ calls: counts.calls, kb: rpc.rssKb() });
@@ -160,4 +160,4 @@ it(`answers ${TOTAL} mixed calls, no failures but those injected, heap within 10
   );
   expect(rpc.nonJsonRpcLines()).toEqual([]);
   expect(canaryLeaks(outputsOf(rpc))).toEqual([]);
-}, 180_000);
+}, 900_000);
