@@ -14,7 +14,7 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import { createMcpHandler } from "@modelcontextprotocol/server";
-import { build } from "esbuild";
+import { build, stop as stopEsbuild } from "esbuild";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_MIME_TYPE, cardUri, SEND_PREVIEWED, UI_EXTENSION } from "../src/apps/send-card.js";
@@ -37,7 +37,11 @@ let h: Harness;
 beforeAll(async () => {
   h = await harness();
 });
-afterAll(() => h?.close());
+afterAll(async () => {
+  await h?.close();
+  // esbuild's service process (bridgeScript's build) would otherwise live until this worker ends.
+  await stopEsbuild();
+});
 
 const serverFor = (era: "legacy" | "modern", options: ServerOptions = {}) =>
   createServer({
@@ -246,7 +250,7 @@ describe.skipIf(!hasChromium)("the send card in Chromium", () => {
       headless: true,
       args: ["--no-sandbox"],
     });
-  }, 60_000);
+  });
   afterAll(() => browser?.close());
 
   it("sends once on Send, shows the result, and a second click sends nothing", async () => {
@@ -323,5 +327,5 @@ describe.skipIf(!hasChromium)("the send card in Chromium", () => {
     expect(sendRequests(h.sandbox).length).toBe(sendsBefore + 1);
     expect(confirmation).toMatch(/^cf_/);
     await page.close();
-  }, 60_000);
+  });
 });

@@ -7,13 +7,26 @@
 import { randomUUID } from "node:crypto";
 import { ensureBuilt } from "./build.js";
 import { RUN_MARKER, survivorsOf } from "./survivors.js";
+import { sleep } from "./wait.js";
 
-export default async function setup(): Promise<() => void> {
+/**
+ * How long a process may take to end after the suite, before it counts as having outlived it:
+ * one whose parent just ended (a worker's esbuild service, a server whose host exited) may need
+ * a moment on a loaded machine. A process left running for good is still there after it.
+ */
+const EXIT_GRACE_MS = 15_000;
+
+export default async function setup(): Promise<() => Promise<void>> {
   const run = randomUUID();
   process.env[RUN_MARKER] = run;
   await ensureBuilt();
-  return () => {
-    const left = survivorsOf(run);
+  return async () => {
+    const deadline = Date.now() + EXIT_GRACE_MS;
+    let left = survivorsOf(run);
+    while (left.length > 0 && Date.now() < deadline) {
+      await sleep(100);
+      left = survivorsOf(run);
+    }
     for (const { pid } of left) {
       try {
         process.kill(pid, "SIGKILL");
