@@ -16,7 +16,7 @@ import { createServer, type ServerOptions } from "../src/protocol/server.js";
 import { LEGACY_PROTOCOL_VERSIONS } from "../src/startup/early-answers.js";
 import { defaultToolsets, instructions, tools } from "../tools/index.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
-import { until } from "./support/wait.js";
+import { HANG_MS, until } from "./support/wait.js";
 
 const CREDENTIALS = { CLICKSEND_USERNAME: "early-user", CLICKSEND_API_KEY: "EARLY-NOT-A-KEY" };
 
@@ -61,12 +61,25 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** The built server's answers, and whether it gave them before loading the SDK. */
-async function builtAnswers(args: string[], init: Record<string, unknown>) {
+/**
+ * One start of the built server: its answers, and whether it gave them before loading the SDK.
+ * The three messages go in one write as soon as the process is spawned, so they wait in the pipe
+ * and the server's answers do not depend on how fast this process reads and writes back.
+ */
+async function startAndAsk(args: string[], init: Record<string, unknown>) {
+  await server?.close();
   server = await startServer(args, { ...CREDENTIALS, CLICKSEND_LOG_LEVEL: "debug" });
-  const first = await server.request("initialize", init);
-  await server.notify("notifications/initialized");
-  const list = await server.request("tools/list");
+  await server.write(
+    [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: init },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+    ]
+      .map((message) => `${JSON.stringify(message)}\n`)
+      .join(""),
+  );
+  const first = await server.waitFor(1, HANG_MS);
+  const list = await server.waitFor(2, HANG_MS);
   // stderr is a pipe of its own: wait for the line serve() logs once loaded (where the send state
   // is), which the server writes after the line saying it answered early, if it did.
   const loaded = /debug: send state: /;
@@ -75,6 +88,23 @@ async function builtAnswers(args: string[], init: Record<string, unknown>) {
   );
   const early = /answered 2 request\(s\) before loading/.test(server.stderr);
   return { initialize: first.result ?? first.error, list: list.result ?? list.error, early };
+}
+
+/**
+ * The built server's answers, and whether it gave them early. The early answers wait 100 ms for
+ * a message before the server loads the SDK instead (src/early-answers.ts), so a start that
+ * stalls that long on a loaded machine (about 1 in 100 there) answers through the SDK, as it
+ * should. When early answers are `expected`, such a start is tried again, up to 3 starts: a
+ * server that never answers early still fails.
+ */
+async function builtAnswers(args: string[], init: Record<string, unknown>, expected = true) {
+  let built = await startAndAsk(args, init);
+  for (let start = 2; expected && !built.early && start <= 3; start++) {
+    const flags = args.join(" ") || "no flags";
+    console.log(`early-answers: start ${start - 1} (${flags}) answered through the SDK; again`);
+    built = await startAndAsk(args, init);
+  }
+  return built;
 }
 
 describe("early answers", () => {
@@ -122,7 +152,7 @@ describe("early answers", () => {
       initialize("2025-11-25", { extensions: { "io.modelcontextprotocol/ui": {} } }),
     ],
   ])("leave %s to the SDK, which answers it", async (_name, init) => {
-    const built = await builtAnswers([], init);
+    const built = await builtAnswers([], init, false);
     expect(built.early).toBe(false);
     const sdk = await sdkAnswers({ toolsets: defaultToolsets }, init);
     expect(built.initialize).toEqual(sdk.initialize);
