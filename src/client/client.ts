@@ -49,8 +49,8 @@ export interface ClientOptions {
   logger?: Logger;
   /**
    * Warm the HTTP stack (warmUp) this long after the client is made, on an unref'd timer, so the
-   * first tool call does not pay for loading it. false: never on its own; the server then calls
-   * warmUp() once it is idle. Default WARM_UP_AFTER_MS.
+   * first tool call does not pay for loading it. false: never on its own (a caller may still call
+   * warmUp()). Default WARM_UP_AFTER_MS.
    */
   warmUpAfterMs?: number | false;
 }

@@ -14,10 +14,6 @@ export class InFlightSends {
     };
   }
 
-  get size(): number {
-    return this.abandons.size;
-  }
-
   /** Settles every send still in flight as maybe sent; resolves when all are written. */
   async abandonAll(): Promise<void> {
     const pending = [...this.abandons.values()];

@@ -5,12 +5,9 @@
  * CPU core forever after its host is gone. After the first failure every write is dropped.
  */
 let lost = false;
-const whenLost: Array<() => void> = [];
 
 function markLost(): void {
-  if (lost) return;
   lost = true;
-  for (const listener of whenLost.splice(0)) listener();
 }
 
 // Without a listener an EPIPE on stderr becomes an uncaught exception.
@@ -27,13 +24,4 @@ export function writeStderr(text: string): boolean {
     markLost();
   }
   return !lost;
-}
-
-/** Whether stderr has failed: logs then reach only MCP clients. */
-export const stderrLost = (): boolean => lost;
-
-/** Calls listener once, when stderr first fails. */
-export function onStderrLost(listener: () => void): void {
-  if (lost) listener();
-  else whenLost.push(listener);
 }
