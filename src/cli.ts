@@ -44,7 +44,7 @@ async function main(): Promise<void> {
         };
       },
       out: (text) => process.stdout.write(text),
-      err: (text) => process.stderr.write(text),
+      err: (text) => void writeStderr(text),
     });
     return;
   }

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Auth } from "../client/client.js";
+import { writeStderr } from "../transport/stderr.js";
 import { lazyEngine } from "./lazy.js";
 import { sha256 } from "./ledger.js";
 import { memoryEngine } from "./memory.js";
@@ -44,7 +45,7 @@ export async function openSendStore(options: {
   const scope = options.sandbox ? "sandbox" : options.scope;
   if (options.redisUrl) {
     const { redisEngine } = await import("./redis.js");
-    const warn = (message: string) => process.stderr.write(`clicksend-mcp: warning: ${message}\n`);
+    const warn = (message: string) => void writeStderr(`clicksend-mcp: warning: ${message}\n`);
     return new SendStore(redisEngine(options.redisUrl, scope, { warn }), Date.now, scope);
   }
   if (options.stateDir === "memory" || (options.sandbox && options.stateDir === undefined)) {
