@@ -3,7 +3,7 @@
  * reservation id) and by the time it expires at, so a step is a few index probes whatever the
  * size of the day. CHECK constraints refuse values no send could have written.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
@@ -62,6 +62,13 @@ CREATE TABLE IF NOT EXISTS confirmations (
   id TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS confirmations_at ON confirmations (at);
+
+CREATE TABLE IF NOT EXISTS declined (
+  payload TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  until INTEGER NOT NULL CHECK (until > at)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS declined_until ON declined (until);
 
 CREATE TABLE IF NOT EXISTS writers (
   writer TEXT PRIMARY KEY,
