@@ -123,7 +123,8 @@ describe("local time across DST", () => {
         for (const zone of zones) expect(inWindow(w, localTime(zone, found).minute)).toBe(false);
         if (found !== from) {
           expect(found % MINUTE).toBe(0);
-          expect(allowedEverywhere(w, zones, found - MINUTE)).toBe(found - MINUTE < from);
+          // The minute before is quiet somewhere: it is `from`'s own minute or a later one.
+          expect(allowedEverywhere(w, zones, Math.max(from, found - MINUTE))).toBe(false);
         }
       }),
       { numRuns: 150 },
