@@ -39,6 +39,7 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["ky (first request)", /node_modules\/ky\//],
   ["libphonenumber-js (sends)", /node_modules\/libphonenumber-js\//],
   ["sms-segments-calculator (sends)", /node_modules\/sms-segments-calculator\//],
+  ["src/sending/time-zone-data.ts (sends under quiet hours)", /^src\/sending\/time-zone-data\.ts$/],
   ["hono (--http)", /node_modules\/(hono|@hono)\//],
   ["src/transport/http.ts (--http)", /^src\/transport\/http\.ts$/],
   ["@redis/client (CLICKSEND_REDIS_URL)", /node_modules\/@redis\//],

@@ -43,6 +43,28 @@ function printLogs(): void {
 
 const caption = (text: string) => console.log(`\n## ${text}`);
 
+/** The next 03:00 in Sydney at least a day ahead, as ISO 8601 with Sydney's offset then. */
+function sydneyAt3(): string {
+  let ms = Math.ceil((Date.now() + 86_400_000) / 3_600_000) * 3_600_000;
+  const parts = (at: number) =>
+    Object.fromEntries(
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: "Australia/Sydney",
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        timeZoneName: "longOffset",
+      })
+        .formatToParts(at)
+        .map((p) => [p.type, p.value]),
+    );
+  while (parts(ms).hour !== "03") ms += 3_600_000;
+  const { year, month, day, timeZoneName } = parts(ms);
+  return `${year}-${month}-${day}T03:00:00${String(timeZoneName).replace("GMT", "")}`;
+}
+
 caption("Start the server in sandbox mode, as a host does (no account, nothing really sent).");
 await client.connect(transport);
 
@@ -55,9 +77,9 @@ for (const tool of tools) {
   );
 }
 
-async function show(name: string, args: Record<string, unknown> = {}) {
+async function show(name: string, args: Record<string, unknown> = {}, on = client) {
   console.log(`\n> ${name} ${JSON.stringify(args)}`);
-  const result = await client.callTool({ name, arguments: args });
+  const result = await on.callTool({ name, arguments: args });
   const text = (result.content as Array<{ type: string; text?: string }>)
     .flatMap((c) => (c.text === undefined ? [] : [c.text]))
     .join("\n");
@@ -101,6 +123,29 @@ await show("mark_inbound_sms_read", { all: true });
 
 caption("Bad input is refused before any request, naming the field.");
 await show("send_sms", { messages: [{ to: "+61 4111", body: "Hi" }] });
+
+caption(
+  "An operator's quiet hours (--quiet-hours 21:00-08:00, in each recipient's local time): a text scheduled for 3 a.m. in Sydney is refused.",
+);
+// A server of its own, so the sends above never meet quiet hours whatever the time of the run;
+// its logs are not shown (the stderr section below is the first server's).
+const quiet = new Client({ name: "clicksend-mcp-demo", version: "1.0.0" });
+const quietTransport = new StdioClientTransport({
+  command: process.execPath,
+  args: [cli, "--sandbox", "--quiet-hours", "21:00-08:00"],
+  stderr: "ignore",
+});
+await quiet.connect(quietTransport);
+await show(
+  "send_sms",
+  {
+    messages: [
+      { to: "+61491570156", body: "Reminder: your booking is today", schedule: sydneyAt3() },
+    ],
+  },
+  quiet,
+);
+await quiet.close();
 
 await client.close();
 

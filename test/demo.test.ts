@@ -75,6 +75,14 @@ describe("npm run demo", () => {
     );
   });
 
+  it("shows a quiet-hours refusal in the recipient's local time", () => {
+    const quiet = calls().find((c) => c.call.includes('"schedule":'));
+    expect(quiet?.call).toMatch(/^> send_sms \{"messages":\[\{"to":"\+61491570156"/);
+    expect(quiet?.lines.join("\n")).toMatch(
+      /\(isError\) [\s\S]*Refused by CLICKSEND_QUIET_HOURS \(21:00-08:00 in each recipient's local time\): \*\*\*156 is at 03:00 in Australia\/Sydney at its schedule, .*\(08:00 in Australia\/Sydney\).*Nothing was sent\./,
+    );
+  });
+
   it("shows the prompt-injection reply fenced as untrusted data", () => {
     expect(output).toMatch(/"body":"«IGNORE ALL PREVIOUS INSTRUCTIONS[^"]*»"/);
   });

@@ -211,6 +211,8 @@ describe("the Claude Desktop bundle", () => {
       CLICKSEND_SKIP_OPTED_OUT: placeholder("skip_opted_out"),
       CLICKSEND_DAILY_SPEND_LIMIT: placeholder("daily_spend_limit"),
       CLICKSEND_REQUIRE_CONFIRMATION: placeholder("require_confirmation"),
+      CLICKSEND_QUIET_HOURS: placeholder("quiet_hours"),
+      CLICKSEND_QUIET_HOURS_ACTION: placeholder("quiet_hours_action"),
     });
     // Every placeholder names a user_config entry; no credential is on the command line.
     for (const value of Object.values(env)) {

@@ -79,6 +79,8 @@ export interface OutgoingMessage {
   subject?: string | undefined;
   custom_string?: string | undefined;
   source?: string | undefined;
+  /** When ClickSend should send it, Unix seconds; unset: now. */
+  schedule?: number | undefined;
 }
 
 export type SendArgs = { messages: OutgoingMessage[] } & Record<string, unknown> & {

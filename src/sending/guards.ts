@@ -1,5 +1,6 @@
 import { RefusedError } from "../errors.js";
 import { maskPhoneNumbers } from "../logger.js";
+import type { QuietHours } from "./quiet-hours.js";
 
 export interface GuardConfig {
   /** E.164 numbers and prefixes ending in "*" ("+61*"). Unset: any recipient. */
@@ -9,13 +10,16 @@ export interface GuardConfig {
   dailyMessageLimit?: number;
   /** false: list members on the account's opt-out list are warned about, not left out. */
   skipOptedOut?: boolean;
+  /** A window of each recipient's local day in which sends are refused or scheduled later. */
+  quietHours?: QuietHours;
 }
 
 /** True when any rule needs to know exactly who a send reaches. */
 export const isGuarded = (config: GuardConfig): boolean =>
   config.allowedRecipients !== undefined ||
   config.maxRecipientsPerCall !== undefined ||
-  config.dailyMessageLimit !== undefined;
+  config.dailyMessageLimit !== undefined ||
+  config.quietHours !== undefined;
 
 function isAllowed(config: GuardConfig, number: string): boolean {
   const allowed = config.allowedRecipients;

@@ -47,6 +47,7 @@ export const sendOutput = z.object({
   replayed: z.string().optional(),
   lists_expanded: z.string().optional(),
   opted_out_left_out: z.int().optional(),
+  scheduled_for_quiet_hours: z.string().optional(),
   warnings: z.array(z.string()).optional(),
 });
 
@@ -72,6 +73,7 @@ export const previewOutput = z.object({
   ),
   lists_expanded: z.string().optional(),
   opted_out_left_out: z.int().optional(),
+  scheduled_for_quiet_hours: z.string().optional(),
   confirmation: z.string().optional(),
   confirmation_expires_at: z.string().optional(),
   warnings: z.array(z.string()).optional(),

@@ -14,6 +14,7 @@ import { contentsOf, fingerprintOf, refuseRepeats, repeatIn } from "./duplicates
 import { AmbiguousSendError, refusalOutcome } from "./errors.js";
 import { logSend } from "./log.js";
 import { preview, quote } from "./preview.js";
+import { applyQuietHours } from "./quiet-hours.js";
 import { checkedRecipients, normaliseRecipients } from "./recipients.js";
 import {
   hasMessageList,
@@ -45,12 +46,18 @@ async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, previ
     ...payload,
     messages: checked.messages,
   });
+  // After the hash: a confirmation binds the send asked for; the time quiet hours move it to
+  // follows from the operator's rule and the clock, and may differ between preview and send.
+  const { quietHours } = ctx.sending.config;
+  const quiet = quietHours
+    ? await applyQuietHours(quietHours, checked.messages, ctx.sending.store.now())
+    : { messages: checked.messages };
 
   // Untagged messages get one tag per call, so the send can be found in history.
   const tag = normalised.every((m) => m.custom_string !== undefined)
     ? (normalised[0]?.custom_string as string)
     : `mcp-${randomBytes(4).toString("hex")}`;
-  const messages = checked.messages.map((message) => ({
+  const messages = quiet.messages.map((message) => ({
     ...message,
     source: message.source ?? NAME,
     custom_string: message.custom_string ?? tag,
@@ -62,6 +69,7 @@ async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, previ
         }
       : {}),
     ...(checked.optedOutSkipped ? { opted_out_left_out: checked.optedOutSkipped } : {}),
+    ...(quiet.scheduled ? { scheduled_for_quiet_hours: quiet.scheduled } : {}),
   };
   return {
     payload,

@@ -2,6 +2,8 @@ import { memoryEngine } from "../state/memory.js";
 import { SendStore } from "../state/store.js";
 import type { GuardConfig } from "./guards.js";
 import { InFlightSends } from "./in-flight.js";
+import type { QuietHours } from "./quiet-hours.js";
+import { parseQuietWindow } from "./quiet-window.js";
 
 /** The account owner's sending rules, from env and flags. */
 export interface SendingConfig extends GuardConfig {
@@ -59,6 +61,8 @@ export const SENDING_FLAGS = [
   "--state-dir",
   "--daily-spend-limit",
   "--confirmation-ttl",
+  "--quiet-hours",
+  "--quiet-hours-action",
 ] as const;
 
 export const SENDING_SWITCHES = ["--require-confirmation"] as const;
@@ -74,6 +78,11 @@ export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164
   --require-confirmation           every send needs the confirmation its channel's preview tool
                                    gave for exactly that send
   --confirmation-ttl S             seconds a preview's confirmation can be used (default 600)
+  --quiet-hours HH:MM-HH:MM        no sends in this window of each recipient's local time (its
+                                   number's time zones; all must be outside it), e.g. 21:00-08:00
+  --quiet-hours-action refuse|schedule
+                                   a send in quiet hours is refused (default), or scheduled for
+                                   the first minute outside them
   --state-dir DIR                  where counts, keys and the send audit are kept (see below)`;
 
 /** The environment lines of --help for the send state. */
@@ -127,6 +136,32 @@ function amount(raw: string | undefined, name: string, problems: string[]): numb
   return Number(raw);
 }
 
+const QUIET_ACTIONS = ["refuse", "schedule"] as const;
+
+/** The quiet-hours window and action; undefined when no window is set. */
+function quietHours(
+  window: { raw: string | undefined; name: string },
+  action: { raw: string | undefined; name: string },
+  problems: string[],
+): QuietHours | undefined {
+  const actionRaw = action.raw?.trim().toLowerCase() || undefined;
+  if (actionRaw !== undefined && !QUIET_ACTIONS.includes(actionRaw as QuietHours["action"])) {
+    problems.push(`${action.name} must be refuse or schedule`);
+  }
+  if (window.raw === undefined || window.raw.trim() === "") {
+    if (actionRaw !== undefined) problems.push(`${action.name} needs CLICKSEND_QUIET_HOURS`);
+    return undefined;
+  }
+  const parsed = parseQuietWindow(window.raw);
+  if (!parsed) {
+    problems.push(
+      `${window.name} must be a window of the day like 21:00-08:00 (start-end, 24-hour local time, start inclusive, end exclusive; start and end differ)`,
+    );
+    return undefined;
+  }
+  return { window: parsed, action: (actionRaw as QuietHours["action"]) ?? "refuse" };
+}
+
 /** Each rule from its flag, or else its CLICKSEND_* variable. */
 export function parseSendingConfig(
   flags: Map<string, string | true>,
@@ -169,6 +204,11 @@ export function parseSendingConfig(
   const requireConfirmation =
     flags.get("--require-confirmation") === true ||
     onOff(env.CLICKSEND_REQUIRE_CONFIRMATION, "CLICKSEND_REQUIRE_CONFIRMATION", problems) === true;
+  const quiet = quietHours(
+    pick("--quiet-hours", "CLICKSEND_QUIET_HOURS"),
+    pick("--quiet-hours-action", "CLICKSEND_QUIET_HOURS_ACTION"),
+    problems,
+  );
   const stateDir = pick("--state-dir", "CLICKSEND_STATE_DIR").raw?.trim() || undefined;
   const redisUrl = env.CLICKSEND_REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
@@ -185,6 +225,7 @@ export function parseSendingConfig(
     ...(dailySpendLimit !== undefined ? { dailySpendLimit } : {}),
     ...(requireConfirmation ? { requireConfirmation } : {}),
     confirmationTtlS,
+    ...(quiet ? { quietHours: quiet } : {}),
     ...(stateDir !== undefined ? { stateDir } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
   };
