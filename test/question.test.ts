@@ -77,5 +77,12 @@ describe("the question before a send", () => {
       quoted(1),
     );
     expect(question).toContain("Scheduled for 2027-01-01T00:00:00Z.");
+    // Quiet hours move each message's own schedule.
+    const moved = questionFor(
+      channel,
+      { messages: [{ to: "+61411111111", body: "Hi", schedule: 1_798_783_200 }] },
+      quoted(1),
+    );
+    expect(moved).toContain("Scheduled for 2027-01-01T06:00:00Z.");
   });
 });

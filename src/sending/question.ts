@@ -35,8 +35,14 @@ export function questionFor(
   const texts = [...new Set(messages.map((m) => m.body))];
   const parts = quoted.messages.reduce((sum, m) => sum + m.parts, 0);
   const what = quoted.recipients === 1 ? channel.words.one : channel.words.many;
-  const when =
-    typeof body.schedule === "number" ? [`Scheduled for ${isoMs(body.schedule * 1000)}.`] : [];
+  const times = [
+    ...new Set(
+      [body.schedule, ...messages.map((m) => m.schedule)].filter((t) => typeof t === "number"),
+    ),
+  ] as number[];
+  const when = times.length
+    ? [`Scheduled for ${times.map((t) => isoMs(t * 1000)).join(", ")}.`]
+    : [];
   return [
     `Send ${quoted.recipients} ${what} to ${shown.join(", ")}${more}?`,
     ...texts.flatMap((text, i) =>
