@@ -201,6 +201,40 @@ describe("the SQLite store", () => {
     }
   });
 
+  it("a database of schema 1 gains the opt-out marks on opening; a newer one is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+    const file = join(dir, "acct.sqlite");
+    const first = new SendStore(stateDirEngine(dir, "acct"));
+    await first.record({
+      id: "a",
+      at: "2026-11-01T00:00:00Z",
+      tool: "send_sms",
+      tag: "t",
+      outcome: "sent",
+      recipients: 1,
+    });
+    await first.close();
+    const { DatabaseSync } = await import("node:sqlite");
+    const old = new DatabaseSync(file);
+    old.exec("DROP TABLE opted_out; PRAGMA user_version = 1");
+    old.close();
+    const upgraded = new SendStore(stateDirEngine(dir, "acct"));
+    await upgraded.markOptedOut(["+61400555123"]);
+    expect(await upgraded.optedOut(["+61400555123", "+61411111111"])).toEqual(
+      new Set(["+61400555123"]),
+    );
+    expect(await upgraded.auditDay("2026-11-01")).toHaveLength(1);
+    await upgraded.close();
+    const newer = new DatabaseSync(file);
+    newer.exec("PRAGMA user_version = 3");
+    newer.close();
+    const refused = new SendStore(stateDirEngine(dir, "acct"));
+    await expect(refused.optedOut(["+61400555123"])).rejects.toThrow(
+      /newer clicksend-mcp \(schema 3\)/,
+    );
+    await refused.close();
+  });
+
   it("a corrupt state file refuses sends naming the file and the fix; reads keep working", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
     writeFileSync(

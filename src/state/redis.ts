@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createClient } from "@redis/client";
 import { StateStoreError, ToolError } from "../errors.js";
 import { contentsOf, fromUnits, keyHashOf, type Refusal, sha256, toUnits } from "./ledger.js";
-import { AUDIT, ISSUE, RESERVE, SETTLE } from "./redis-scripts.js";
+import { AUDIT, ISSUE, OPT_OUT_FIND, OPT_OUT_MARK, RESERVE, SETTLE } from "./redis-scripts.js";
 import { AUDIT_DAYS, type AuditRecord, oldestAuditDayKept, type SendStateEngine } from "./store.js";
 
 /** Each Redis command must answer within this, or the step fails closed. */
@@ -37,7 +37,14 @@ export interface RedisStats {
 export const redisPrefix = (scope: string) => `clicksend-mcp:{${scope}}:`;
 
 const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
-const SCRIPTS = { reserve: RESERVE, issue: ISSUE, settle: SETTLE, audit: AUDIT } as const;
+const SCRIPTS = {
+  reserve: RESERVE,
+  issue: ISSUE,
+  settle: SETTLE,
+  audit: AUDIT,
+  optOutMark: OPT_OUT_MARK,
+  optOutFind: OPT_OUT_FIND,
+} as const;
 type ScriptName = keyof typeof SCRIPTS;
 const SHAS = Object.fromEntries(
   Object.entries(SCRIPTS).map(([name, script]) => [name, sha1(script)]),
@@ -302,6 +309,14 @@ export function redisEngine(
       } catch (error) {
         throw unavailable(error);
       }
+    },
+    async markOptedOut(hashes, ttlMs, now) {
+      await step("optOutMark", { hashes, ttl: ttlMs }, now);
+    },
+    async optedOut(hashes, now) {
+      const answer = await step("optOutFind", { hashes }, now);
+      // cjson writes an empty array as {}.
+      return new Set(Array.isArray(answer.found) ? answer.found.map(String) : []);
     },
     async close() {
       clearInterval(lease);
