@@ -2,6 +2,7 @@ import { memoryEngine } from "../state/memory.js";
 import { SendStore } from "../state/store.js";
 import type { GuardConfig } from "./guards.js";
 import { InFlightSends } from "./in-flight.js";
+import { OptOutListCache } from "./opt-out-list.js";
 
 /** The account owner's sending rules, from env and flags. */
 export interface SendingConfig extends GuardConfig {
@@ -28,6 +29,8 @@ export interface SendingPolicy {
   store: SendStore;
   /** This process's sends awaiting ClickSend's answer: settled as maybe sent if it must exit. */
   inFlight: InFlightSends;
+  /** The account's opt-out list as last read, shared by this process's sends. */
+  optOutList: OptOutListCache;
 }
 
 const DEFAULT_DUPLICATE_WINDOW_S = 600;
@@ -45,6 +48,7 @@ export function createSendingPolicy(
     },
     store,
     inFlight: new InFlightSends(),
+    optOutList: new OptOutListCache(),
   };
 }
 

@@ -272,17 +272,3 @@ for _, h in ipairs(r.hashes) do
 end
 return cjson.encode({ marker = marker, ok = true })
 `;
-
-/** ARGV 5: { hashes }: which of them are marked and unexpired. */
-export const OPT_OUT_FIND = `${PRELUDE}
-local marker, failed = check_marker()
-if not marker then return failed end
-local r = cjson.decode(ARGV[5])
-local now = now_ms()
-local found = {}
-for _, h in ipairs(r.hashes) do
-  local ends = tonumber(redis.call('GET', P .. 'optout:' .. h))
-  if ends and ends > now then found[#found + 1] = h end
-end
-return cjson.encode({ marker = marker, found = found })
-`;
