@@ -7,11 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
+import { answerWith } from "../sandbox/replies.js";
 import { readAuditResource } from "../src/sending/audit.js";
 import { memoryEngine } from "../src/state/memory.js";
 import { stateDirEngine } from "../src/state/open.js";
 import { dayOf, SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
+import { listInboundSms } from "../tools/replies.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
 import { holdClock, moveClock } from "./support/deadline.js";
 import { type Harness, harness } from "./support/harness.js";
@@ -195,6 +197,27 @@ describe("the SQLite store", () => {
       });
       expect((await other.call(sendSms, sms("+61411111111", "c1"))).isError).toBeFalsy();
       await other.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("a STOP reply read by one process refuses the next send from another", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+    const a = await harness({ store: new SendStore(stateDirEngine(dir, "acct")) });
+    const b = await harness({ store: new SendStore(stateDirEngine(dir, "acct")) });
+    try {
+      const stopper = "+61491572549";
+      answerWith(a.sandbox.state, stopper, "Stop all");
+      expect((await a.call(sendSms, sms(stopper, "Booking at 10"))).isError).toBeFalsy();
+      const replies = dataOf<{ items: Array<{ opt_out?: boolean }> }>(
+        await a.call(listInboundSms, { limit: 100 }),
+      );
+      expect(replies.items.map((i) => i.opt_out)).toEqual([true]);
+      const refused = await b.call(sendSms, sms(stopper, "Reminder"));
+      expect(textOf(refused)).toContain("(***549 replied an opt-out keyword)");
+      expect(b.sandbox.requests.filter((r) => r.path === "sms/send")).toEqual([]);
     } finally {
       await a.close();
       await b.close();
