@@ -54,7 +54,7 @@ export async function serve(
   });
   logger.debug(`send state: ${store.kind} at ${store.location}`);
   const sending = createSendingPolicy(config.sending, store);
-  const newServer = serverFactory(config, client, logger, sending);
+  const newServer = serverFactory(config, client, logger, sending, answerSecretOf(auth, baseUrl));
 
   let closeTransport: () => Promise<unknown> = async () => {};
   let exiting = false;
@@ -103,6 +103,16 @@ export async function serve(
 }
 
 /**
+ * What processes serving one account share to sign their questions' state: its credentials,
+ * which only they hold (never written anywhere; a key is derived from them).
+ */
+function answerSecretOf(auth: Config["auth"], baseUrl: string): string | undefined {
+  if (auth.kind === "basic") return `${baseUrl}\n${auth.username}:${auth.apiKey}`;
+  if (auth.kind === "bearer") return `${baseUrl}\n${auth.token}`;
+  return undefined;
+}
+
+/**
  * The one way this process makes an MCP Server, for stdio (once) and HTTP (per request). State
  * that must outlive a request (the client, the logger, the client's log level, operator guards)
  * is created here once; each call makes only the Server.
@@ -112,6 +122,7 @@ function serverFactory(
   client: ClickSendClient,
   logger: Logger,
   sending: SendingPolicy,
+  answerSecret: string | undefined,
 ): McpServerFactory {
   const { tools, toolsets, instructions } = catalogue;
   const options: ServerOptions = {
@@ -121,6 +132,7 @@ function serverFactory(
     logger,
     clientLogLevel: { level: config.logLevel },
     sending,
+    ...(answerSecret ? { answerSecret } : {}),
   };
   return ({ era }) =>
     createServer({ client, tools, instructions, options, listing: prebuiltListing, era });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { silentLogger } from "../src/logger.js";
+import { AnswerNeeded } from "../src/protocol/ask-user.js";
 import { createServer } from "../src/protocol/server.js";
 import { defineTool, type ToolDefinition } from "../src/tool/define-tool.js";
 import { testClient } from "./support/harness.js";
@@ -33,10 +34,14 @@ const probe = defineTool({
   },
   output: z.object({ answer: z.enum(["accept", "decline", "cancel", "unavailable"]) }),
   run: async ({ subject }, ctx) => {
-    const answer =
-      ctx.askUser?.({ message: `Go on with ${subject}?`, subject }) ?? ("unavailable" as const);
-    if (answer === "accept") asked += 1;
-    return { answer };
+    if (!ctx.askUser) return { answer: "unavailable" as const };
+    const answer = ctx.askUser.answerFor(subject);
+    if (!answer) {
+      throw new AnswerNeeded({ message: `Go on with ${subject}?`, subject, token: `t-${subject}` });
+    }
+    expect(answer.token).toBe(`t-${subject}`);
+    if (answer.action === "accept") asked += 1;
+    return { answer: answer.action };
   },
 });
 

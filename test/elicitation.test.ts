@@ -67,7 +67,7 @@ describe.each(Object.entries(ERAS))(
       expect(sends()).toBe(before + 1);
       const question = questions.at(-1) ?? "";
       expect(question).toMatch(/^Send 2 SMS to /);
-      expect(question).toContain('"See you at 10"');
+      expect(question.split("\n")).toContain("│ See you at 10");
       expect(question).toMatch(/AUD/);
       // Numbers are masked in the question, as in logs.
       expect(question).not.toContain(TEST_TO[0]);

@@ -223,6 +223,92 @@ for (const kind of engineKinds()) {
         });
       });
 
+      it("a person's no spends the question's token and stands against the payload until its TTL", async () => {
+        const { engine } = await make();
+        const asked = { token: "q1", payload: "args-a", channel: "sms", ttlMs: 600_000 };
+        await engine.issue(asked, 1_000);
+        await engine.issue(issueRequest, 1_500);
+        await engine.decline({ token: "q1", payload: "payload-a", ttlMs: 600_000 }, 2_000);
+        // The declined question's token cannot be accepted afterwards.
+        const accepted = request({
+          confirmation: { token: "q1", payload: "args-a" },
+          payload: "payload-a",
+          answered: true,
+        });
+        expect(await engine.reserve(accepted, 3_000)).toMatchObject({
+          refusal: { kind: "confirmation_used", at: 2_000 },
+        });
+        // A preview's confirmation, or none, does not route around the no.
+        for (const routed of [
+          request({ confirmation: token, payload: "payload-a" }),
+          request({ payload: "payload-a" }),
+          request({ confirmation: token, payload: "payload-a", answered: true }),
+        ]) {
+          expect(await engine.reserve(routed, 3_000)).toMatchObject({
+            refusal: { kind: "declined", at: 2_000, until: 602_000 },
+          });
+        }
+        // Another payload is not affected.
+        expect(
+          await engine.reserve(
+            request({ id: "other", fingerprint: "f9", payload: "payload-b" }),
+            3_000,
+          ),
+        ).toEqual({ ok: true });
+        // Asked again after the no, the person's yes sends once and lifts the no.
+        await engine.issue({ ...asked, token: "q2" }, 4_000);
+        const again = request({
+          id: "r2",
+          fingerprint: "f2",
+          confirmation: { token: "q2", payload: "args-a" },
+          payload: "payload-a",
+          answered: true,
+        });
+        expect(await engine.reserve(again, 5_000)).toEqual({ ok: true });
+        expect(await engine.reserve({ ...again, id: "r3" }, 5_001)).toMatchObject({
+          refusal: { kind: "confirmation_used" },
+        });
+        expect(
+          await engine.reserve(
+            request({ id: "r4", fingerprint: "f4", payload: "payload-a" }),
+            5_002,
+          ),
+        ).toEqual({ ok: true });
+      });
+
+      it("a no lapses at its TTL", async () => {
+        const { engine } = await make();
+        await engine.issue({ ...issueRequest, token: "q1" }, 0);
+        await engine.decline({ token: "q1", payload: "payload-a", ttlMs: 1_000 }, 0);
+        expect(await engine.reserve(request({ payload: "payload-a" }), 999)).toMatchObject({
+          refusal: { kind: "declined" },
+        });
+        expect(await engine.reserve(request({ payload: "payload-a" }), 1_000)).toEqual({
+          ok: true,
+        });
+      });
+
+      it("one accepted answer reserves once across parallel calls and instances", async () => {
+        const made = await make();
+        const engines = made.reopen ? [made.engine, made.reopen(), made.reopen()] : [made.engine];
+        await made.engine.issue({ ...issueRequest, token: "q1", payload: "args-a" }, 10);
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            (engines[i % engines.length] as SendStateEngine).reserve(
+              request({
+                id: `a${i}`,
+                fingerprint: `a${i}`,
+                confirmation: { token: "q1", payload: "args-a" },
+                payload: "payload-a",
+                answered: true,
+              }),
+              20,
+            ),
+          ),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+      });
+
       it("reserves each send's quote and refuses what would pass the spend limit, to the cent", async () => {
         const { engine } = await make();
         const limits = { dailySpend: 0.3 };

@@ -224,7 +224,7 @@ describe("the SQLite store", () => {
     }
   });
 
-  it("a database of schema 1 gains the opt-out marks on opening; a newer one is refused", async () => {
+  it("a database of schema 1 gains what it lacks on opening; a newer one is refused", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
     const file = join(dir, "acct.sqlite");
     const first = new SendStore(stateDirEngine(dir, "acct"));
@@ -239,7 +239,7 @@ describe("the SQLite store", () => {
     await first.close();
     const { DatabaseSync } = await import("node:sqlite");
     const old = new DatabaseSync(file);
-    old.exec("DROP TABLE opted_out; PRAGMA user_version = 1");
+    old.exec("DROP TABLE opted_out; DROP TABLE declined; PRAGMA user_version = 1");
     old.close();
     const upgraded = new SendStore(stateDirEngine(dir, "acct"));
     await upgraded.markOptedOut(["+61400555123"]);
@@ -249,11 +249,11 @@ describe("the SQLite store", () => {
     expect(await upgraded.auditDay("2026-11-01")).toHaveLength(1);
     await upgraded.close();
     const newer = new DatabaseSync(file);
-    newer.exec("PRAGMA user_version = 3");
+    newer.exec("PRAGMA user_version = 4");
     newer.close();
     const refused = new SendStore(stateDirEngine(dir, "acct"));
     await expect(refused.optedOut(["+61400555123"])).rejects.toThrow(
-      /newer clicksend-mcp \(schema 3\)/,
+      /newer clicksend-mcp \(schema 4\)/,
     );
     await refused.close();
   });

@@ -20,7 +20,15 @@ import { auditResources, auditResourceTemplates, readAuditResource } from "../se
 import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
 import type { Catalogue, ToolContext, ToolDefinition } from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
-import { askUserFor, canElicit, inputRequiredFor, verifyRequestState } from "./elicitation.js";
+import {
+  answerCodec,
+  askOverConnection,
+  canElicit,
+  givenAskUser,
+  inputRequiredFor,
+  modernAskUser,
+  Unanswered,
+} from "./elicitation.js";
 import { instructionsFor } from "./instructions.js";
 import { jsonSchemaOf } from "./json-schema.js";
 import { linksOf } from "./links.js";
@@ -49,7 +57,15 @@ export interface ServerOptions {
   sending?: SendingPolicy;
   /** Time for tools that wait; tests give one that does not. */
   clock?: Clock;
+  /**
+   * Signs the state of questions asked of the host's user (2026-07-28), so that every process
+   * with the same secret accepts the others' (serve.ts derives it from the credentials).
+   */
+  answerSecret?: string;
 }
+
+/** Questions one 2025 call may ask in a row (a spent answer is asked again, not looped on). */
+const ROUNDS = 3;
 
 const SEVERITY: readonly LoggingLevel[] = [
   "debug",
@@ -127,6 +143,7 @@ export function createServer(params: {
   const sending = options.sending ?? createSendingPolicy();
   // The send card (MCP Apps): served only to clients that render apps (src/apps/send-card.ts).
   const card = sendCard(tools);
+  const codec = answerCodec(options.answerSecret);
   const server = new Server(
     { name: NAME, version: VERSION },
     {
@@ -134,7 +151,7 @@ export function createServer(params: {
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions?.(tools))),
       jsonSchemaValidator: noElicitation,
       // Answers to a question a send asked (elicitation) come back with this state: checked first.
-      requestState: { verify: verifyRequestState },
+      requestState: { verify: codec.verify },
       cacheHints: {
         "tools/list": STATIC_FOR_AN_HOUR,
         "resources/templates/list": STATIC_FOR_AN_HOUR,
@@ -189,6 +206,7 @@ export function createServer(params: {
       );
     }
     const signal = extra.mcpReq.signal;
+    const asks = canElicit(era, server, extra);
     const ctx: ToolContext = {
       client: bindClient(params.client, signal),
       signal,
@@ -197,7 +215,7 @@ export function createServer(params: {
       sending,
       clock: options.clock ?? systemClock,
       progress: progressReporter(extra),
-      ...(canElicit(era, server, extra) ? { askUser: askUserFor(extra) } : {}),
+      ...(asks ? { askUser: era === "modern" ? modernAskUser(extra) : givenAskUser() } : {}),
     };
     const threshold = era === "modern" ? requestedLogLevel(extra) : clientLogLevel.level;
     // Logs of this call go to its own response stream (over HTTP, the only one there is).
@@ -210,11 +228,43 @@ export function createServer(params: {
         })
         .catch(() => {});
     };
-    try {
-      return await withRequestSink(notify, () => callTool(tool, request.params.arguments, ctx));
-    } catch (error) {
-      if (error instanceof AnswerNeeded) return inputRequiredFor(error.question, extra);
-      throw error;
+    const call = (c: ToolContext) =>
+      withRequestSink(notify, () => callTool(tool, request.params.arguments, c));
+    for (let round = 1; ; round++) {
+      try {
+        return await call(ctx);
+      } catch (error) {
+        if (!(error instanceof AnswerNeeded)) throw error;
+        if (era === "modern") return inputRequiredFor(error.question, extra, codec);
+        const unanswered = (why: string): CallToolResult => ({
+          isError: true,
+          content: [
+            {
+              type: "text",
+              text: withNotice(`Nothing was sent: the person at the host ${why}.`, ctx.sandbox),
+            },
+          ],
+        });
+        if (round > ROUNDS) return unanswered(`was asked ${ROUNDS} times in this call`);
+        const { question } = error;
+        try {
+          const action = await askOverConnection(
+            question,
+            extra,
+            sending.config.confirmationTtlS * 1000,
+          );
+          ctx.askUser = givenAskUser({ subject: question.subject, action, token: question.token });
+        } catch (failure) {
+          if (!(failure instanceof Unanswered)) throw failure;
+          return unanswered(
+            failure.why === "timeout"
+              ? `did not answer within ${sending.config.confirmationTtlS} s (CLICKSEND_CONFIRMATION_TTL_S)`
+              : failure.why === "cancelled"
+                ? "was not asked to the end: the host cancelled the call"
+                : "could not be asked: the host did not take the question",
+          );
+        }
+      }
     }
   });
 

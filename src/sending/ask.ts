@@ -1,51 +1,68 @@
-import { RefusedError } from "../errors.js";
-import { maskPhoneNumbers } from "../logger.js";
+import { randomBytes } from "node:crypto";
+import { RefusedError, StateStoreError } from "../errors.js";
+import { AnswerNeeded } from "../protocol/ask-user.js";
 import type { ToolContext } from "../tool/define-tool.js";
-import type { Channel, OutgoingMessage } from "./channel.js";
+import type { Channel, OutgoingMessage, SendArgs } from "./channel.js";
+import { answerSubject } from "./confirm.js";
 import { preview } from "./preview.js";
+import { questionFor } from "./question.js";
 
-/** How much of each distinct text the person is shown, and how many numbers. */
-const EXCERPT_CHARS = 80;
-const NUMBERS_SHOWN = 3;
-
-type Quote = Awaited<ReturnType<typeof preview>>;
+/** What a send reserves with once the person said yes: their question's token, spent once. */
+export interface Consent {
+  token: string;
+  payload: string;
+}
 
 /**
- * A send without a confirmation, from a host that can ask its user: the person sees what would
- * go (recipients with numbers masked, the text, parts, price) and says yes or no before anything
- * is reserved or posted. Accept: the send goes on. Decline or cancel: refused, nothing sent.
- * Returns false when the host cannot ask, so the caller applies the operator's rule instead.
+ * A send from a host that can ask its user: the person is asked every time, confirmation or not
+ * (a preview's confirmation proves a preview was made, not that a person read it). The answer
+ * counts for exactly these arguments, once: the question's token is recorded in the send store
+ * and spent by the reservation (yes) or here (no). A no is remembered for the confirmation TTL
+ * against the payload, whatever allow_duplicate or idempotency_key say. `again`: ask anew even
+ * though the call carries an answer (it was spent, or it predates a no).
  */
 export async function askToSend(
   channel: Channel,
-  body: { messages: OutgoingMessage[] } & Record<string, unknown>,
-  subject: string,
+  prepared: { body: { messages: OutgoingMessage[] } & Record<string, unknown>; hash: string },
+  args: SendArgs,
   ctx: ToolContext,
-): Promise<boolean> {
-  if (!ctx.askUser) return false;
-  const quoted = await preview(channel, body, [], ctx);
-  const answer = ctx.askUser({ message: questionFor(channel, body.messages, quoted), subject });
-  if (answer === "accept") return true;
+  again = false,
+): Promise<Consent> {
+  const { store, config } = ctx.sending;
+  const ttlMs = config.confirmationTtlS * 1000;
+  const subject = answerSubject(prepared.hash, args);
+  const answer = again ? undefined : ctx.askUser?.answerFor(subject);
+  if (!answer) {
+    const quoted = await preview(channel, prepared.body, [], ctx);
+    const token = `q_${randomBytes(16).toString("base64url")}`;
+    try {
+      await store.issue({ token, payload: subject, channel: channel.kind, ttlMs });
+    } catch (error) {
+      throw new StateStoreError(
+        `The question for the person at the host could not be recorded in the send state (${error instanceof Error ? error.message : "unavailable"}), so it was not asked.`,
+      );
+    }
+    throw new AnswerNeeded({
+      message: questionFor(channel, prepared.body, quoted),
+      subject,
+      token,
+    });
+  }
+  if (answer.action === "accept") return { token: answer.token, payload: subject };
+  let remembered = true;
+  try {
+    await store.decline({ token: answer.token, payload: prepared.hash, ttlMs });
+  } catch (error) {
+    remembered = false;
+    ctx.logger.warn(
+      `a declined send was not recorded: ${error instanceof Error ? error.name : "error"}`,
+    );
+  }
   throw new RefusedError(
-    `The user ${answer === "decline" ? "declined" : "dismissed"} this send when the host asked them.`,
+    `The user ${answer.action === "decline" ? "declined" : "dismissed"} this send when the host asked them.${
+      remembered
+        ? ` Their no stands for ${config.confirmationTtlS} s against this text to these recipients: do not send it again unasked, and do not work around it.`
+        : ""
+    }`,
   );
-}
-
-function questionFor(channel: Channel, messages: OutgoingMessage[], quoted: Quote): string {
-  const numbers = messages.flatMap((m) => (m.to ? [maskPhoneNumbers(m.to)] : []));
-  const lists = messages.flatMap((m) => (m.list_id !== undefined ? [`list ${m.list_id}`] : []));
-  const shown = [...numbers.slice(0, NUMBERS_SHOWN), ...lists];
-  const more = numbers.length > NUMBERS_SHOWN ? ` and ${numbers.length - NUMBERS_SHOWN} more` : "";
-  const texts = [...new Set(messages.map((m) => m.body))].map((text) =>
-    text.length > EXCERPT_CHARS ? `"${text.slice(0, EXCERPT_CHARS)}…"` : `"${text}"`,
-  );
-  const parts = quoted.messages.reduce((sum, m) => sum + m.parts, 0);
-  const one = quoted.recipients === 1;
-  const what = one ? channel.words.one : channel.words.many;
-  return [
-    `Send ${quoted.recipients} ${what} to ${shown.join(", ")}${more}?`,
-    ...texts,
-    `${parts} part${parts === 1 ? "" : "s"}, ${quoted.total_price} ${quoted.currency ?? ""}`.trim(),
-    "Nothing is sent unless you accept.",
-  ].join("\n");
 }

@@ -29,6 +29,16 @@ function canonical(value: unknown): string {
 export const payloadHash = (scope: string, channel: Channel, payload: object): string =>
   sha256(canonical([scope, channel.kind, payload]));
 
+/**
+ * What the person's answer binds: the payload's hash (account, channel, payload) and the
+ * arguments that change what the send may do beyond it.
+ */
+export const answerSubject = (
+  payload: string,
+  args: { allow_duplicate?: boolean | undefined; idempotency_key?: string | undefined },
+): string =>
+  sha256(canonical([payload, args.allow_duplicate === true, args.idempotency_key ?? null]));
+
 /** Issues a confirmation for this payload; a store that cannot record one leaves a warning. */
 export async function issueConfirmation(
   ctx: ToolContext,

@@ -134,5 +134,9 @@ export function refusalOutcome(
           ? `confirmation: issued for a send on another channel (${refusal.channel}), not ${channel.kind}. ${again(previewTool)}`
           : `confirmation: this send differs from the one previewed (its text, recipients, schedule, sender or another field changed). Send exactly the previewed arguments, or ${again(previewTool).toLowerCase()}`,
       );
+    case "declined":
+      throw new RefusedError(
+        `The person at the host declined this exact send at ${ago(refusal.at, now)}. Their no stands until ${isoMs(refusal.until)}: a preview's confirmation does not override it, and this host cannot ask them again. Do not retry; ask the user what they want instead.`,
+      );
   }
 }

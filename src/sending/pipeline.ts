@@ -92,12 +92,20 @@ export async function previewSend(channel: Channel, args: SendArgs, ctx: ToolCon
   };
 }
 
+/** Refusals of an answer that is spent, too old, or older than a no: the person is asked anew. */
+const ASK_AGAIN = new Set([
+  "confirmation_used",
+  "confirmation_unknown",
+  "confirmation_expired",
+  "declined",
+]);
+
 /**
  * The one way anything is sent: confirmation required (unless the host can ask its user)? ->
- * normalise -> guards (lists expanded when guarded) -> no confirmation and the host can ask: the
- * user says yes or no (ask.ts) -> quote when a spend limit is set -> reserve in the send store (key, duplicate
- * window, daily limits, confirmation: one atomic step) -> tag -> post once, never retried ->
- * settle by outcome -> summarise.
+ * normalise -> guards (lists expanded when guarded) -> the host can ask: the user says yes or no
+ * (ask.ts), every time -> quote when a spend limit is set -> reserve in the send store (key,
+ * duplicate window, daily limits, the confirmation or the answer's token, a standing no: one
+ * atomic step) -> tag -> post once, never retried -> settle by outcome -> summarise.
  */
 export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   const { idempotency_key, allow_duplicate, confirmation } = args;
@@ -105,12 +113,13 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   // Asked of the host's user when it can ask (below); else the operator's rule applies now,
   // before anything leaves.
   if (!ctx.askUser) requireConfirmation(ctx, channel, confirmation);
-  const { payload, checked, body, fingerprint, hash, tag, expanded, warnings } = await prepare(
-    channel,
-    args,
-    ctx,
-  );
-  if (confirmation === undefined) await askToSend(channel, body, hash, ctx);
+  const prepared = await prepare(channel, args, ctx);
+  const { payload, checked, body, fingerprint, hash, tag, expanded, warnings } = prepared;
+  const consent = ctx.askUser
+    ? await askToSend(channel, prepared, args, ctx)
+    : confirmation !== undefined
+      ? { token: confirmation, payload: hash }
+      : undefined;
   const spend =
     config.dailySpendLimit !== undefined ? await quote(channel, body, ctx.client) : undefined;
 
@@ -131,9 +140,14 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
         : {}),
       ...(config.dailySpendLimit !== undefined ? { dailySpend: config.dailySpendLimit } : {}),
     },
-    ...(confirmation !== undefined ? { confirmation: { token: confirmation, payload: hash } } : {}),
+    ...(consent ? { confirmation: consent } : {}),
+    payload: hash,
+    ...(ctx.askUser ? { answered: true } : {}),
   });
   if (!reservation.ok) {
+    if (ctx.askUser && ASK_AGAIN.has(reservation.refusal.kind)) {
+      await askToSend(channel, prepared, args, ctx, true);
+    }
     return refusalOutcome(reservation.refusal, {
       key: idempotency_key,
       now: store.now(),

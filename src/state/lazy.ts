@@ -23,6 +23,7 @@ export function lazyEngine(
     location,
     reserve: async (request, now) => (await engine()).reserve(request, now),
     issue: async (request, now) => (await engine()).issue(request, now),
+    decline: async (request, now) => (await engine()).decline(request, now),
     settle: async (id, settlement, now) => (await engine()).settle(id, settlement, now),
     appendAudit: async (record) => (await engine()).appendAudit(record),
     readAudit: async (day, page) => (await engine()).readAudit(day, page),

@@ -50,6 +50,27 @@ export interface ReserveRequest {
    * exactly this payload, unexpired and unused; consumed by this reservation.
    */
   confirmation?: { token: string; payload: string };
+  /**
+   * The hash of what would be posted (the one previews bind): refused while a person's no to it
+   * stands (see DeclineRequest), unless `answered`.
+   */
+  payload?: string;
+  /**
+   * The confirmation is the token of a question the person at the host accepted: it overrides
+   * their earlier no to this payload when it was issued after that no, and lifts it.
+   */
+  answered?: boolean;
+}
+
+/**
+ * A person's no: the question's token is spent (an accept replayed with it is refused), and sends
+ * of the payload are refused for ttlMs unless the person is asked again and says yes.
+ */
+export interface DeclineRequest {
+  token: string;
+  /** The payload's hash, as ReserveRequest.payload. */
+  payload: string;
+  ttlMs: number;
 }
 
 export interface IssueRequest {
@@ -81,7 +102,9 @@ export type Refusal =
   | { kind: "confirmation_used"; at: number }
   | { kind: "confirmation_unknown" }
   | { kind: "confirmation_expired"; until: number }
-  | { kind: "confirmation_mismatch"; channel: string };
+  | { kind: "confirmation_mismatch"; channel: string }
+  /** The person at the host declined this payload at `at`; their no stands until `until`. */
+  | { kind: "declined"; at: number; until: number };
 
 export type ReserveResult = { ok: true } | { ok: false; refusal: Refusal };
 

@@ -3,7 +3,7 @@ import { DAY_MS, UNSETTLED_MS, USAGE_SLOT_MS } from "./ledger.js";
 /**
  * The rules of the send state as Redis scripts, one per step: each runs atomically in Redis,
  * over one record per key (`<prefix>key:<hash>`, `recent:<fingerprint>`, `res:<id>`,
- * `issued:<hash>`, `used:<hash>`, and the `usage` and `open` hashes of five-minute sums and
+ * `issued:<hash>`, `used:<hash>`, `declined:<payload>`, and the `usage` and `open` hashes of five-minute sums and
  * open reservations), so a step never moves the whole state and is never retried for
  * contention. Time is Redis's (TIME), unless a test passes its own.
  *
@@ -97,6 +97,18 @@ if r.conf then
   if i[3] ~= r.conf.payload then return refuse({ kind = 'confirmation_mismatch', channel = i[4] }) end
 end
 
+if r.payload then
+  local d = redis.call('HMGET', P .. 'declined:' .. r.payload, 'at', 'until')
+  local noAt, noUntil = tonumber(d[1]), tonumber(d[2])
+  if noAt and noUntil > now then
+    local asked = r.answered and r.conf and tonumber(redis.call('HGET', P .. 'issued:' .. r.conf.hash, 'at'))
+    -- Same millisecond: asked as the no was recorded, not before it.
+    if not (asked and asked >= noAt) then
+      return refuse({ kind = 'declined', at = noAt, ['until'] = noUntil })
+    end
+  end
+end
+
 if r.window > 0 then
   local matched = {}
   local first
@@ -164,6 +176,22 @@ if r.conf then
   redis.call('HSET', P .. 'used:' .. r.conf.hash, 'at', now, 'id', r.id)
   redis.call('PEXPIRE', P .. 'used:' .. r.conf.hash, DAY)
 end
+if r.payload and r.answered then redis.call('DEL', P .. 'declined:' .. r.payload) end
+return cjson.encode({ marker = marker, ok = true })
+`;
+
+/** ARGV 5: { hash, payload, ttl }: spends a question's token and records the no to its payload. */
+export const DECLINE = `${PRELUDE}
+local marker, failed = check_marker()
+if not marker then return failed end
+local r = cjson.decode(ARGV[5])
+local now = now_ms()
+redis.call('DEL', P .. 'issued:' .. r.hash)
+redis.call('HSET', P .. 'used:' .. r.hash, 'at', now, 'id', 'declined')
+redis.call('PEXPIRE', P .. 'used:' .. r.hash, DAY)
+local no = P .. 'declined:' .. r.payload
+redis.call('HSET', no, 'at', now, 'until', now + r.ttl)
+redis.call('PEXPIRE', no, r.ttl)
 return cjson.encode({ marker = marker, ok = true })
 `;
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createClient } from "@redis/client";
 import { StateStoreError, ToolError } from "../errors.js";
 import { contentsOf, fromUnits, keyHashOf, type Refusal, sha256, toUnits } from "./ledger.js";
-import { AUDIT, ISSUE, OPT_OUT_MARK, RESERVE, SETTLE } from "./redis-scripts.js";
+import { AUDIT, DECLINE, ISSUE, OPT_OUT_MARK, RESERVE, SETTLE } from "./redis-scripts.js";
 import { AUDIT_DAYS, type AuditRecord, oldestAuditDayKept, type SendStateEngine } from "./store.js";
 
 /** Each Redis command must answer within this, or the step fails closed. */
@@ -40,6 +40,7 @@ const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 const SCRIPTS = {
   reserve: RESERVE,
   issue: ISSUE,
+  decline: DECLINE,
   settle: SETTLE,
   audit: AUDIT,
   optOutMark: OPT_OUT_MARK,
@@ -214,6 +215,8 @@ export function redisEngine(
               },
             }
           : {}),
+        ...(request.payload !== undefined ? { payload: request.payload } : {}),
+        ...(request.answered ? { answered: true } : {}),
         owner: me,
       };
       let answer: Record<string, unknown>;
@@ -236,6 +239,13 @@ export function redisEngine(
           payload: request.payload,
           channel: request.channel,
         },
+        now,
+      );
+    },
+    async decline(request, now) {
+      await step(
+        "decline",
+        { hash: sha256(request.token), payload: request.payload, ttl: Math.max(1, request.ttlMs) },
         now,
       );
     },

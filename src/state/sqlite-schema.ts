@@ -2,11 +2,11 @@
  * The send state as rows. Every table is keyed or indexed by what a step looks up (a hash, a
  * reservation id) and by the time it expires at, so a step is a few index probes whatever the
  * size of the day. CHECK constraints refuse values no send could have written.
- * Version 2 added opted_out. A database of version 1 gains it on opening (every statement is
- * IF NOT EXISTS); an older clicksend-mcp refuses a version 2 database rather than send to
- * numbers whose opt-out replies it cannot see.
+ * Version 2 added declined, version 3 opted_out. An older database gains what it lacks on opening
+ * (every statement is IF NOT EXISTS); an older clicksend-mcp refuses a newer database rather than
+ * send past rules (a person's no, an opt-out reply) it cannot see.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
@@ -65,6 +65,13 @@ CREATE TABLE IF NOT EXISTS confirmations (
   id TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS confirmations_at ON confirmations (at);
+
+CREATE TABLE IF NOT EXISTS declined (
+  payload TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  until INTEGER NOT NULL CHECK (until > at)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS declined_until ON declined (until);
 
 CREATE TABLE IF NOT EXISTS writers (
   writer TEXT PRIMARY KEY,

@@ -3,6 +3,7 @@ import { StateStoreError } from "../errors.js";
 import {
   contentsOf,
   DAY_MS,
+  type DeclineRequest,
   fromUnits,
   type IssueRequest,
   keyHashOf,
@@ -62,14 +63,18 @@ function statements(db: DatabaseSync) {
     expireUsage: expire("usage", "at <= ?"),
     expireIssued: expireKeyed("issued", "hash", "at <= ?"),
     expireConfirmations: expireKeyed("confirmations", "hash", "at <= ?"),
+    expireDeclined: expireKeyed("declined", "payload", "until <= ?"),
     key: prepare(
       `SELECT k.at, k.id, k.fp, k.tag, k.outcome, k.result, r.owner FROM keys k
        LEFT JOIN reservations r ON r.id = k.id WHERE k.hash = ? AND k.at > ?`,
     ),
     used: prepare("SELECT at FROM confirmations WHERE hash = ? AND at > ?"),
     issued: prepare(
-      "SELECT until, payload, channel FROM issued WHERE hash = ? AND at > ? AND until >= at",
+      "SELECT at, until, payload, channel FROM issued WHERE hash = ? AND at > ? AND until >= at",
     ),
+    declined: prepare("SELECT at, until FROM declined WHERE payload = ? AND until > ?"),
+    decline: prepare("INSERT OR REPLACE INTO declined (payload, at, until) VALUES (?, ?, ?)"),
+    lift: prepare("DELETE FROM declined WHERE payload = ?"),
     recent: prepare(
       `SELECT j.value AS fp, c.at, c.tag, c.settled, r.owner FROM json_each(?) j
        JOIN recent c ON c.fp = j.value LEFT JOIN reservations r ON r.id = c.id
@@ -144,6 +149,7 @@ export class SqliteSteps {
     this.s.expireUsage.run(dayAgo);
     this.s.expireIssued.run(dayAgo);
     this.s.expireConfirmations.run(dayAgo);
+    this.s.expireDeclined.run(now);
   }
 
   /**
@@ -170,6 +176,7 @@ export class SqliteSteps {
       this.s.consume.run(hash);
       this.s.consumed.run(hash, now, request.id);
     }
+    if (request.payload !== undefined && request.answered) this.s.lift.run(request.payload);
     return { ok: true };
   }
 
@@ -182,6 +189,10 @@ export class SqliteSteps {
     }
     if (request.confirmation) {
       const refusal = this.confirmationRefusal(request.confirmation, now);
+      if (refusal) return refusal;
+    }
+    if (request.payload !== undefined) {
+      const refusal = this.declinedRefusal(request, now);
       if (refusal) return refusal;
     }
     if (request.duplicateWindowMs > 0) {
@@ -258,6 +269,25 @@ export class SqliteSteps {
     return undefined;
   }
 
+  /**
+   * A person's no to this payload stands against every send of it but one they accepted when
+   * asked after saying no.
+   */
+  private declinedRefusal(request: ReserveRequest, now: number): Refusal | undefined {
+    const no = this.s.declined.get(request.payload as string, now) as
+      | { at: number; until: number }
+      | undefined;
+    if (!no) return undefined;
+    if (request.answered && request.confirmation) {
+      const asked = this.s.issued.get(sha256(request.confirmation.token), now - DAY_MS) as
+        | { at: number }
+        | undefined;
+      // Same millisecond: asked as the no was recorded, not before it.
+      if (asked && asked.at >= no.at) return undefined;
+    }
+    return { kind: "declined", at: no.at, until: no.until };
+  }
+
   /** Messages and spend (in units) of the day: settled slots and open reservations. */
   private usage(dayAgo: number): { messages: number; amount: number } {
     const settled = this.s.usage.get(dayAgo) as unknown as UsageRow;
@@ -276,6 +306,14 @@ export class SqliteSteps {
   issue(request: IssueRequest, now: number): void {
     const hash = sha256(request.token);
     this.s.issue.run(hash, now, now + request.ttlMs, request.payload, request.channel);
+  }
+
+  /** Spends the question's token (as a send would) and records the no to its payload. */
+  decline(request: DeclineRequest, now: number): void {
+    const hash = sha256(request.token);
+    this.s.consume.run(hash);
+    this.s.consumed.run(hash, now, "declined");
+    this.s.decline.run(request.payload, now, now + Math.max(1, request.ttlMs));
   }
 
   /**

@@ -107,6 +107,8 @@ export function sqliteEngine(options: { file: string; dir?: string }): SendState
     reserve: async (request, now) =>
       transaction(now, ({ steps }, at) => steps.reserve(request, at)),
     issue: async (request, now) => transaction(now, ({ steps }, at) => steps.issue(request, at)),
+    decline: async (request, now) =>
+      transaction(now, ({ steps }, at) => steps.decline(request, at)),
     settle: async (id, settlement, now) =>
       transaction(now, ({ steps }) => steps.settle(id, settlement)),
     appendAudit: async (record) => {

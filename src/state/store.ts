@@ -1,6 +1,7 @@
 import { isoMs } from "../values.js";
 import {
   DAY_MS,
+  type DeclineRequest,
   type IssueRequest,
   type ReserveRequest,
   type ReserveResult,
@@ -46,6 +47,8 @@ export interface SendStateEngine {
   reserve(request: ReserveRequest, now: number): Promise<ReserveResult>;
   issue(request: IssueRequest, now: number): Promise<void>;
   settle(id: string, settlement: Settlement, now: number): Promise<void>;
+  /** Spends a question's token and records the person's no to its payload, in one step. */
+  decline(request: DeclineRequest, now: number): Promise<void>;
   /** Records a send's progress; the latest record of an id replaces the earlier ones. */
   appendAudit(record: AuditRecord): Promise<void>;
   /** A day's sends, first recorded first, `limit` at a time from `after` (a page's `next`). */
@@ -113,6 +116,11 @@ export class SendStore {
 
   settle(id: string, settlement: Settlement): Promise<void> {
     return this.engine.settle(id, settlement, this.clock());
+  }
+
+  /** Records that the person at the host said no to a send, for every process sharing the engine. */
+  decline(request: DeclineRequest): Promise<void> {
+    return this.engine.decline(request, this.clock());
   }
 
   /** Records a send's progress; the latest record of an id is the one the audit shows. */

@@ -25,6 +25,8 @@ const HIDDEN =
 const BRACKETS =
   "\\u00ab\\u00bb\\u226a\\u226b\\u27ea\\u27eb<>\\u02c2\\u02c3\\u1433\\u1438\\u16b2\\u2039\\u203a\\u2329\\u232a\\u276c-\\u2771\\u27e8\\u27e9\\u3008-\\u300b\\ufe64\\ufe65\\uff1c\\uff1e";
 const ESCAPE = new RegExp(`[${HIDDEN}${BRACKETS}]`, "gu");
+/** Runs of one hidden code point, or tab, or a line break other than line feed. */
+const HIDDEN_RUNS = new RegExp(`([${HIDDEN}\\t])\\1*`, "gu");
 const NEEDS_ESCAPE = new RegExp(`[${HIDDEN}${BRACKETS}]`, "u");
 
 /**
@@ -69,6 +71,25 @@ function escapedHead(text: string, max: number): { inner: string; left: number }
     inner = cut.replace(ESCAPE, escapeCodePoint);
   }
   return { inner, left: text.length - cut.length };
+}
+
+/**
+ * One line of third-party text for a person to read, every hidden code point shown as its escape,
+ * as fences show them, and a run of one as the escape and its count (`\u200b×78`), so that
+ * hundreds of zero-width spaces read as what they are.
+ */
+export function showHidden(line: string): string {
+  return line.replace(HIDDEN_RUNS, (run, char: string) => {
+    const count = [...run].length;
+    return count > 1 ? `${escapeCodePoint(char)}×${count}` : escapeCodePoint(char);
+  });
+}
+
+/** How many hidden code points (as showHidden shows them) a text holds. */
+export function hiddenCount(text: string): number {
+  let count = 0;
+  for (const run of text.matchAll(HIDDEN_RUNS)) count += [...run[0]].length;
+  return count;
 }
 
 /** Any value as text: strings as they are, numbers and booleans written out, objects as JSON. */
