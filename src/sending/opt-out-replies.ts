@@ -15,12 +15,13 @@ export const optOutOf = (reply: Reply) =>
   isOptOutReply(reply.body) ? { opt_out: true as const, note: OPT_OUT_NOTE } : {};
 
 /** A sender as sends compare it (E.164), or as ClickSend wrote it when it cannot be read. */
-async function e164(from: string): Promise<string> {
+async function e164(from: unknown): Promise<string> {
   const { normalisePhone } = await import("./phone.js");
+  const text = String(from).trim();
   try {
-    return normalisePhone("from", from).e164;
+    return normalisePhone("from", text).e164;
   } catch {
-    return from.trim();
+    return text;
   }
 }
 
