@@ -121,6 +121,26 @@ await show("list_inbound_sms");
 caption("Handled replies are marked read, or the next poll shows them again.");
 await show("mark_inbound_sms_read", { all: true });
 
+caption(
+  "Grace replied Stop to the newsletter and is on the account's Opt Out list: typed in to, she is left out, so the send is refused.",
+);
+await show("send_sms", {
+  messages: [{ to: "0400 555 123", country: "AU", body: "Hi Grace, our sale starts today!" }],
+});
+
+caption(
+  "Jo answers a booking with STOP: the reply is marked opt_out, and the next send to Jo is refused before ClickSend's rule moves the number to the Opt Out list.",
+);
+await show("send_sms", {
+  messages: [
+    { to: "0491 570 737", country: "AU", body: "Hi Jo, confirm your 1pm booking? Reply YES" },
+  ],
+});
+await show("list_inbound_sms");
+await show("send_sms", {
+  messages: [{ to: "0491 570 737", country: "AU", body: "Hi Jo, a reminder of your 1pm booking." }],
+});
+
 caption("Bad input is refused before any request, naming the field.");
 await show("send_sms", { messages: [{ to: "+61 4111", body: "Hi" }] });
 

@@ -1,8 +1,8 @@
 /**
  * npm run demo, as a newcomer sees it: captions before each step, each server log line under
  * the call that caused it (the call's notifications/message, which come before its result), the
- * server's stderr at the end, the prompt-injection reply fenced, and no simulated time in the
- * future.
+ * server's stderr at the end, the prompt-injection reply fenced, opt-outs refused, and no
+ * simulated time in the future.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -50,6 +50,8 @@ describe("npm run demo", () => {
     const refused = logged.filter((c) => c.lines.some((l) => /send_sms failed/.test(l)));
     expect(refused.map((c) => c.call)).toEqual([
       expect.stringMatching(/^> send_sms \{"messages":\[\{"to":"0491 570 156"/),
+      expect.stringMatching(/^> send_sms \{"messages":\[\{"to":"0400 555 123"/),
+      expect.stringMatching(/^> send_sms \{"messages":\[\{"to":"0491 570 737".*reminder/),
       expect.stringMatching(/^> send_sms \{"messages":\[\{"to":"\+61 4111"/),
     ]);
     // Log lines come after the result they belong to, never inside another call's block.
@@ -59,7 +61,7 @@ describe("npm run demo", () => {
         expect(lines.slice(first).every((l) => !l || l.includes("server log:"))).toBe(true);
     }
     // Only the calls that log show lines: the reads log nothing at the default level.
-    expect(logged.map((c) => c.call.split(" ")[1])).toEqual(["send_sms", "send_sms", "send_sms"]);
+    expect(logged.map((c) => c.call.split(" ")[1])).toEqual(Array(6).fill("send_sms"));
   });
 
   it("ends with the server's stderr: its start, then the same lines in call order", () => {
@@ -85,6 +87,21 @@ describe("npm run demo", () => {
 
   it("shows the prompt-injection reply fenced as untrusted data", () => {
     expect(output).toMatch(/"body":"«IGNORE ALL PREVIOUS INSTRUCTIONS[^"]*»"/);
+  });
+
+  it("shows an opt-out: a number on the Opt Out list and a STOP reply's sender, each refused", () => {
+    const blocks = calls();
+    const grace = blocks.find((c) => c.call.includes('"to":"0400 555 123"'));
+    expect(grace?.lines[1]).toMatch(
+      /^Refused by CLICKSEND_SKIP_OPTED_OUT: every recipient opted out \(\*\*\*123 is on the opt-out list/,
+    );
+    const stop = blocks.filter((c) => c.call.startsWith("> list_inbound_sms")).at(-1);
+    expect(stop?.lines.join("\n")).toMatch(
+      /"from":"\+61491570737"[^}]*"body":"«STOP»"[^}]*"opt_out":true,"note":"The sender asked not to be contacted/,
+    );
+    const jo = blocks.filter((c) => c.call.includes('"to":"0491 570 737"'));
+    expect(jo.map((c) => c.lines[0]?.startsWith("(isError)"))).toEqual([false, true]);
+    expect(jo[1]?.lines[1]).toContain("(***737 replied an opt-out keyword)");
   });
 
   it("shows no simulated time in the future", () => {

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answerWith } from "../sandbox/replies.js";
 import type { OutboundMessage } from "../sandbox/state.js";
 import { now } from "../sandbox/state.js";
+import { StateStoreError } from "../src/errors.js";
+import { memoryEngine } from "../src/state/memory.js";
+import { SendStore } from "../src/state/store.js";
 import { fence } from "../src/tool/untrusted.js";
 import { createAutomationRule } from "../tools/automations.js";
 import {
@@ -12,6 +16,7 @@ import {
   markDeliveryReceiptsRead,
   markInboundSmsRead,
 } from "../tools/replies.js";
+import { previewSms, sendSms } from "../tools/sms.js";
 import { type Harness, harness, lastRequest } from "./support/harness.js";
 import { dataOf, failed, refused, succeeded, textOf } from "./support/results.js";
 import { addSms } from "./support/tool-args.js";
@@ -404,5 +409,95 @@ describe("cancel_scheduled_sms", () => {
     expect(Number(dataOf(result).cancelled_count)).toBeGreaterThanOrEqual(1);
     expect(pending.status).toBe("Cancelled");
     expect(lastRequest(h)).toMatchObject({ method: "PUT", path: "sms/cancel-all", body: {} });
+  });
+});
+
+describe("a reply that opts out", () => {
+  /** AU numbers reserved for fiction, one per test, as the shared harness keeps its marks. */
+  const STOPPER = "+61491571266";
+
+  it("is marked outside the fence, and the next send to its sender is refused", async () => {
+    answerWith(h.sandbox.state, STOPPER, " Stop. ");
+    const sent = deliver(STOPPER);
+    const reply = await replyTo(sent);
+    expect(reply).toEqual({
+      message_id: expect.any(String),
+      from: STOPPER,
+      to: "+61447254068",
+      body: "« Stop. »",
+      received: expect.any(String),
+      original_message_id: sent.message_id,
+      custom_string: "booking-1",
+      opt_out: true,
+      note: "The sender asked not to be contacted: do not text this number; it is treated as opted out.",
+    });
+    // ClickSend's rule has not moved the sender to the Opt Out list: the mark is what refuses.
+    const before = h.sandbox.requests.length;
+    const again = await h.call(sendSms, {
+      messages: [{ to: "0491 571 266", country: "AU", body: "Hi" }],
+    });
+    expect(textOf(again)).toBe(
+      "Refused by CLICKSEND_SKIP_OPTED_OUT: every recipient opted out (***266 replied an opt-out keyword). Do not text them again. Nothing was sent.",
+    );
+    expect(h.sandbox.requests.slice(before).filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("get_inbound_sms marks and records it too; a reply that only mentions stop is a reply", async () => {
+    const stopper = "+61491571491";
+    answerWith(h.sandbox.state, stopper, "ＵＮＳＵＢＳＣＲＩＢＥ");
+    const talker = "+61491571804";
+    answerWith(h.sandbox.state, talker, "stop by at 5");
+    const stopped = deliver(stopper);
+    const talked = deliver(talker);
+    const one = dataOf<Item>(
+      await h.call(getInboundSms, { original_message_id: stopped.message_id }),
+    );
+    expect(one).toMatchObject({
+      opt_out: true,
+      note: expect.stringContaining("asked not to be contacted"),
+    });
+    const other = dataOf<Item>(
+      await h.call(getInboundSms, { original_message_id: talked.message_id }),
+    );
+    expect(other).not.toHaveProperty("opt_out");
+    expect(other).not.toHaveProperty("note");
+    const preview = dataOf<Item>(
+      await h.call(previewSms, {
+        messages: [
+          { to: stopper, body: "Hi" },
+          { to: talker, body: "Hi" },
+        ],
+      }),
+    );
+    expect(preview).toMatchObject({ recipients: 1, opted_out_left_out: 1 });
+    expect(preview.warnings).toEqual([
+      "1 number in to (***491) replied an opt-out keyword, left out by CLICKSEND_SKIP_OPTED_OUT.",
+    ]);
+  });
+
+  it("still reads when the send state cannot record it, and says so", async () => {
+    const engine = memoryEngine();
+    const broken = new SendStore({
+      ...engine,
+      kind: engine.kind,
+      location: engine.location,
+      markOptedOut: () => Promise.reject(new StateStoreError("disk full")),
+    });
+    const own = await harness({ sending: { duplicateWindowS: 0 }, store: broken });
+    try {
+      answerWith(own.sandbox.state, STOPPER, "STOP");
+      const sent = deliver(STOPPER, {}, own);
+      const result = await own.call(listInboundSms, { limit: 100 });
+      expect(result.isError).toBeFalsy();
+      const data = dataOf<Page & { warnings?: string[] }>(result);
+      expect(data.items.find((i) => i.original_message_id === sent.message_id)).toMatchObject({
+        opt_out: true,
+      });
+      expect(data.warnings).toEqual([
+        expect.stringContaining("could not be recorded in the send state"),
+      ]);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { ReserveRequest } from "../src/state/ledger.js";
-import type { AuditRecord, SendStateEngine } from "../src/state/store.js";
+import { type AuditRecord, type SendStateEngine, SendStore } from "../src/state/store.js";
 import { engineKinds } from "./support/engines.js";
 
 const DAY = 86_400_000;
@@ -467,6 +467,46 @@ for (const kind of engineKinds()) {
         await engine.appendAudit(record("later", "2026-11-08T10:00:00Z"));
         expect((await engine.readAudit("2026-11-01", { limit: 10 })).records).toEqual([]);
         expect((await engine.readAudit("2026-11-08", { limit: 10 })).records).toHaveLength(1);
+      });
+
+      it("keeps opt-out marks until their time, extends them when marked again, and shares them", async () => {
+        const made = await make();
+        const { engine } = made;
+        const ttl = 400 * DAY;
+        await engine.markOptedOut(["h1", "h2"], ttl, 1_000);
+        expect(await engine.optedOut(["h1", "h3", "h2"], 2_000)).toEqual(new Set(["h1", "h2"]));
+        expect(await engine.optedOut(["h3"], 2_000)).toEqual(new Set());
+        // Marked again later: h2's mark now ends a day after h1's.
+        await engine.markOptedOut(["h2"], ttl, 1_000 + DAY);
+        expect(await engine.optedOut(["h1", "h2"], 1_000 + ttl - 1)).toEqual(new Set(["h1", "h2"]));
+        expect(await engine.optedOut(["h1", "h2"], 1_000 + ttl)).toEqual(new Set(["h2"]));
+        // A shorter mark never cuts a longer one short.
+        await engine.markOptedOut(["h2"], 10, 1_000 + ttl);
+        expect(await engine.optedOut(["h2"], 1_000 + ttl + 20)).toEqual(new Set(["h2"]));
+        expect(await engine.optedOut(["h2"], 1_000 + DAY + ttl)).toEqual(new Set());
+        if (made.reopen) {
+          await made.reopen().markOptedOut(["h4"], ttl, 5_000);
+          expect(await engine.optedOut(["h4"], 6_000)).toEqual(new Set(["h4"]));
+        }
+      });
+
+      it("looks up a thousand numbers' marks in one step, and keeps no number in clear", async () => {
+        const made = await make();
+        const store = new SendStore(made.engine, () => 1_000, "acct");
+        const numbers = Array.from(
+          { length: 1000 },
+          (_, i) => `+614005${String(i).padStart(5, "0")}`,
+        );
+        await store.markOptedOut(numbers.filter((_, i) => i % 100 === 7));
+        const found = await store.optedOut(numbers);
+        expect([...found].sort()).toEqual(numbers.filter((_, i) => i % 100 === 7));
+        // Another account's store on the same engine does not see them.
+        expect(await new SendStore(made.engine, () => 1_000, "other").optedOut(numbers)).toEqual(
+          new Set(),
+        );
+        const stored = await made.stored();
+        expect(stored).not.toContain("400500007");
+        expect(stored).not.toContain("+61400500107");
       });
     },
   );

@@ -7,11 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
+import { answerWith } from "../sandbox/replies.js";
 import { readAuditResource } from "../src/sending/audit.js";
 import { memoryEngine } from "../src/state/memory.js";
 import { stateDirEngine } from "../src/state/open.js";
 import { dayOf, SendStore } from "../src/state/store.js";
 import { updateContact } from "../tools/contacts.js";
+import { listInboundSms } from "../tools/replies.js";
 import { listSmsHistory, sendSms } from "../tools/sms.js";
 import { holdClock, moveClock } from "./support/deadline.js";
 import { type Harness, harness } from "./support/harness.js";
@@ -199,6 +201,61 @@ describe("the SQLite store", () => {
       await a.close();
       await b.close();
     }
+  });
+
+  it("a STOP reply read by one process refuses the next send from another", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+    const a = await harness({ store: new SendStore(stateDirEngine(dir, "acct")) });
+    const b = await harness({ store: new SendStore(stateDirEngine(dir, "acct")) });
+    try {
+      const stopper = "+61491572549";
+      answerWith(a.sandbox.state, stopper, "Stop all");
+      expect((await a.call(sendSms, sms(stopper, "Booking at 10"))).isError).toBeFalsy();
+      const replies = dataOf<{ items: Array<{ opt_out?: boolean }> }>(
+        await a.call(listInboundSms, { limit: 100 }),
+      );
+      expect(replies.items.map((i) => i.opt_out)).toEqual([true]);
+      const refused = await b.call(sendSms, sms(stopper, "Reminder"));
+      expect(textOf(refused)).toContain("(***549 replied an opt-out keyword)");
+      expect(b.sandbox.requests.filter((r) => r.path === "sms/send")).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("a database of schema 1 gains what it lacks on opening; a newer one is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+    const file = join(dir, "acct.sqlite");
+    const first = new SendStore(stateDirEngine(dir, "acct"));
+    await first.record({
+      id: "a",
+      at: "2026-11-01T00:00:00Z",
+      tool: "send_sms",
+      tag: "t",
+      outcome: "sent",
+      recipients: 1,
+    });
+    await first.close();
+    const { DatabaseSync } = await import("node:sqlite");
+    const old = new DatabaseSync(file);
+    old.exec("DROP TABLE opted_out; DROP TABLE declined; PRAGMA user_version = 1");
+    old.close();
+    const upgraded = new SendStore(stateDirEngine(dir, "acct"));
+    await upgraded.markOptedOut(["+61400555123"]);
+    expect(await upgraded.optedOut(["+61400555123", "+61411111111"])).toEqual(
+      new Set(["+61400555123"]),
+    );
+    expect(await upgraded.auditDay("2026-11-01")).toHaveLength(1);
+    await upgraded.close();
+    const newer = new DatabaseSync(file);
+    newer.exec("PRAGMA user_version = 4");
+    newer.close();
+    const refused = new SendStore(stateDirEngine(dir, "acct"));
+    await expect(refused.optedOut(["+61400555123"])).rejects.toThrow(
+      /newer clicksend-mcp \(schema 4\)/,
+    );
+    await refused.close();
   });
 
   it("a corrupt state file refuses sends naming the file and the fix; reads keep working", async () => {

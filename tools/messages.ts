@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { RequestClient } from "../src/client/client.js";
 import { path } from "../src/client/path.js";
+import { RefusedError } from "../src/errors.js";
 import type { Channel, ListMember, OptOutList } from "../src/sending/channel.js";
 import type { ToolContext } from "../src/tool/define-tool.js";
 import { fence, fenceField, TEXT_CHARS } from "../src/tool/untrusted.js";
@@ -97,10 +98,21 @@ const REASONS: Record<string, string> = {
   REGISTRATION_NEEDED: "the sender or number must be registered for this country first",
 };
 
-/** Every contact of a list, all pages: what a guarded list send is checked against. */
-async function listMembers(listId: number, client: RequestClient): Promise<ListMember[]> {
+/**
+ * Pages of the opt-out list a send reads, at most (100 contacts each). Every send reads the list
+ * (cached for a minute), so its cost is bounded; a longer list refuses the send, as checking
+ * only part of it would be a guess.
+ */
+export const OPT_OUT_MAX_PAGES = 50;
+
+/** Every contact of a list, page by page: what a guarded list send is checked against. */
+async function listMembers(
+  listId: number,
+  client: RequestClient,
+  maxPages = Number.POSITIVE_INFINITY,
+): Promise<ListMember[]> {
   const members: ListMember[] = [];
-  for (let page = 1; ; page++) {
+  for (let page = 1; page <= maxPages; page++) {
     const result = await client.page<ListMember>(path`lists/${listId}/contacts`, {
       page,
       limit: 100,
@@ -108,13 +120,19 @@ async function listMembers(listId: number, client: RequestClient): Promise<ListM
     members.push(...result.items);
     if (!result.has_more) return members;
   }
+  throw new RefusedError(
+    `The account's opt-out list (list ${listId}) has more than ${maxPages * 100} contacts, more than a send reads to check its recipients, so no send can be checked against it. Sends from the ClickSend dashboard apply the list themselves.`,
+  );
 }
 
-/** The account's opt-out list with its members, which list sends leave out or warn about. */
+/** The account's opt-out list with its members, which sends leave out or warn about. */
 async function optOuts(client: RequestClient): Promise<OptOutList | undefined> {
   const list = await findOptOutList(client);
   if (!list) return undefined;
-  return { list_id: list.list_id, members: await listMembers(list.list_id, client) };
+  return {
+    list_id: list.list_id,
+    members: await listMembers(list.list_id, client, OPT_OUT_MAX_PAGES),
+  };
 }
 
 /** A channel as the send pipeline needs it: its endpoints and where to look after a send. */

@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { RequestClient } from "../src/client/client.js";
 import { path } from "../src/client/path.js";
 import type { IdHints } from "../src/errors.js";
+import { optOutOf, recordOptOuts } from "../src/sending/opt-out-replies.js";
 import { defineTool } from "../src/tool/define-tool.js";
 import { fence, fenceField, TEXT_CHARS } from "../src/tool/untrusted.js";
 import { isoTime, numberOf } from "../src/values.js";
@@ -64,7 +65,12 @@ const inboundOutput = z.object({
   received: optionalText,
   original_message_id: optionalText,
   custom_string: optionalText,
+  opt_out: z.literal(true).optional(),
+  note: optionalText,
 });
+
+/** Present when opt-out replies could not be recorded. */
+const warnings = z.array(z.string()).optional();
 
 export const receiptOutput = z.object({
   message_id: z.string(),
@@ -86,7 +92,10 @@ const markedOutput = z.object({
   note: optionalText,
 });
 
-/** A reply as the model reads it: what its sender could write fenced, as third-party content. */
+/**
+ * A reply as the model reads it: what its sender could write fenced, as third-party content. A
+ * reply that is only an opt-out keyword says so outside the fence.
+ */
 const shapeInbound = (m: Inbound) => ({
   message_id: m.message_id,
   from: fenceField(m.from),
@@ -95,6 +104,7 @@ const shapeInbound = (m: Inbound) => ({
   received: isoTime(m.timestamp ?? m.timestamp_send),
   original_message_id: m.original_message_id,
   custom_string: fenceField(m.custom_string),
+  ...optOutOf(m),
 });
 
 /** A delivery receipt as the model reads it (SMS and voice). */
@@ -201,14 +211,23 @@ export const listInboundSms = defineTool({
     }),
   annotations: READ,
   ids: messageIds,
-  output: pollPage(inboundOutput),
-  run: async (query, { client }) => {
-    const page = await client.page("sms/inbound", query, shapeInbound);
+  output: pollPage(inboundOutput).extend({ warnings }),
+  run: async (query, ctx) => {
+    const raw: Inbound[] = [];
+    const page = await ctx.client.page("sms/inbound", query, (m: Inbound) => {
+      raw.push(m);
+      return shapeInbound(m);
+    });
     // With several POLL rules ClickSend lists a reply once per rule (§5).
     const items = page.items.filter(
       (m, i) => page.items.findIndex((o) => o.message_id === m.message_id) === i,
     );
-    return explained({ ...page, items }, "inbound", client);
+    const warned = await recordOptOuts(ctx, raw);
+    return explained(
+      { ...page, items, ...(warned.length ? { warnings: warned } : {}) },
+      "inbound",
+      ctx.client,
+    );
   },
 });
 
@@ -223,9 +242,12 @@ export const getInboundSms = defineTool({
   ids: {
     find: "Either no reply has come yet, or the id is not of an SMS you sent (list_sms_history).",
   },
-  output: inboundOutput,
-  run: async ({ original_message_id }, { client }) =>
-    shapeInbound(await client.get<Inbound>(path`sms/inbound/${original_message_id}`)),
+  output: inboundOutput.extend({ warnings }),
+  run: async ({ original_message_id }, ctx) => {
+    const reply = await ctx.client.get<Inbound>(path`sms/inbound/${original_message_id}`);
+    const warned = await recordOptOuts(ctx, [reply]);
+    return { ...shapeInbound(reply), ...(warned.length ? { warnings: warned } : {}) };
+  },
 });
 
 export const markInboundSmsRead = defineTool({

@@ -8,7 +8,7 @@ export interface GuardConfig {
   maxRecipientsPerCall?: number;
   /** Messages per rolling 24 hours, reserved in the send store before each send. */
   dailyMessageLimit?: number;
-  /** false: list members on the account's opt-out list are warned about, not left out. */
+  /** false: recipients who opted out (opt-out list, or a keyword reply) are warned about, not left out. */
   skipOptedOut?: boolean;
   /** A window of each recipient's local day in which sends are refused or scheduled later. */
   quietHours?: QuietHours;

@@ -40,7 +40,7 @@ async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, previ
   const repeat = preview ? repeatIn(normalised) : undefined;
   if (repeat) warnings.push(repeat.problem);
   else if (!preview && !allow_duplicate) refuseRepeats(normalised);
-  const checked = await checkedRecipients(channel, normalised, ctx.sending.config, ctx.client);
+  const checked = await checkedRecipients(channel, normalised, ctx.sending, ctx.client);
   warnings.push(...checked.warnings);
   const hash = payloadHash(ctx.sending.store.scope, channel, {
     ...payload,

@@ -2,6 +2,7 @@ import { memoryEngine } from "../state/memory.js";
 import { SendStore } from "../state/store.js";
 import type { GuardConfig } from "./guards.js";
 import { InFlightSends } from "./in-flight.js";
+import { OptOutListCache } from "./opt-out-list.js";
 import type { QuietHours } from "./quiet-hours.js";
 import { parseQuietWindow } from "./quiet-window.js";
 
@@ -30,6 +31,8 @@ export interface SendingPolicy {
   store: SendStore;
   /** This process's sends awaiting ClickSend's answer: settled as maybe sent if it must exit. */
   inFlight: InFlightSends;
+  /** The account's opt-out list as last read, shared by this process's sends. */
+  optOutList: OptOutListCache;
 }
 
 const DEFAULT_DUPLICATE_WINDOW_S = 600;
@@ -47,6 +50,7 @@ export function createSendingPolicy(
     },
     store,
     inFlight: new InFlightSends(),
+    optOutList: new OptOutListCache(),
   };
 }
 
@@ -71,8 +75,8 @@ export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164
   --max-recipients-per-call N      refuse sends to more recipients (a list counts as its size)
   --daily-message-limit N          refuse sends beyond N messages per rolling 24 hours
   --duplicate-window S             refuse identical sends within S seconds (default 600; 0: off)
-  --skip-opted-out on|off          leave out list members on the account's opt-out list (default
-                                   on); off: send to them with a warning
+  --skip-opted-out on|off          leave out recipients who opted out (the account's opt-out
+                                   list, replies of STOP; default on); off: send with a warning
   --daily-spend-limit AMOUNT       refuse sends beyond this spend per rolling 24 hours, in the
                                    account's currency, reserved from each send's price quote
   --require-confirmation           every send needs the confirmation its channel's preview tool

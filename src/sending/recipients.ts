@@ -1,7 +1,8 @@
 import type { RequestClient } from "../client/client.js";
-import { RefusedError } from "../errors.js";
 import type { Channel, ListMember, OutgoingMessage } from "./channel.js";
-import { checkRecipients, type GuardConfig, isGuarded } from "./guards.js";
+import { checkRecipients, isGuarded } from "./guards.js";
+import { everyoneOptedOut, OptedOut, toWarning } from "./opted-out.js";
+import type { SendingPolicy } from "./policy.js";
 
 /** Loaded on the first send: libphonenumber's metadata is not needed to start. */
 const loadPhone = () => import("./phone.js");
@@ -26,7 +27,7 @@ export interface CheckedRecipients<M> {
   count: number;
   /** Lists replaced by their members, and how many members each had with a number. */
   expanded: Array<{ list_id: number; recipients: number }>;
-  /** List members on the opt-out list that were left out. */
+  /** Recipients who opted out and were left out: numbers in to, and list members. */
   optedOutSkipped: number;
   /** One per list with opted-out members: how many, and what to do about them. */
   warnings: string[];
@@ -50,63 +51,85 @@ const numbersOf = (members: ListMember[], normalisePhone: Normalise) =>
   members.flatMap((m) => e164Of(m, normalisePhone) ?? []);
 
 /**
- * Applies the operator's rules to the exact numbers a send will reach. With any guard on, each
- * list is read once and replaced by its members' numbers (normalised with their country), so a
- * list edited meanwhile cannot send to a number nobody checked. A send to lists also reads the
- * account's opt-out list: members on it are counted and, unless the operator turned that off,
- * left out (which sends the list as numbers). Otherwise lists pass as list_id and ClickSend
- * expands them.
+ * Applies the operator's rules to the exact numbers a send will reach. Every send reads the
+ * account's opt-out list (through the process's short cache) and the send store's marks of
+ * numbers that replied an opt-out keyword: a number given in `to` that opted out is left out and
+ * counted, or with CLICKSEND_SKIP_OPTED_OUT off included with a warning. With any guard on, or
+ * when the opt-out list has members, each list is read once and replaced by its members' numbers
+ * (normalised with their country), so a list edited meanwhile cannot send to a number nobody
+ * checked, and members who opted out are treated alike. Otherwise lists pass as list_id and
+ * ClickSend expands them.
  */
 export async function checkedRecipients<M extends OutgoingMessage>(
   channel: Channel,
   messages: M[],
-  config: GuardConfig,
+  { config, store, optOutList }: SendingPolicy,
   client: RequestClient,
 ): Promise<CheckedRecipients<M>> {
   const listIds = [
     ...new Set(messages.flatMap((m) => (m.list_id !== undefined ? [m.list_id] : []))),
   ];
-  const optOuts = listIds.length ? await channel.optOuts(client) : undefined;
-  const unchanged = (warnings: string[] = []) => ({
-    messages,
-    count: messages.filter((m) => m.to !== undefined).length,
-    expanded: [],
-    optedOutSkipped: 0,
-    warnings,
-  });
-  if (!isGuarded(config) && !optOuts?.members.length) return unchanged();
   const { normalisePhone } = await loadPhone();
-  const optedOut = new Set(numbersOf(optOuts?.members ?? [], normalisePhone));
-  const skip = config.skipOptedOut !== false;
+  const optOuts = await optOutList.get(store.scope, store.now(), () => channel.optOuts(client));
+  const expand = isGuarded(config) || Boolean(optOuts?.members.length);
   const members = new Map<number, string[]>();
+  if (expand) {
+    for (const listId of listIds) {
+      members.set(listId, numbersOf(await channel.listMembers(listId, client), normalisePhone));
+    }
+  }
+  const toNumbers = messages.flatMap((m) => (m.to !== undefined ? [m.to] : []));
+  const optedOut = new OptedOut(
+    optOuts,
+    new Set(numbersOf(optOuts?.members ?? [], normalisePhone)),
+    await store.optedOut([...new Set([...toNumbers, ...[...members.values()].flat()])]),
+  );
+  const skip = config.skipOptedOut !== false;
   const warnings: string[] = [];
-  let optedOutSkipped = 0;
-  for (const listId of listIds) {
-    const numbers = numbersOf(await channel.listMembers(listId, client), normalisePhone);
-    const kept = numbers.filter((n) => !optedOut.has(n));
-    const out = numbers.length - kept.length;
-    if (out && optOuts) {
-      const who = out === 1 ? "1 member is" : `${out} members are`;
-      const fate = skip
-        ? "left out (the list goes as numbers: ClickSend fills no per-contact tags)"
-        : "included (CLICKSEND_SKIP_OPTED_OUT is off)";
-      warnings.push(
-        `List ${listId}: ${who} on the opt-out list (list ${optOuts.list_id}), ${fate}. Clean the list with ${channel.removeOptedOut}.`,
+
+  const toOut = toNumbers.filter((n) => optedOut.has(n));
+  if (toOut.length) warnings.push(toWarning(toOut, optedOut, skip));
+  let listSkipped = 0;
+  for (const [listId, numbers] of members) {
+    const out = numbers.filter((n) => optedOut.has(n));
+    if (!out.length) continue;
+    const who = out.length === 1 ? "1 member" : `${out.length} members`;
+    const fate = skip
+      ? "left out (the list goes as numbers: ClickSend fills no per-contact tags)"
+      : "included (CLICKSEND_SKIP_OPTED_OUT is off)";
+    warnings.push(
+      `List ${listId}: ${who} ${optedOut.why(out)}, ${fate}. Clean the list with ${channel.removeOptedOut}.`,
+    );
+    if (skip) {
+      listSkipped += out.length;
+      members.set(
+        listId,
+        numbers.filter((n) => !optedOut.has(n)),
       );
     }
-    if (skip) optedOutSkipped += out;
-    members.set(listId, skip ? kept : numbers);
   }
-  if (!isGuarded(config) && optedOutSkipped === 0) return unchanged(warnings);
-  const sent = messages.flatMap((message) => {
-    if (message.list_id === undefined) return [message];
-    const { list_id, ...rest } = message;
-    return (members.get(list_id) ?? []).map((to) => ({ ...rest, to }) as M);
-  });
+  const kept = skip ? messages.filter((m) => m.to === undefined || !optedOut.has(m.to)) : messages;
+  const optedOutSkipped = listSkipped + (messages.length - kept.length);
+  // Lists go as list_id unless a guard must see their numbers or members were left out.
+  const sent =
+    isGuarded(config) || listSkipped
+      ? kept.flatMap((message) => {
+          if (message.list_id === undefined) return [message];
+          const { list_id, ...rest } = message;
+          return (members.get(list_id) ?? []).map((to) => ({ ...rest, to }) as M);
+        })
+      : kept;
   if (sent.length === 0 && optedOutSkipped) {
-    throw new RefusedError(
-      `Refused by CLICKSEND_SKIP_OPTED_OUT: every member with a number of list ${listIds.join(", ")} is on the opt-out list.`,
-    );
+    throw everyoneOptedOut(listIds, toOut, optedOut);
+  }
+  if (!isGuarded(config) && !listSkipped) {
+    return {
+      messages: sent,
+      count: sent.filter((m) => m.to !== undefined).length,
+      expanded: [],
+      optedOutSkipped,
+      warnings,
+    };
   }
   const sizes = new Map([...members].map(([id, numbers]) => [id, numbers.length]));
   checkRecipients(

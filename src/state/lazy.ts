@@ -27,6 +27,8 @@ export function lazyEngine(
     settle: async (id, settlement, now) => (await engine()).settle(id, settlement, now),
     appendAudit: async (record) => (await engine()).appendAudit(record),
     readAudit: async (day, page) => (await engine()).readAudit(day, page),
+    markOptedOut: async (hashes, ttlMs, now) => (await engine()).markOptedOut(hashes, ttlMs, now),
+    optedOut: async (hashes, now) => (await engine()).optedOut(hashes, now),
     close: async () => {
       if (loading) await (loaded ?? (await loading)).close();
     },

@@ -280,3 +280,23 @@ for _, day in ipairs(redis.call('SMEMBERS', P .. 'auditdays')) do
 end
 return cjson.encode({ ok = true })
 `;
+
+/**
+ * ARGV 5: { hashes, ttl }: numbers that replied an opt-out keyword, one key each
+ * (`optout:<hash>`) holding when its mark ends, expiring then; marking again extends it.
+ */
+export const OPT_OUT_MARK = `${PRELUDE}
+local marker, failed = check_marker()
+if not marker then return failed end
+local r = cjson.decode(ARGV[5])
+local now = now_ms()
+for _, h in ipairs(r.hashes) do
+  local key = P .. 'optout:' .. h
+  local old = tonumber(redis.call('GET', key)) or 0
+  if now + r.ttl > old then
+    redis.call('SET', key, now + r.ttl)
+    redis.call('PEXPIRE', key, r.ttl)
+  end
+end
+return cjson.encode({ marker = marker, ok = true })
+`;

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createClient } from "@redis/client";
 import { StateStoreError, ToolError } from "../errors.js";
 import { contentsOf, fromUnits, keyHashOf, type Refusal, sha256, toUnits } from "./ledger.js";
-import { AUDIT, DECLINE, ISSUE, RESERVE, SETTLE } from "./redis-scripts.js";
+import { AUDIT, DECLINE, ISSUE, OPT_OUT_MARK, RESERVE, SETTLE } from "./redis-scripts.js";
 import { AUDIT_DAYS, type AuditRecord, oldestAuditDayKept, type SendStateEngine } from "./store.js";
 
 /** Each Redis command must answer within this, or the step fails closed. */
@@ -43,6 +43,7 @@ const SCRIPTS = {
   decline: DECLINE,
   settle: SETTLE,
   audit: AUDIT,
+  optOutMark: OPT_OUT_MARK,
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 const SHAS = Object.fromEntries(
@@ -314,6 +315,30 @@ export function redisEngine(
             ...(entries.length > page.limit && last ? { next: last.seq } : {}),
           };
         });
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async markOptedOut(hashes, ttlMs, now) {
+      await step("optOutMark", { hashes, ttl: ttlMs }, now);
+    },
+    /**
+     * A read (MGET), not a script: a mark's key expires when the mark ends, by Redis's clock. The
+     * state marker is not checked here: the reservation or confirmation step that follows in the
+     * same call checks it, and refuses on lost state.
+     */
+    async optedOut(hashes, now) {
+      try {
+        await withDeadline(ready);
+        const values = (await withDeadline(() =>
+          client.sendCommand(["MGET", ...hashes.map((hash) => `${prefix}optout:${hash}`)]),
+        )) as Array<string | null>;
+        return new Set(
+          hashes.filter((_, i) => {
+            const until = values[i];
+            return until != null && (options.clock !== "caller" || Number(until) > now);
+          }),
+        );
       } catch (error) {
         throw unavailable(error);
       }

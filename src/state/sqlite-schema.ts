@@ -2,8 +2,11 @@
  * The send state as rows. Every table is keyed or indexed by what a step looks up (a hash, a
  * reservation id) and by the time it expires at, so a step is a few index probes whatever the
  * size of the day. CHECK constraints refuse values no send could have written.
+ * Version 2 added declined, version 3 opted_out. An older database gains what it lacks on opening
+ * (every statement is IF NOT EXISTS); an older clicksend-mcp refuses a newer database rather than
+ * send past rules (a person's no, an opt-out reply) it cannot see.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
@@ -85,4 +88,11 @@ CREATE TABLE IF NOT EXISTS audit (
   record TEXT NOT NULL CHECK (json_valid(record))
 ) STRICT;
 CREATE INDEX IF NOT EXISTS audit_day ON audit (day, seq);
+
+CREATE TABLE IF NOT EXISTS opted_out (
+  hash TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  until INTEGER NOT NULL CHECK (until > at)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS opted_out_until ON opted_out (until);
 `;

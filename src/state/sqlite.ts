@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { StateStoreError } from "../errors.js";
 import { sqliteFault } from "./sqlite-errors.js";
 import { sqlite } from "./sqlite-module.js";
+import { SqliteOptOuts } from "./sqlite-opt-outs.js";
 import { SCHEMA, SCHEMA_VERSION } from "./sqlite-schema.js";
 import { SqliteSteps } from "./sqlite-steps.js";
 import { HEARTBEAT_MS, Writers } from "./sqlite-writers.js";
@@ -15,6 +16,7 @@ interface Open {
   db: DatabaseSync;
   steps: SqliteSteps;
   writers: Writers;
+  optOuts: SqliteOptOuts;
 }
 
 /**
@@ -52,7 +54,12 @@ export function sqliteEngine(options: { file: string; dir?: string }): SendState
       }
       migrate(db, location);
       const writers = new Writers(db);
-      open = { db, steps: new SqliteSteps(db, writers, location), writers };
+      open = {
+        db,
+        steps: new SqliteSteps(db, writers, location),
+        writers,
+        optOuts: new SqliteOptOuts(db),
+      };
       if (!memory) {
         heartbeat = setInterval(beat, HEARTBEAT_MS);
         heartbeat.unref();
@@ -113,6 +120,15 @@ export function sqliteEngine(options: { file: string; dir?: string }): SendState
     readAudit: async (day, page) => {
       try {
         return connect().steps.readAudit(day, page.after, page.limit);
+      } catch (error) {
+        throw sqliteFault(error, location);
+      }
+    },
+    markOptedOut: async (hashes, ttlMs, now) =>
+      transaction(now, ({ optOuts }, at) => optOuts.mark(hashes, ttlMs, at)),
+    optedOut: async (hashes, now) => {
+      try {
+        return connect().optOuts.find(hashes, now);
       } catch (error) {
         throw sqliteFault(error, location);
       }

@@ -1,11 +1,13 @@
 import { isoMs } from "../values.js";
-import type {
-  DeclineRequest,
-  IssueRequest,
-  ReserveRequest,
-  ReserveResult,
-  SendOutcome,
-  Settlement,
+import {
+  DAY_MS,
+  type DeclineRequest,
+  type IssueRequest,
+  type ReserveRequest,
+  type ReserveResult,
+  type SendOutcome,
+  type Settlement,
+  sha256,
 } from "./ledger.js";
 
 /** One send as the audit shows it: who was texted (masked), what it cost, how it ended. */
@@ -51,8 +53,23 @@ export interface SendStateEngine {
   appendAudit(record: AuditRecord): Promise<void>;
   /** A day's sends, first recorded first, `limit` at a time from `after` (a page's `next`). */
   readAudit(day: string, page: { after?: string; limit: number }): Promise<AuditPage>;
+  /**
+   * Records numbers that replied an opt-out keyword, as their hashes (SendStore.optOutHash),
+   * each kept until `now + ttlMs`; marking one again extends it.
+   */
+  markOptedOut(hashes: string[], ttlMs: number, now: number): Promise<void>;
+  /** Which of these hashes are marked and unexpired at `now`. */
+  optedOut(hashes: string[], now: number): Promise<Set<string>>;
   close(): Promise<void>;
 }
+
+/**
+ * How long a number that replied an opt-out keyword stays marked. ClickSend's Opt Out list is the
+ * lasting record (its default rule moves people there); the mark covers the time before that
+ * and a list that was cleaned by hand. Over a year, so a yearly campaign still finds it, and
+ * bounded, so the table does not grow forever.
+ */
+export const OPT_OUT_MARK_MS = 400 * DAY_MS;
 
 /** Days the audit keeps. */
 export const AUDIT_DAYS = 7;
@@ -126,6 +143,26 @@ export class SendStore {
       after = page.next;
     } while (after);
     return records;
+  }
+
+  /** A number (E.164) as the opt-out marks store it: hashed with the account, never in clear. */
+  optOutHash(e164: string): string {
+    return sha256(`opt-out\n${this.scope}\n${e164}`);
+  }
+
+  /** Marks numbers (E.164) that replied an opt-out keyword, for OPT_OUT_MARK_MS. */
+  markOptedOut(numbers: string[]): Promise<void> {
+    const hashes = [...new Set(numbers.map((n) => this.optOutHash(n)))];
+    if (!hashes.length) return Promise.resolve();
+    return this.engine.markOptedOut(hashes, OPT_OUT_MARK_MS, this.clock());
+  }
+
+  /** Which of these numbers (E.164) replied an opt-out keyword. */
+  async optedOut(numbers: string[]): Promise<Set<string>> {
+    const byHash = new Map(numbers.map((n) => [this.optOutHash(n), n]));
+    if (!byHash.size) return new Set();
+    const found = await this.engine.optedOut([...byHash.keys()], this.clock());
+    return new Set([...found].flatMap((hash) => byHash.get(hash) ?? []));
   }
 
   close(): Promise<void> {
