@@ -15,7 +15,7 @@ import { previewSms, sendSms } from "../tools/sms.js";
 import type { Harness } from "./support/harness.js";
 import { connectHttp, type HttpServer, startHttpServer } from "./support/http.js";
 import { harnessPerTest } from "./support/per-test.js";
-import { dataOf, refused, succeeded, textOf } from "./support/results.js";
+import { dataOf, refusedAfterReads, succeeded, textOf } from "./support/results.js";
 import { type StdioServer, startServer } from "./support/stdio.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: results are read loosely in assertions.
@@ -54,7 +54,7 @@ describe("quiet hours, refuse", () => {
     // 2026-07-01T17:12Z is 03:12 AEST.
     const h = await at(Date.UTC(2026, 6, 1, 17, 12));
     for (const tool of [sendSms, previewSms]) {
-      await refused(
+      await refusedAfterReads(
         h,
         tool,
         sms(SYDNEY),
@@ -76,7 +76,7 @@ describe("quiet hours, refuse", () => {
     expect(zonesOfNumber(WESTERN)).toEqual(["Australia/Adelaide", "Australia/Perth"]);
     // 2026-01-15T23:45Z: 07:45 in Perth (quiet), 10:15 in Adelaide (allowed).
     const h = await at(Date.UTC(2026, 0, 15, 23, 45));
-    await refused(
+    await refusedAfterReads(
       h,
       sendSms,
       sms(WESTERN),
@@ -90,7 +90,7 @@ describe("quiet hours, refuse", () => {
   it("checks a scheduled send at its scheduled time, not now", async () => {
     const night = nextSydneyHour(3);
     const h = await at(Date.UTC(2026, 6, 1, 2, 0)); // now is noon in Sydney
-    const text = await refused(
+    const text = await refusedAfterReads(
       h,
       sendSms,
       sms(SYDNEY, { schedule: night / 1000 }),
@@ -159,7 +159,7 @@ describe("quiet hours, schedule", () => {
 
   it("refuses recipients whose zones leave no minute allowed in all of them", async () => {
     const h = await at(Date.UTC(2026, 6, 1, 17, 12), "schedule");
-    await refused(
+    await refusedAfterReads(
       h,
       sendSms,
       { messages: [SYDNEY, "+447777777777", "+14055555555"].map((to) => ({ to, body: "Hi" })) },

@@ -48,13 +48,37 @@ export async function refused(
   args: unknown,
   ...fragments: string[]
 ): Promise<string> {
+  return refusedAfter(h, "nothing", tool, args, ...fragments);
+}
+
+/**
+ * Like refused, for a rule that needs what the account holds (the opt-out list, a list's
+ * members): reads may happen first, nothing else.
+ */
+export async function refusedAfterReads(
+  h: Harness,
+  tool: ToolDefinition,
+  args: unknown,
+  ...fragments: string[]
+): Promise<string> {
+  return refusedAfter(h, "reads", tool, args, ...fragments);
+}
+
+async function refusedAfter(
+  h: Harness,
+  allowed: "nothing" | "reads",
+  tool: ToolDefinition,
+  args: unknown,
+  ...fragments: string[]
+): Promise<string> {
   const before = h.sandbox.requests.length;
   const result = await h.call(tool, args);
   const text = textOf(result);
   expect(result.isError, text).toBe(true);
   for (const fragment of fragments) expect(text).toContain(fragment);
   expect(text).toContain("Nothing was sent.");
-  expect(h.sandbox.requests.length).toBe(before);
+  const made = h.sandbox.requests.slice(before);
+  expect(allowed === "reads" ? made.filter((r) => r.method !== "GET") : made).toEqual([]);
   return text;
 }
 
