@@ -3,24 +3,30 @@
  * the host's format that starts this install from any folder, and a write merges into the
  * host's file under a temporary HOME, with a backup, refusing a duplicate without --force.
  */
+import { spawn } from "node:child_process";
 import {
   chmodSync,
+  chownSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findHost, HOSTS } from "../src/setup/hosts.js";
+import { LockError, withFileLock } from "../src/setup/lock.js";
+import { holdsSecret } from "../src/setup/secret-text.js";
 import { writeWithBackup } from "../src/setup/write.js";
 import { NAME } from "../src/version.js";
-import { cleanEnv } from "./support/build.js";
+import { cleanEnv, ensureBuilt } from "./support/build.js";
 import { runCli, StdioServer } from "./support/stdio.js";
 import { parseToml } from "./support/toml.js";
 
@@ -279,6 +285,175 @@ describe("each host's config file", () => {
           expand(host.shown[platform]),
         );
       }
+    }
+  });
+});
+
+/** The built CLI run without waiting for it, so several can run at once. */
+async function runCliAsync(args: string[], env: Record<string, string>) {
+  const cli = await ensureBuilt();
+  return new Promise<{ status: number | null; stderr: string }>((done, fail) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: cleanEnv(env) });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdin.end();
+    child.on("error", fail);
+    child.on("close", (status) => done({ status, stderr }));
+  });
+}
+
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+const backupsOf = (file: string) =>
+  readdirSync(dirname(file))
+    .filter((name) => name.startsWith(`${basename(file)}.`) && name.endsWith(".bak"))
+    .map((name) => join(dirname(file), name));
+const isRoot = process.getuid?.() === 0;
+/** A host's `${name}` reference to a variable, as text. */
+const reference = (name: string) => `\${${name}}`;
+
+describe("setup keeps the host's file safe (issue 24)", () => {
+  it("a file that gets the API key ends 0600, and so do its backups, old and new", async () => {
+    const home = tempHome();
+    const env = { HOME: home, CLICKSEND_USERNAME: "ava", CLICKSEND_API_KEY: "canary-key-123" };
+    const file = findHost("claude-desktop")?.path({ HOME: home }, "linux") as string;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{ "mcpServers": {} }\n');
+    chmodSync(file, 0o644);
+    // A backup left by an earlier version, world-readable, holding a key.
+    const old = `${file}.20260101T000000Z.bak`;
+    writeFileSync(old, '{"mcpServers":{"x":{"env":{"CLICKSEND_API_KEY":"old-key"}}}}');
+    chmodSync(old, 0o644);
+    const result = await runCli(["setup", "claude-desktop"], env);
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain("canary-key-123");
+    expect(modeOf(file)).toBe(0o600);
+    expect(backupsOf(file)).toHaveLength(2);
+    for (const backup of backupsOf(file)) expect(modeOf(backup), backup).toBe(0o600);
+  });
+
+  it("a file with only references to variables keeps its mode", async () => {
+    const home = tempHome();
+    const file = findHost("cursor")?.path({ HOME: home }, "linux") as string;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, "{}\n");
+    chmodSync(file, 0o644);
+    const result = await runCli(["setup", "cursor"], { HOME: home });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain(reference("env:CLICKSEND_API_KEY"));
+    expect(modeOf(file)).toBe(0o644);
+  });
+
+  it("follows a symlinked config (a dotfiles repository) and edits its target in place", async () => {
+    const home = tempHome();
+    const file = findHost("claude-code")?.path({ HOME: home }, "linux") as string;
+    const target = join(home, "dotfiles", "claude.json");
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, '{ "mcpServers": { "other": { "command": "other" } } }\n');
+    symlinkSync("dotfiles/claude.json", file);
+    const result = await runCli(["setup", "claude-code", "--sandbox"], { HOME: home });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${target} (the target of ${file})`);
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    expect(Object.keys(serversOf("claude-code", readFileSync(target, "utf8")))).toEqual([
+      "other",
+      "clicksend-sandbox",
+    ]);
+    expect(backupsOf(target)).toHaveLength(1);
+    // A link whose target does not exist yet: the target is created, the link kept.
+    const dangling = join(home, "link.json");
+    symlinkSync(join(home, "dotfiles", "new.json"), dangling);
+    const created = await runCli(["setup", "cursor", "--sandbox", "--config-file", dangling], {
+      HOME: home,
+    });
+    expect(created.status, created.stderr).toBe(0);
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(Object.keys(serversOf("cursor", readFileSync(dangling, "utf8")))).toEqual([
+      "clicksend-sandbox",
+    ]);
+  });
+
+  it("8 runs at once on one file keep all 8 entries, round after round", async () => {
+    const home = tempHome();
+    const env = { HOME: home };
+    const file = findHost("cursor")?.path(env, "linux") as string;
+    const names: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const batch = Array.from({ length: 8 }, (_, i) => `r${round}-s${i}`);
+      names.push(...batch);
+      const results = await Promise.all(
+        batch.map((name) => runCliAsync(["setup", "cursor", "--sandbox", "--name", name], env)),
+      );
+      for (const result of results) expect(result.status, result.stderr).toBe(0);
+      expect(Object.keys(serversOf("cursor", readFileSync(file, "utf8"))).sort()).toEqual(
+        [...names].sort(),
+      );
+    }
+    // Each run but the very first backed up the file it found; none overwrote another's backup.
+    expect(backupsOf(file)).toHaveLength(23);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it.skipIf(!isRoot)(
+    "a file owned by another user keeps its owner and group (needs root)",
+    async () => {
+      const home = tempHome();
+      const file = findHost("claude-desktop")?.path({ HOME: home }, "linux") as string;
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, "{}\n");
+      chownSync(file, 65534, 65534);
+      const result = await runCli(["setup", "claude-desktop", "--sandbox"], { HOME: home });
+      expect(result.status, result.stderr).toBe(0);
+      for (const path of [file, ...backupsOf(file)]) {
+        expect({ uid: statSync(path).uid, gid: statSync(path).gid }, path).toEqual({
+          uid: 65534,
+          gid: 65534,
+        });
+      }
+    },
+  );
+
+  it("a lock left by a run that died is taken over; a live one is waited for, then named", async () => {
+    const home = tempHome();
+    const file = findHost("gemini")?.path({ HOME: home }, "linux") as string;
+    mkdirSync(dirname(file), { recursive: true });
+    // A pid no process has: above the kernel's pid_max.
+    writeFileSync(`${file}.lock`, "4194305\n");
+    const result = await runCli(["setup", "gemini", "--sandbox"], { HOME: home });
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+
+    writeFileSync(`${file}.lock`, `${process.pid}\n`);
+    expect(() => withFileLock(file, () => "ran", 0)).toThrow(LockError);
+    expect(() => withFileLock(file, () => "ran", 0)).toThrow(
+      `its lock ${file}.lock is held by another setup (pid ${process.pid})`,
+    );
+    rmSync(`${file}.lock`);
+    expect(withFileLock(file, () => "ran", 0)).toBe("ran");
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it("knows a credential in JSON and TOML from a reference to a variable", () => {
+    for (const text of [
+      '{"env":{"CLICKSEND_API_KEY":"abc"}}',
+      '{"env":{"GITHUB_TOKEN":"ghp_x"}}',
+      '{"headers":{"Authorization":"Bearer x"}}',
+      'env = { OPENAI_API_KEY = "sk-1" }',
+      "[x]\nclient_secret = 's'",
+    ]) {
+      expect(holdsSecret(text), text).toBe(true);
+    }
+    for (const text of [
+      '{"env":{"CLICKSEND_API_KEY":""}}',
+      `{"env":{"CLICKSEND_API_KEY":"${reference("env:CLICKSEND_API_KEY")}"}}`,
+      `{"env":{"CLICKSEND_API_KEY":"${reference("CLICKSEND_API_KEY:-")}"}}`,
+      '{"env":{"CLICKSEND_API_KEY":"$CLICKSEND_API_KEY"}}',
+      `{"env":{"CLICKSEND_API_KEY":"${reference("input:clicksend-api-key")}"}}`,
+      'env_vars = ["CLICKSEND_USERNAME", "CLICKSEND_API_KEY"]',
+      '{"theme":"dark","tokens":3}',
+    ]) {
+      expect(holdsSecret(text), text).toBe(false);
     }
   });
 });

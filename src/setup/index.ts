@@ -17,8 +17,9 @@ import {
   type Platform,
 } from "./hosts.js";
 import { JsonMergeError, jsonSnippet, mergeJson } from "./json-config.js";
+import { LockError } from "./lock.js";
 import { mergeTable, renderTable, TomlMergeError } from "./toml.js";
-import { readIfExists, writeWithBackup } from "./write.js";
+import { editFile, WriteError } from "./write.js";
 
 export interface SetupContext {
   argv: string[];
@@ -201,21 +202,26 @@ function writeEntry(
   const file = resolve(options.file ?? host.path(context.env, platformOf(context.platform)));
   const { entry, inputs } = host.entry(launch, live);
   const copied = host.id === "claude-desktop" && live && copyCredentials(entry, context.env);
-  const before = readIfExists(file) ?? "";
-  let merged: { text: string; replaced: boolean };
+  let replaced = false;
+  let edited: { file: string; backup: string | undefined };
   try {
-    merged =
-      host.format === "toml"
-        ? mergeTable(before, host.key, name, entry, options.force)
-        : mergeJson(before, host.key, name, entry, options.force, inputs);
+    edited = editFile(file, (before) => {
+      const merged =
+        host.format === "toml"
+          ? mergeTable(before, host.key, name, entry, options.force)
+          : mergeJson(before, host.key, name, entry, options.force, inputs);
+      replaced = merged.replaced;
+      return merged.text;
+    });
   } catch (error) {
-    if (!(error instanceof JsonMergeError || error instanceof TomlMergeError)) throw error;
+    if (!isRefusal(error)) throw error;
     context.err(`clicksend-mcp setup: ${file}: ${error.message}. Nothing was changed.\n`);
     return 1;
   }
-  const backup = writeWithBackup(file, merged.text);
+  const { backup } = edited;
+  const where = edited.file === file ? file : `${edited.file} (the target of ${file})`;
   context.out(
-    `${merged.replaced ? "Replaced" : "Added"} "${name}" in ${file}${backup ? ` (backup: ${backup})` : " (new file)"}.\n` +
+    `${replaced ? "Replaced" : "Added"} "${name}" in ${where}${backup ? ` (backup: ${backup})` : " (new file)"}.\n` +
       `Restart ${host.title} (or reload its MCP servers) to start it.\n`,
   );
   if (host.afterWrite) context.err(`${host.afterWrite}\n`);
@@ -229,6 +235,14 @@ function writeEntry(
   }
   return 0;
 }
+
+const isRefusal = (error: unknown): error is Error =>
+  error instanceof JsonMergeError ||
+  error instanceof TomlMergeError ||
+  error instanceof LockError ||
+  error instanceof WriteError ||
+  // The file system's own refusals (EACCES, EROFS, ENOSPC) name the path and the cause.
+  (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string");
 
 /** Claude Desktop cannot read variables: the values themselves go in its file, when set. */
 function copyCredentials(entry: Record<string, unknown>, env: Env): boolean {

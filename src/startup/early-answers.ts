@@ -5,13 +5,21 @@
  * most of a start), then hands everything it received, in order, to the SDK's transport. The SDK
  * handles those messages as if they had just arrived; its own answers to the two requests
  * answered here are dropped (stdio.ts). Anything else, or a client this cannot answer exactly as
- * the SDK would (a 2026-07-28 client, an unknown protocol version, a host that renders MCP Apps),
- * ends the early answers at once and waits for the SDK. test/early-answers.test.ts checks that
- * both answers equal the SDK's for the same requests.
+ * the SDK would (a 2026-07-28 client, an unknown protocol version, a host that renders MCP Apps,
+ * a message the SDK's schema would refuse (well-formed.ts), a request id already answered), ends
+ * the early answers at once and waits for the SDK. test/early-answers.test.ts checks that the
+ * answers equal the SDK's for the same messages, well-formed or not.
  */
 import type { Readable, Writable } from "node:stream";
 import { serverCapabilities, UI_EXTENSION } from "../protocol/selection.js";
 import { type LineEvent, LineSplitter, type RequestId } from "../transport/lines.js";
+import {
+  isInitializeParams,
+  isListToolsParams,
+  isObject,
+  isWellFormedNotification,
+  isWellFormedRequest,
+} from "./well-formed.js";
 
 /** The 2025-era revisions the SDK accepts in `initialize`, newest first. */
 export const LEGACY_PROTOCOL_VERSIONS = [
@@ -32,34 +40,41 @@ export interface EarlyPlan {
   sendCard: boolean;
 }
 
+/** The requests answered early. */
+export type EarlyMethod = "initialize" | "tools/list";
+
 /** What the stdio transport takes over: the splitter (with any partial line) and the backlog. */
 export interface Handover {
   splitter: LineSplitter;
   /** Requests answered early, by id: the SDK's answers to them are not sent again. */
-  answered: Set<RequestId>;
+  answered: Map<RequestId, EarlyMethod>;
   /** Stops reading stdin here and returns what arrived, in order, for the SDK. */
   takeOver(): LineEvent[];
 }
 
-interface Request {
-  jsonrpc?: unknown;
-  id?: unknown;
-  method?: unknown;
-  params?: Record<string, unknown>;
-}
-
-const isId = (id: unknown): id is RequestId =>
-  typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
-
-function parse(line: string): Request | undefined {
+function parse(line: string): unknown {
   try {
-    const value: unknown = JSON.parse(line);
-    return value && typeof value === "object" && !Array.isArray(value)
-      ? (value as Request)
-      : undefined;
+    return JSON.parse(line);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `message` is the SDK's own answer to a request answered early, which is then not sent
+ * again. The kind of result is checked as well as the id: a later request may reuse the id (the
+ * SDK answers that one, and its answer must go out).
+ */
+export function answeredEarly(
+  answered: Map<RequestId, EarlyMethod>,
+  message: { id?: unknown; result?: unknown },
+): boolean {
+  const method = answered.get(message.id as RequestId);
+  if (method === undefined || !isObject(message.result)) return false;
+  const matches =
+    method === "initialize" ? "protocolVersion" in message.result : "tools" in message.result;
+  if (matches) answered.delete(message.id as RequestId);
+  return matches;
 }
 
 /** initialize's result, exactly as the SDK gives it, or undefined where this cannot know it. */
@@ -67,8 +82,9 @@ export function initializeResult(
   plan: EarlyPlan,
   params: Record<string, unknown> | undefined,
 ): Record<string, unknown> | undefined {
-  const version = params?.protocolVersion;
-  if (typeof version !== "string" || !LEGACY_PROTOCOL_VERSIONS.includes(version)) return undefined;
+  if (!isInitializeParams(params)) return undefined;
+  const version = params.protocolVersion as string;
+  if (!LEGACY_PROTOCOL_VERSIONS.includes(version)) return undefined;
   const capabilities = params?.capabilities as { extensions?: Record<string, unknown> } | undefined;
   if (capabilities?.extensions?.[UI_EXTENSION] !== undefined) return undefined;
   return {
@@ -91,7 +107,7 @@ export function answerEarly(
   waitMs = 100,
 ): { handover: Handover; ready: Promise<void> } {
   const splitter = new LineSplitter();
-  const answered = new Set<RequestId>();
+  const answered = new Map<RequestId, EarlyMethod>();
   const backlog: LineEvent[] = [];
   let phase: "opening" | "initialized" | "done" = "opening";
   let done: () => void = () => {};
@@ -105,8 +121,8 @@ export function answerEarly(
   // Nothing to answer for a while (a host that does not list tools at once): load the rest.
   let timer = setTimeout(finish, waitMs);
 
-  const answer = (id: RequestId, result: unknown) => {
-    answered.add(id);
+  const answer = (id: RequestId, method: EarlyMethod, result: unknown) => {
+    answered.set(id, method);
     stdout.write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
   };
 
@@ -115,22 +131,24 @@ export function answerEarly(
     if (phase === "done") return;
     const message = "line" in event ? parse(event.line) : undefined;
     clearTimeout(timer);
-    if (message?.jsonrpc !== "2.0") return finish();
+    if (phase === "initialized" && isWellFormedNotification(message)) {
+      if (message.method !== "notifications/initialized") return finish();
+      timer = setTimeout(finish, waitMs);
+      return;
+    }
+    // A reused id is the SDK's to answer: answered here too, it would be answered twice.
+    if (!isWellFormedRequest(message) || answered.has(message.id)) return finish();
     const { id, method, params } = message;
-    if (phase === "opening" && method === "initialize" && isId(id)) {
+    if (phase === "opening" && method === "initialize") {
       const result = initializeResult(plan, params);
       if (!result) return finish();
-      answer(id, result);
+      answer(id, method, result);
       phase = "initialized";
       timer = setTimeout(finish, waitMs);
       return;
     }
-    if (phase === "initialized" && method === "notifications/initialized" && id === undefined) {
-      timer = setTimeout(finish, waitMs);
-      return;
-    }
-    if (phase === "initialized" && method === "tools/list" && isId(id)) {
-      answer(id, { tools: plan.tools });
+    if (phase === "initialized" && method === "tools/list" && isListToolsParams(params)) {
+      answer(id, method, { tools: plan.tools });
     }
     finish();
   };

@@ -14,7 +14,7 @@ import {
   type Transport,
 } from "@modelcontextprotocol/server";
 import type { Logger } from "../logger.js";
-import type { Handover } from "../startup/early-answers.js";
+import { answeredEarly, type EarlyMethod, type Handover } from "../startup/early-answers.js";
 import { type LineEvent, LineSplitter, MAX_LINE_BYTES } from "./lines.js";
 
 export { idOfEdges, type LineEvent, LineSplitter } from "./lines.js";
@@ -27,7 +27,7 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   private readonly lines: LineSplitter;
   /** Requests the start answered before the SDK loaded: its own answers to them are not sent. */
-  private readonly answered: Set<RequestId>;
+  private readonly answered: Map<RequestId, EarlyMethod>;
 
   constructor(
     private readonly logger: Logger,
@@ -37,7 +37,7 @@ export class StdioTransport implements Transport {
     private readonly early?: Handover,
   ) {
     this.lines = early?.splitter ?? new LineSplitter(maxLineBytes);
-    this.answered = early?.answered ?? new Set();
+    this.answered = early?.answered ?? new Map();
   }
 
   private readonly ondata = (chunk: Buffer) => {
@@ -90,13 +90,7 @@ export class StdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    if (
-      "id" in message &&
-      !("method" in message) &&
-      this.answered.delete(message.id as RequestId)
-    ) {
-      return Promise.resolve();
-    }
+    if (!("method" in message) && answeredEarly(this.answered, message)) return Promise.resolve();
     return new Promise((resolve) => {
       if (this.stdout.write(serializeMessage(message))) resolve();
       else this.stdout.once("drain", resolve);
