@@ -50,7 +50,10 @@ async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, previ
   const tag = normalised.every((m) => m.custom_string !== undefined)
     ? (normalised[0]?.custom_string as string)
     : `mcp-${randomBytes(4).toString("hex")}`;
-  const messages = checked.messages.map((message) => ({
+  const complete = channel.completeMessages
+    ? await channel.completeMessages(checked.messages, ctx.client)
+    : checked.messages;
+  const messages = complete.map((message) => ({
     ...message,
     source: message.source ?? NAME,
     custom_string: message.custom_string ?? tag,
