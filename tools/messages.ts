@@ -122,7 +122,7 @@ export const channel = (
   kind: string,
   findSend: Channel["findSend"],
   facts: Pick<Channel, "words" | "measurer"> &
-    Partial<Pick<Channel, "partLimit" | "completeMessages">>,
+    Partial<Pick<Channel, "partLimit" | "completeMessages" | "checkPayload">>,
 ): Channel => ({
   kind,
   tool: `send_${kind}`,

@@ -37,6 +37,8 @@ export interface Channel {
    * after the guards, so what is posted always has it.
    */
   completeMessages?<M extends OutgoingMessage>(messages: M[], client: RequestClient): Promise<M[]>;
+  /** Warnings about what a send carries beside its messages (MMS: a media file ClickSend fails). */
+  checkPayload?(payload: Record<string, unknown>): string[];
 }
 
 export interface ChannelWords {

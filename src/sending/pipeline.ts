@@ -33,7 +33,7 @@ const AUDIT_IDS = 50;
  */
 async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, preview = false) {
   const { idempotency_key, allow_duplicate, confirmation, ...payload } = args;
-  const warnings: string[] = [];
+  const warnings: string[] = [...(channel.checkPayload?.(payload) ?? [])];
   const normalised = await normaliseRecipients(payload.messages);
   // A preview takes no allow_duplicate: it reports a repeat the send would refuse without one.
   const repeat = preview ? repeatIn(normalised) : undefined;
