@@ -61,7 +61,10 @@ function messageStatus(channel: Channel, m: Fields, mediaFile: unknown): string 
     if (!mediaOk(mediaFile)) return "INVALID_MEDIA_FILE";
   }
   if (channel === "voice") {
-    if (!filled(m.voice)) return "MISSING_REQUIRED_FIELDS";
+    // VoiceMessage requires body, country, custom_string and voice (S3 and S1, §15).
+    if (!filled(m.voice) || !filled(m.country) || !filled(m.custom_string)) {
+      return "MISSING_REQUIRED_FIELDS";
+    }
     const lang = VOICE_LANGUAGES.find((l) => l.code === langOf(m));
     if (!lang) return "INVALID_LANG";
     if (![lang.gender].flat().includes(str(m.voice))) return "INVALID_VOICE";
@@ -147,7 +150,8 @@ function settle(
   charge: boolean,
 ): { reply: Fields; stored?: OutboundMessage } {
   const m = target.message;
-  const from = str(m.from);
+  // Voice has no from: ClickSend's VoiceMessage does not define it, and calls show from: null.
+  const from = channel === "voice" ? "" : str(m.from);
   const common = {
     to: target.to,
     body: str(m.body),

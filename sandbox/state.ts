@@ -97,6 +97,8 @@ export interface ReceiptRule {
 export interface AutomationRules {
   inbound: InboundRule[];
   receipts: ReceiptRule[];
+  /** automations/voice/receipts: the same DeliveryReceiptRule model (S3). */
+  voice_receipts: ReceiptRule[];
 }
 
 export interface StateOptions {
@@ -126,6 +128,8 @@ export interface OutboundMessage {
   to_type?: string;
   machine_detected?: number;
   digits?: string;
+  /** Voice: its receipt was marked read (PUT voice/receipts-read). */
+  receipt_read?: boolean;
   /** SMS and MMS: the allowed email address replies are also sent to. */
   from_email?: string | null;
   date: number;
@@ -281,13 +285,13 @@ export class SandboxState {
   rulesOf(user_id: number): AutomationRules {
     let rules = this.automations.get(user_id);
     if (!rules) {
-      rules = { inbound: [], receipts: [] };
+      rules = { inbound: [], receipts: [], voice_receipts: [] };
       this.automations.set(user_id, rules);
     }
     return rules;
   }
 
-  /** The two rules clicksend-api.md §5 gives for polling replies and receipts. */
+  /** The rules clicksend-api.md §5 gives for polling replies and receipts, and voice receipts. */
   addPollRules(user_id: number): void {
     const rules = this.rulesOf(user_id);
     rules.inbound.push({
@@ -301,14 +305,19 @@ export class SandboxState {
       enabled: 1,
       webhook_type: null,
     });
-    rules.receipts.push({
-      receipt_rule_id: this.nextId("receiptRule"),
-      rule_name: "Poll delivery receipts",
-      match_type: 0,
-      action: "POLL",
-      action_address: "poll",
-      enabled: 1,
-    });
+    for (const [kind, rule_name] of [
+      ["receipts", "Poll delivery receipts"],
+      ["voice_receipts", "Poll voice receipts"],
+    ] as const) {
+      rules[kind].push({
+        receipt_rule_id: this.nextId("receiptRule"),
+        rule_name,
+        match_type: 0,
+        action: "POLL",
+        action_address: "poll",
+        enabled: 1,
+      });
+    }
   }
 
   /** The list object as ClickSend returns it, with its live counters. */

@@ -20,6 +20,27 @@ export function callOutcome(
   return { machine_detected: machine ? 1 : 0, digits: requireInput && !machine ? KEYPRESS : "" };
 }
 
+/**
+ * The caller's unread voice receipts: calls the network reported on, answered (201) or failed
+ * (301), listed only while an enabled voice receipt rule has action POLL (as for SMS, §5).
+ */
+export const unreadCallReceipts = (state: SandboxState, userId: number) =>
+  state.rulesOf(userId).voice_receipts.some((r) => r.action === "POLL" && r.enabled === 1)
+    ? reportedCalls(state, userId).filter((m) => !m.receipt_read)
+    : [];
+
+/** When a call's receipt came: 20 s after the call (receiptOf in routes/voice.ts). */
+export const receiptTime = (m: OutboundMessage) => m.date + 20;
+
+/** PUT voice/receipts-read: the unread receipts before date_before (all without it) are read. */
+export function markCallReceiptsRead(state: SandboxState, userId: number, dateBefore?: number) {
+  const marked = unreadCallReceipts(state, userId).filter(
+    (m) => dateBefore === undefined || receiptTime(m) < dateBefore,
+  );
+  for (const m of marked) m.receipt_read = true;
+  return marked.length;
+}
+
 /** The caller's calls the network reported on: answered (201) or failed (301). */
 export const reportedCalls = (state: SandboxState, userId: number) =>
   state.messages.filter(

@@ -3,6 +3,7 @@ import type { InboundRule, ReceiptRule } from "../sandbox/state.js";
 import { ClickSendApiError } from "../src/errors.js";
 import { createAutomationRule, listAutomationRules } from "../tools/automations.js";
 import { listDeliveryReceipts, listInboundSms } from "../tools/replies.js";
+import { listVoiceReceipts, sendVoice } from "../tools/voice.js";
 import { type Harness, harness, writes } from "./support/harness.js";
 import { dataOf, refused, succeeded } from "./support/results.js";
 import { addSms } from "./support/tool-args.js";
@@ -28,6 +29,7 @@ afterEach(() => {
   const rules = rulesOf(fresh);
   rules.inbound.length = 0;
   rules.receipts.length = 0;
+  rules.voice_receipts.length = 0;
 });
 
 const inboundRule = (fields: Partial<InboundRule> = {}): InboundRule => ({
@@ -54,17 +56,18 @@ const receiptRule = (fields: Partial<ReceiptRule> = {}): ReceiptRule => ({
 });
 
 describe("list_automation_rules", () => {
-  it("lists both kinds and says both can be polled on the sandbox account", async () => {
+  it("lists every kind and says each can be polled on the sandbox account", async () => {
     const before = h.sandbox.requests.length;
     const { data } = await succeeded<Rules>(h, listAutomationRules, {});
     expect(h.sandbox.requests.slice(before).map((r) => [r.method, r.path, r.query])).toEqual(
       expect.arrayContaining([
         ["GET", "automations/sms/inbound", { limit: "100" }],
         ["GET", "automations/sms/receipts", { limit: "100" }],
+        ["GET", "automations/voice/receipts", { limit: "100" }],
       ]),
     );
-    expect(h.sandbox.requests.length - before).toBe(2);
-    expect(data.polling).toEqual({ replies: true, receipts: true });
+    expect(h.sandbox.requests.length - before).toBe(3);
+    expect(data.polling).toEqual({ replies: true, receipts: true, voice_receipts: true });
     expect(data.inbound?.items).toEqual([
       {
         inbound_rule_id: expect.any(Number),
@@ -100,9 +103,9 @@ describe("list_automation_rules", () => {
 
   it("says a new account can poll nothing and names create_automation_rule", async () => {
     const { data } = await succeeded<Rules>(fresh, listAutomationRules, {});
-    expect(data.polling).toEqual({ replies: false, receipts: false });
+    expect(data.polling).toEqual({ replies: false, receipts: false, voice_receipts: false });
     expect(data.note).toBe(
-      "Without an enabled POLL rule ClickSend lists no replies and no receipts: create_automation_rule adds one.",
+      "Without an enabled POLL rule ClickSend lists no replies and no receipts and no voice receipts: create_automation_rule adds one per kind.",
     );
   });
 
@@ -113,7 +116,7 @@ describe("list_automation_rules", () => {
     );
     rulesOf(fresh).receipts.push(receiptRule({ action: "POLL", action_address: "poll" }));
     const { data } = await succeeded<Rules>(fresh, listAutomationRules, {});
-    expect(data.polling).toEqual({ replies: false, receipts: true });
+    expect(data.polling).toEqual({ replies: false, receipts: true, voice_receipts: false });
     expect(data.inbound?.items[0]).toMatchObject({
       message_search_type: 2,
       message_search_term: "STOP",
@@ -122,7 +125,7 @@ describe("list_automation_rules", () => {
       enabled: true,
     });
     expect(data.inbound?.items[1]).toMatchObject({ action: "POLL", enabled: false });
-    expect(data.note).toContain("no replies:");
+    expect(data.note).toContain("no replies and no voice receipts:");
   });
 
   it("finds a POLL rule beyond the first page", async () => {
@@ -194,6 +197,41 @@ describe("create_automation_rule", () => {
       await fresh.call(listDeliveryReceipts, {}),
     );
     expect(receipts.items.map((r) => r.message_id)).toContain(sent.message_id);
+  });
+
+  it("creates the voice receipts POLL rule at automations/voice/receipts, and voice receipts appear", async () => {
+    const call = { to: "+61400777311", body: "Your code is 4, 2", voice: "female" as const };
+    const sent = dataOf<{ queued: Array<{ message_id: string }> }>(
+      await fresh.call(sendVoice, { messages: [call] }),
+    );
+    const id = sent.queued[0]?.message_id;
+    // The finding: without the rule ClickSend lists no voice receipt, and the tool says how to fix it.
+    const empty = dataOf<{ items: unknown[]; note?: string }>(
+      await fresh.call(listVoiceReceipts, {}),
+    );
+    expect(empty.items).toEqual([]);
+    expect(empty.note).toContain("create_automation_rule (kind voice_receipts)");
+
+    const { data, request } = await succeeded(fresh, createAutomationRule, {
+      kind: "voice_receipts",
+    });
+    expect(request).toMatchObject({ method: "POST", path: "automations/voice/receipts" });
+    expect(request.body).toEqual({
+      match_type: 0,
+      rule_name: "Poll voice receipts (clicksend-mcp)",
+      action: "POLL",
+      action_address: "poll",
+      enabled: 1,
+    });
+    expect(data.created).toMatchObject({ receipt_rule_id: expect.any(Number), enabled: true });
+    const listed = dataOf<{ items: Array<{ message_id: string }>; note?: string }>(
+      await fresh.call(listVoiceReceipts, {}),
+    );
+    expect(listed.items.map((r) => r.message_id)).toEqual([id]);
+    expect(listed.note).toBeUndefined();
+    const again = await succeeded(fresh, createAutomationRule, { kind: "voice_receipts" });
+    expect(again.data).toMatchObject({ existing: { action: "POLL" } });
+    expect(rulesOf(fresh).voice_receipts).toHaveLength(1);
   });
 
   it("creates nothing when an enabled POLL rule already covers it", async () => {

@@ -108,7 +108,7 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   });
   // The sandbox account has the POLL rules ClickSend needs, so creating another is skipped.
   const rules = await call("list_automation_rules");
-  expect(rules.polling).toEqual({ replies: true, receipts: true });
+  expect(rules.polling).toEqual({ replies: true, receipts: true, voice_receipts: true });
   expect((await call("create_automation_rule", { kind: "inbound" })).existing).toBeDefined();
   const reply = await call("get_inbound_sms", { original_message_id: sentId });
   expect(reply.message_id).toBe(inbound.items[0].message_id);
@@ -150,6 +150,12 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
   expect(byId(history.items)).toMatchObject({ digits: "1" });
   const voiceReceipts = await call("list_voice_receipts");
   expect(byId(voiceReceipts.items)).toMatchObject({ digits: "1" });
+  await call("mark_voice_receipts_read", { all: true });
+  expect(byId((await call("list_voice_receipts")).items)).toBeUndefined();
+  const uploaded = await call("upload_media", {
+    content: "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7",
+  });
+  expect(uploaded.media_file).toMatch(/\.gif$/);
   const laterCall = await call("send_voice", {
     messages: [
       {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listMmsHistory, sendMms } from "../tools/mms.js";
+import { listMmsHistory, previewMms, sendMms, uploadMedia } from "../tools/mms.js";
 import { balanceOf, type Harness, harness, lastRequest } from "./support/harness.js";
 import { dataOf, refused, textOf } from "./support/results.js";
 
@@ -168,5 +168,56 @@ describe("list_mms_history", () => {
 
   it("refuses a page below 1 without a request", async () => {
     await refused(h, listMmsHistory, { page: 0 }, "page");
+  });
+});
+
+/** A 1x1 PNG: an image ClickSend converts but does not send as it is. */
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+describe("upload_media and preview_mms", () => {
+  it("warns of a .png media file, naming upload_media; ClickSend fails it per message", async () => {
+    const png = "https://example.com/promo.png";
+    const preview = dataOf<{ warnings?: string[] }>(
+      await h.call(previewMms, { media_file: png, messages: [message] }),
+    );
+    expect(preview.warnings?.join(" ")).toContain("upload_media");
+    const sent = await h.call(sendMms, { media_file: png, messages: [message] });
+    expect(sent.isError).toBe(true);
+    expect(textOf(sent)).toContain("INVALID_MEDIA_FILE");
+  });
+
+  it("converts a base64 image with POST uploads?convert=mms, and MMS then send it", async () => {
+    const result = await h.call(uploadMedia, { content: PNG });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(lastRequest(h)).toMatchObject({
+      method: "POST",
+      path: "uploads",
+      query: { convert: "mms" },
+      body: { content: PNG },
+    });
+    const { media_file: hosted } = dataOf<{ media_file: string }>(result);
+    expect(hosted).toMatch(/^https:\/\/.+\.jpg$/);
+    const preview = dataOf<{ warnings?: string[] }>(
+      await h.call(previewMms, { media_file: hosted, messages: [message] }),
+    );
+    expect(preview.warnings ?? []).toEqual([]);
+    const sent = await h.call(sendMms, { media_file: hosted, messages: [message] });
+    expect(sent.isError, textOf(sent)).toBeFalsy();
+  });
+
+  it("passes on ClickSend's refusal of a file that is no image", async () => {
+    const result = await h.call(uploadMedia, { content: Buffer.from("hello").toString("base64") });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("Unsupported file type");
+  });
+
+  it.each([
+    ["neither content nor url", {}, "content"],
+    ["both", { content: PNG, url: "https://example.com/a.png" }, "url"],
+    ["content that is not base64", { content: "not base64!" }, "content"],
+    ["an address inside the network", { url: "http://127.0.0.1:9/a.png" }, "url"],
+  ])("refuses %s without a request to ClickSend", async (_what, args, field) => {
+    await refused(h, uploadMedia, args, field);
   });
 });

@@ -9,6 +9,8 @@ import { LISTING_BUDGET } from "./support/listing-budget.js";
 const VERBS = [
   ...["list", "get", "create", "update", "delete", "send", "cancel"],
   ...["mark", "search", "preview", "await"],
+  // upload_media (issue 24): the name ClickSend's endpoint and the issue give it.
+  "upload",
 ];
 const KEY = /^[a-zA-Z0-9_.-]{1,64}$/;
 

@@ -117,7 +117,7 @@ describe("list_inbound_sms", () => {
     const data = await page(listInboundSms, {}, fresh);
     expect(data.items).toEqual([]);
     expect(data.note).toBe(
-      "ClickSend lists replies only while the account has an enabled POLL rule, and it has none: create one with create_automation_rule (kind inbound).",
+      "ClickSend lists replies only while the account has an enabled POLL rule for them, and it has none: create one with create_automation_rule (kind inbound).",
     );
     expect(fresh.sandbox.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET sms/inbound",

@@ -371,8 +371,15 @@ describe("sends as ClickSend answers them", () => {
 
   it("gives a voice call's to_type by the number's type", async () => {
     const calls = await send("voice", {
-      messages: ["+61412345678", "+61298765432", "+14155552671", "+442079460000"].map((to) => ({
+      messages: [
+        ["+61412345678", "AU"],
+        ["+61298765432", "AU"],
+        ["+14155552671", "US"],
+        ["+442079460000", "GB"],
+      ].map(([to, country]) => ({
         to,
+        country,
+        custom_string: "t",
         body: "hello",
         voice: "female",
       })),

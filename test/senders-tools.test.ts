@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listSenderIds } from "../tools/senders.js";
 import { answerWith, type Harness, harness } from "./support/harness.js";
+import { rawCall } from "./support/raw.js";
 import { failed, refused, succeeded } from "./support/results.js";
 
 let h: Harness;
@@ -12,6 +13,18 @@ afterAll(() => h.close());
 const since = (h: Harness, before: number) => h.sandbox.requests.slice(before);
 
 describe("list_sender_ids", () => {
+  it("meets ClickSend's underscored names in the sandbox's answers (_country_name, _metadata)", async () => {
+    const numbers = await rawCall(h.sandbox, "GET", "numbers");
+    const [first] = (numbers.body.data as { data: Array<Record<string, unknown>> }).data;
+    expect(first).toHaveProperty("_country_name", "Australia");
+    expect(first).not.toHaveProperty("country_name");
+    for (const path of ["own-numbers", "alpha-tags"]) {
+      const { body } = await rawCall(h.sandbox, "GET", path);
+      expect(body).toHaveProperty("_metadata.pagination.page_size");
+      expect(body).not.toHaveProperty("metadata");
+    }
+  });
+
   it("reads numbers, alpha tags and own numbers, and answers which from values work where", async () => {
     const before = h.sandbox.requests.length;
     const { data, text } = await succeeded(h, listSenderIds, {});

@@ -3,6 +3,7 @@ import { now } from "../sandbox/state.js";
 import { sendSms } from "../tools/sms.js";
 import { getSmsStatistics } from "../tools/statistics.js";
 import { answerWith, type Harness, harness } from "./support/harness.js";
+import { rawCall } from "./support/raw.js";
 import { refused, succeeded } from "./support/results.js";
 import { addSms } from "./support/tool-args.js";
 
@@ -66,6 +67,15 @@ describe("get_sms_statistics", () => {
       },
       days: [{ date: "2026-12-01", inbound: 2 }],
     });
+  });
+
+  it("reads the currency under ClickSend's name, _currency, as the sandbox answers it", async () => {
+    const { body } = await rawCall(h.sandbox, "GET", "statistics/sms");
+    expect(body.data).toHaveProperty("_currency.currency_name_short", "AUD");
+    expect(body.data).not.toHaveProperty("currency");
+    answerWith(h, "statistics/sms", { _currency: { currency_name_short: "NZD" } });
+    const { data } = await succeeded(h, getSmsStatistics, {});
+    expect(data).toMatchObject({ currency: "NZD" });
   });
 
   it("refuses arguments it does not take without a request", async () => {

@@ -233,6 +233,11 @@ describe("await_delivery", () => {
     const result = dataOf<Loose>(await callWith({ clock }, awaitDelivery, { tag, timeout_s: 12 }));
     expect(result).toMatchObject({ outcome: "timed_out", counts: { pending: 1 }, waited_s: 12 });
     expect(result.next).toContain("1 not yet reported by the network");
+    // Exactly how to go on, with the send's own selector.
+    expect(result.next).toContain(
+      `call await_delivery again with tag ${tag}, channel sms and since`,
+    );
+    expect(result.next).toContain("or get_send_status with the same arguments");
     expect(sleeps).toEqual([2000, 3000, 5000, 2000]);
     // One history read per look.
     expect(historyReads(before)).toHaveLength(sleeps.length + 1);
@@ -245,8 +250,27 @@ describe("await_delivery", () => {
     expect(sleeps).toEqual([]);
   });
 
-  it("refuses a timeout above 300 s, naming the field", async () => {
-    await refused(h, awaitDelivery, { tag: "mcp-1", timeout_s: 301 }, "timeout_s");
+  it("refuses a timeout above 90 s, naming the field: a host may lose a call past 120 s", async () => {
+    await refused(h, awaitDelivery, { tag: "mcp-1", timeout_s: 91 }, "timeout_s");
+    await refused(h, awaitDelivery, { tag: "mcp-1", timeout_s: 300 }, "timeout_s");
+  });
+
+  it("answers by 100 s with the last look when ClickSend stops answering", async () => {
+    const { tag } = await sent(NEVER_REPORTED);
+    let now = Date.now();
+    // The first sleep takes the wait to 99.9 s, so the next look has 0.1 s left.
+    const clock: Clock = {
+      now: () => now,
+      sleep: async () => {
+        now += 99_900;
+        h.sandbox.faults.inject({ path: "sms/history", fault: { type: "delay", ms: HANG_MS } });
+      },
+    };
+    const result = dataOf<Loose>(await callWith({ clock }, awaitDelivery, { tag, timeout_s: 90 }));
+    h.sandbox.faults.clear();
+    expect(result).toMatchObject({ outcome: "timed_out", counts: { pending: 1 } });
+    expect(result.unchecked).toContain("the last look, which ClickSend did not answer in time");
+    expect(result.next).toContain(`call await_delivery again with tag ${tag}`);
   });
 
   it("stops waiting when the call is cancelled, and makes no request after", async () => {

@@ -4,9 +4,11 @@ import {
   listVoiceHistory,
   listVoiceLanguages,
   listVoiceReceipts,
+  markVoiceReceiptsRead,
   sendVoice,
 } from "../tools/voice.js";
 import { answerWith, balanceOf, type Harness, harness, lastRequest } from "./support/harness.js";
+import { rawCall } from "./support/raw.js";
 import { dataOf, failed, refused, succeeded, textOf } from "./support/results.js";
 
 let h: Harness;
@@ -37,9 +39,10 @@ describe("send_voice", () => {
             lang: "en-au",
             require_input: 1,
             machine_detection: 0,
+            country: "AU",
             source: "clicksend-mcp",
           },
-          { to: "+61400777112", voice: "male", source: "clicksend-mcp" },
+          { to: "+61400777112", voice: "male", country: "AU", source: "clicksend-mcp" },
         ],
       },
     });
@@ -96,10 +99,60 @@ describe("send_voice", () => {
       { ...call, require_input: 2 },
       "messages[0].require_input: must be true, false, 0 or 1",
     ],
-    ["an alpha caller ID", { ...call, from: "MyShop" }, "messages[0].from"],
+    // ClickSend's VoiceMessage has no from: a caller ID would be dropped without a word.
+    [
+      "a caller ID, which ClickSend's voice send does not take",
+      { ...call, from: "+61485900112" },
+      "from",
+    ],
     ["a missing body", { to: call.to, voice: "female" }, "messages[0].body"],
   ])("refuses %s without a request", async (_what, message, fragment) => {
     await refused(h, sendVoice, { messages: [message] }, fragment);
+  });
+});
+
+describe("send_voice as ClickSend defines it", () => {
+  it("always sends country: the number's, else the account's; never from", async () => {
+    const before = h.sandbox.requests.length;
+    const result = await h.call(sendVoice, {
+      messages: [
+        { ...call, to: "+447400123456" },
+        { ...call, to: "0400 777 140", country: "au" },
+        { list_id: h.sandbox.state.lists[0]?.list_id, body: call.body, voice: "female" },
+      ],
+    });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const posted = h.sandbox.requests.slice(before).find((r) => r.path === "voice/send")
+      ?.body as Loose;
+    const sent = posted.messages as Loose[];
+    expect(sent.map((m) => m.country)).toEqual(["GB", "AU", "AU"]);
+    for (const m of sent) expect(m).not.toHaveProperty("from");
+  });
+
+  it("is refused by the sandbox, as by ClickSend, without country", async () => {
+    const { body } = await rawCall(h.sandbox, "POST", "voice/send", {
+      messages: [{ ...call, custom_string: "x" }],
+    });
+    expect((body as Loose).data.messages[0].status).toBe("MISSING_REQUIRED_FIELDS");
+  });
+});
+
+describe("mark_voice_receipts_read", () => {
+  it("marks voice receipts read with PUT voice/receipts-read, so the list leaves them out", async () => {
+    const [id] = await place({ ...call, to: "+61400777150" });
+    const listed = async () =>
+      ((await succeeded<Loose>(h, listVoiceReceipts, { limit: 100 })).data.items as Loose[]).map(
+        (r) => r.message_id,
+      );
+    expect(await listed()).toContain(id);
+    const { data, request } = await succeeded<Loose>(h, markVoiceReceiptsRead, { all: true });
+    expect(request).toMatchObject({ method: "PUT", path: "voice/receipts-read" });
+    expect(data.marked_read).toBeGreaterThanOrEqual(1);
+    expect(await listed()).not.toContain(id);
+  });
+
+  it("refuses neither date_before nor all without a request", async () => {
+    await refused(h, markVoiceReceiptsRead, {}, "date_before");
   });
 });
 

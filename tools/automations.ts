@@ -8,12 +8,14 @@ import { pageInput } from "./inputs.js";
 import { optionalText } from "./outputs.js";
 
 /**
- * SMS automation rules (clicksend-api.md §5, §15). ClickSend lists replies (GET sms/inbound) and
- * delivery receipts (GET sms/receipts) only while the account has an enabled rule whose action is
- * POLL; a new account has none, so both lists stay empty until one exists.
+ * Automation rules (clicksend-api.md §5, §15). ClickSend lists replies (GET sms/inbound), SMS
+ * delivery receipts (GET sms/receipts) and voice receipts (GET voice/receipts) only while the
+ * account has an enabled rule of that kind whose action is POLL; a new account has none, so the
+ * lists stay empty until one exists. Voice receipt rules live at automations/voice/receipts (the
+ * SDK's VoiceDeliveryReceiptAutomation*, S1 and S3); ClickSend has no voice inbound rule.
  */
 
-export const RULE_KINDS = ["inbound", "receipts"] as const;
+export const RULE_KINDS = ["inbound", "receipts", "voice_receipts"] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 /** A rule as ClickSend returns it; S1's list example says sms_inbound_rule_id. */
@@ -32,9 +34,14 @@ interface Rule {
 }
 
 /** What each kind is called in results and hints. */
-const WHAT: Record<RuleKind, string> = { inbound: "replies", receipts: "receipts" };
+const WHAT: Record<RuleKind, string> = {
+  inbound: "replies",
+  receipts: "receipts",
+  voice_receipts: "voice_receipts",
+};
 
-const rulesPath = (kind: RuleKind) => `automations/sms/${kind}`;
+const rulesPath = (kind: RuleKind) =>
+  kind === "voice_receipts" ? "automations/voice/receipts" : `automations/sms/${kind}`;
 const enabled = (rule: Rule) => rule.enabled === true || numberOf(rule.enabled) === 1;
 const polls = (rule: Rule) => rule.action?.toUpperCase() === "POLL" && enabled(rule);
 
@@ -58,7 +65,7 @@ export async function findPollRule(
 /** What a list of replies or receipts says when it is empty because nothing can be polled. */
 export async function pollHint(client: RequestClient, kind: RuleKind): Promise<string | undefined> {
   if (await findPollRule(client, kind)) return undefined;
-  return `ClickSend lists ${WHAT[kind]} only while the account has an enabled POLL rule, and it has none: create one with create_automation_rule (kind ${kind}).`;
+  return `ClickSend lists ${WHAT[kind].replace("_", " ")} only while the account has an enabled POLL rule for them, and it has none: create one with create_automation_rule (kind ${kind}).`;
 }
 
 function shapeRule(rule: Rule) {
@@ -97,22 +104,38 @@ const rulesPage = z.object({
 
 const kindInput = z.enum(RULE_KINDS);
 
+/** What a new rule lets the model do. */
+const CREATED: Record<RuleKind, string> = {
+  inbound:
+    "Replies can now be polled with list_inbound_sms; one that came earlier may show only in get_inbound_sms.",
+  receipts:
+    "Receipts can now be polled with list_delivery_receipts; an earlier one may show only in get_delivery_receipt.",
+  voice_receipts: "Voice call receipts can now be polled with list_voice_receipts.",
+};
+
 export const listAutomationRules = defineTool({
   name: "list_automation_rules",
   toolset: "sms",
-  title: "List SMS automation rules",
+  title: "List automation rules",
   description:
-    "Say whether replies and delivery receipts can be polled (an enabled POLL rule), and list the account's rules for them.",
+    "Say which of replies, SMS receipts and voice receipts can be polled (an enabled POLL rule), and list the account's rules for them.",
   input: () =>
     z.strictObject({
-      kind: kindInput.optional().describe("inbound (replies) or receipts; both when omitted"),
+      kind: kindInput
+        .optional()
+        .describe("inbound (replies), receipts (SMS), voice_receipts; all when omitted"),
       page: pageInput.page,
     }),
   annotations: READ,
   output: z.object({
-    polling: z.object({ replies: z.boolean().optional(), receipts: z.boolean().optional() }),
+    polling: z.object({
+      replies: z.boolean().optional(),
+      receipts: z.boolean().optional(),
+      voice_receipts: z.boolean().optional(),
+    }),
     inbound: rulesPage.optional(),
     receipts: rulesPage.optional(),
+    voice_receipts: rulesPage.optional(),
     note: optionalText,
   }),
   run: async ({ kind, page: wanted }, { client }) => {
@@ -137,7 +160,7 @@ export const listAutomationRules = defineTool({
       polling: Object.fromEntries(pages.map((p) => [WHAT[p.kind], p.pollable])),
       ...Object.fromEntries(pages.map((p) => [p.kind, p.page])),
       note: missing.length
-        ? `Without an enabled POLL rule ClickSend lists no ${missing.map((k) => WHAT[k]).join(" and no ")}: create_automation_rule adds one.`
+        ? `Without an enabled POLL rule ClickSend lists no ${missing.map((k) => WHAT[k].replace("_", " ")).join(" and no ")}: create_automation_rule adds one per kind.`
         : undefined,
     };
   },
@@ -146,19 +169,21 @@ export const listAutomationRules = defineTool({
 export const createAutomationRule = defineTool({
   name: "create_automation_rule",
   toolset: "sms",
-  title: "Create SMS polling rule",
+  title: "Create polling rule",
   description:
-    "Create the POLL rule ClickSend needs before list_inbound_sms or list_delivery_receipts show anything; skipped when one exists.",
+    "Create the POLL rule ClickSend needs before list_inbound_sms, list_delivery_receipts or list_voice_receipts show anything; skipped when one exists.",
   input: () =>
     z.strictObject({
-      kind: kindInput.describe("inbound: replies; receipts: delivery receipts"),
+      kind: kindInput.describe(
+        "inbound: replies; receipts: SMS delivery receipts; voice_receipts: voice call receipts",
+      ),
       rule_name: z
         .string()
         .trim()
         .min(1)
         .max(100)
         .optional()
-        .describe(`Default: Poll replies (${NAME}), or receipts`),
+        .describe(`Default: Poll replies (${NAME}), or receipts, voice receipts`),
     }),
   // Repeating it finds the rule it made and creates nothing more.
   annotations: { ...CREATE, idempotentHint: true },
@@ -172,7 +197,7 @@ export const createAutomationRule = defineTool({
     const existing = await findPollRule(
       client,
       kind,
-      (rule) => kind === "receipts" || rule.dedicated_number === "*",
+      (rule) => kind !== "inbound" || rule.dedicated_number === "*",
     );
     if (existing) {
       return {
@@ -180,19 +205,13 @@ export const createAutomationRule = defineTool({
         note: `An enabled POLL rule already covers this, so nothing was created: ${WHAT[kind]} can be polled.`,
       };
     }
-    const name = rule_name ?? `Poll ${WHAT[kind]} (${NAME})`;
+    const name = rule_name ?? `Poll ${WHAT[kind].replace("_", " ")} (${NAME})`;
     const poll = { rule_name: name, action: "POLL", action_address: "poll", enabled: 1 };
     const body =
       kind === "inbound"
         ? { dedicated_number: "*", message_search_type: 0, message_search_term: "", ...poll }
         : { match_type: 0, ...poll };
     const created = await client.post<Rule>(rulesPath(kind), body);
-    return {
-      created: shapeRule(created),
-      note:
-        kind === "inbound"
-          ? "Replies can now be polled with list_inbound_sms; one that came earlier may show only in get_inbound_sms."
-          : "Receipts can now be polled with list_delivery_receipts; an earlier one may show only in get_delivery_receipt.",
-    };
+    return { created: shapeRule(created), note: CREATED[kind] };
   },
 });

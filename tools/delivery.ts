@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import * as z from "zod";
 import { path } from "../src/client/path.js";
 import { ClickSendApiError, FailedResultError, UserInputError } from "../src/errors.js";
@@ -75,7 +76,7 @@ type Selector = {
 };
 
 /** What a look is about, resolved once: the channel, where history starts, how many to expect. */
-interface Target {
+export interface Target {
   tag?: string;
   ids?: Set<string>;
   channel: Channel;
@@ -326,6 +327,37 @@ export const countsText = (status: SendStatus) =>
 const INTERVALS_MS = [2000, 3000, 5000];
 
 /**
+ * Claude Code moves an MCP call past 120 s into the background, and such results have been lost
+ * (anthropics/claude-code#78407, #78566): a wait answers within HARD_LIMIT_S whatever happens,
+ * waiting at most MAX_WAIT_S and leaving the rest for the last look.
+ */
+export const MAX_WAIT_S = 90;
+const HARD_LIMIT_S = 100;
+
+/** The look, or undefined when it has not answered by `deadlineMs` (wall clock, not ctx.clock). */
+async function lookWithin(target: Target, ctx: ToolContext, waitMs: number) {
+  const stop = new AbortController();
+  const late = delay(Math.max(0, waitMs), undefined, { signal: stop.signal }).then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    return await Promise.race([lookUp(target, ctx), late]);
+  } finally {
+    stop.abort();
+  }
+}
+
+/** Exactly how to go on with a send still pending: the selector to pass again. */
+export function continueWith(target: Target): string {
+  const selector =
+    target.tag !== undefined
+      ? `tag ${target.tag}`
+      : `message_ids ${[...(target.ids ?? [])].join(", ")}`;
+  return `To go on, call await_delivery again with ${selector}, channel ${target.channel} and since ${target.since} (waits up to ${MAX_WAIT_S} s more), or get_send_status with the same arguments for one look.`;
+}
+
+/**
  * Looks until nothing is pending or the timeout passes, reporting progress as seconds waited out
  * of the timeout (it always grows; settled counts may not). Message ids not yet in history count
  * as pending.
@@ -336,10 +368,25 @@ export async function waitForDelivery(
   ctx: ToolContext,
 ): Promise<SendStatus & { waited_s: number; outcome: "settled" | "timed_out" | "not_found" }> {
   const start = ctx.clock.now();
-  const deadline = start + timeoutS * 1000;
+  const deadline = start + Math.min(timeoutS, MAX_WAIT_S) * 1000;
   const waited = () => Math.round((ctx.clock.now() - start) / 1000);
+  let last: SendStatus | undefined;
   for (let poll = 0; ; poll++) {
-    const status = await lookUp(target, ctx);
+    const status = await lookWithin(target, ctx, start + HARD_LIMIT_S * 1000 - ctx.clock.now());
+    if (!status) {
+      const note = `ClickSend did not answer within ${HARD_LIMIT_S} s. ${continueWith(target)}`;
+      if (!last) throw new FailedResultError(note, { next: note });
+      return {
+        ...last,
+        waited_s: waited(),
+        outcome: "timed_out",
+        unchecked: [
+          ...(last.unchecked ?? []),
+          "the last look, which ClickSend did not answer in time",
+        ],
+      };
+    }
+    last = status;
     const waiting = (status.counts.pending ?? 0) + (status.not_found?.length ?? 0);
     ctx.progress(waited(), timeoutS, countsText(status));
     const left = deadline - ctx.clock.now();

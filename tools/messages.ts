@@ -139,7 +139,8 @@ async function optOuts(client: RequestClient): Promise<OptOutList | undefined> {
 export const channel = (
   kind: string,
   findSend: Channel["findSend"],
-  facts: Pick<Channel, "words" | "measurer"> & Partial<Pick<Channel, "partLimit">>,
+  facts: Pick<Channel, "words" | "measurer"> &
+    Partial<Pick<Channel, "partLimit" | "completeMessages" | "checkPayload">>,
 ): Channel => ({
   kind,
   tool: `send_${kind}`,

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { defineTool } from "../src/tool/define-tool.js";
 import { READ } from "./annotations.js";
 import { e164 } from "./inputs.js";
+import { mediaProblem } from "./media.js";
 import {
   channel,
   history,
@@ -18,7 +19,13 @@ import { findWithStatus } from "./status.js";
 const MMS = channel("mms", findWithStatus, {
   words: { one: "MMS", many: "MMS", verb: "Send", parts: "Parts", done: "Sent" },
   measurer: async () => (await import("./segments.js")).measureMms,
+  checkPayload: ({ media_file }) => {
+    const problem = typeof media_file === "string" ? mediaProblem(media_file) : undefined;
+    return problem ? [problem] : [];
+  },
 });
+
+export { uploadMedia } from "./media.js";
 
 const mmsMessage = messageItem(text(1500).describe("Text, up to 1500 GSM or 500 Unicode chars"), {
   subject: text(20).describe("Subject"),
@@ -29,7 +36,7 @@ const mmsInput = previewInput(
   {
     media_file: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-      .describe("Public URL of a .jpg or .gif up to 250 kB, sent with every message"),
+      .describe("Public URL of a .jpg or .gif up to 250 kB (else upload_media), sent to all"),
     messages: messages(mmsMessage),
   },
   MMS,

@@ -82,10 +82,11 @@ export const receiptOutput = z.object({
 });
 
 /** A list of replies or receipts: `note` says why it is empty when nothing can be polled. */
-const pollPage = <T extends z.ZodType>(item: T) => pageOf(item).extend({ note: optionalText });
+export const pollPage = <T extends z.ZodType>(item: T) =>
+  pageOf(item).extend({ note: optionalText });
 
 /** What a mark-read call did. */
-const markedOutput = z.object({
+export const markedOutput = z.object({
   marked_read: z.number().optional(),
   before: optionalText,
   message_id: optionalText,
@@ -119,7 +120,7 @@ export const shapeReceipt = (r: Receipt) => ({
 });
 
 /** An empty page says why when the account has no POLL rule for it. */
-async function explained<P extends { items: unknown[] }>(
+export async function explained<P extends { items: unknown[] }>(
   page: P,
   kind: RuleKind,
   client: RequestClient,
@@ -314,20 +315,31 @@ export const getDeliveryReceipt = defineTool({
     shapeReceipt(await client.get<Receipt>(path`sms/receipts/${message_id}`)),
 });
 
+/** What marking receipts read takes: a time or all (SMS and voice, DateBefore in S3). */
+export const markReceiptsInput = () =>
+  z
+    .strictObject({ date_before: dateBefore.optional(), all: markAll.optional() })
+    .superRefine(exactlyOne(["date_before", "all"]));
+
+/** PUT {path} with the optional date_before; what it did. */
+export const markReceipts = async (
+  path: string,
+  { date_before }: { date_before?: number | undefined },
+  client: RequestClient,
+) =>
+  marked(
+    await client.put(path, date_before === undefined ? undefined : { date_before }),
+    date_before,
+  );
+
 export const markDeliveryReceiptsRead = defineTool({
   name: "mark_delivery_receipts_read",
   toolset: "sms",
   title: "Mark delivery receipts read",
   description:
     "Mark delivery receipts read so list_delivery_receipts stops showing them: all before a time, or all.",
-  input: () =>
-    z
-      .strictObject({ date_before: dateBefore.optional(), all: markAll.optional() })
-      .superRefine(exactlyOne(["date_before", "all"])),
+  input: markReceiptsInput,
   annotations: UPDATE,
   output: markedOutput,
-  run: async ({ date_before }, { client }) => {
-    const body = date_before === undefined ? undefined : { date_before };
-    return marked(await client.put("sms/receipts-read", body), date_before);
-  },
+  run: (args, { client }) => markReceipts("sms/receipts-read", args, client),
 });

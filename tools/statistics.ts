@@ -16,7 +16,8 @@ interface Counts {
 interface SmsStatistics {
   total?: Counts;
   stats?: Array<Counts & { date?: number | string }>;
-  currency?: { currency_name_short?: string };
+  /** S1's view-sms-statistics names it _currency, as every answer that carries one (§11). */
+  _currency?: { currency_name_short?: string };
 }
 
 const KINDS = ["outbound", "inbound", "bounced"] as const;
@@ -75,7 +76,7 @@ export const getSmsStatistics = defineTool({
   run: async (_args, { client }) => {
     const data = await client.get<SmsStatistics>("statistics/sms");
     return {
-      currency: data.currency?.currency_name_short,
+      currency: data._currency?.currency_name_short,
       total: totals(data.total),
       days: (data.stats ?? []).map(dayRow).filter((row) => Object.keys(row).length > 1),
     };

@@ -2,8 +2,10 @@ import * as z from "zod";
 import { defineTool } from "../src/tool/define-tool.js";
 import { READ } from "./annotations.js";
 import {
+  continueWith,
   deliveryOutput,
   lookUp,
+  MAX_WAIT_S,
   needsTarget,
   nextStep,
   resolveTarget,
@@ -48,16 +50,22 @@ export const awaitDelivery = defineTool({
           .number()
           .int()
           .min(1)
-          .max(300)
+          .max(MAX_WAIT_S)
           .optional()
-          .describe("Longest wait (default 60)"),
+          .describe(`Longest wait (default 60); answers within ${MAX_WAIT_S + 10} s`),
       })
       .superRefine(needsTarget),
   annotations: READ,
   ids,
   output: deliveryOutput,
   run: async ({ timeout_s, ...selector }, ctx) => {
-    const result = await waitForDelivery(await resolveTarget(selector, ctx), timeout_s ?? 60, ctx);
-    return { ...result, next: nextStep(result) };
+    const target = await resolveTarget(selector, ctx);
+    const result = await waitForDelivery(target, timeout_s ?? 60, ctx);
+    const pending = (result.counts.pending ?? 0) + (result.not_found?.length ?? 0);
+    const next = nextStep(result);
+    return {
+      ...result,
+      next: result.accepted && pending ? `${next} ${continueWith(target)}` : next,
+    };
   },
 });

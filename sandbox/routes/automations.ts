@@ -4,8 +4,9 @@ import { type Route, route, type SandboxRequest } from "../router.js";
 import type { AutomationRules, InboundRule, ReceiptRule, SandboxUser } from "../state.js";
 
 /**
- * SMS automation rules: GET, POST /automations/sms/{inbound,receipts} and GET, PUT, DELETE
- * /automations/sms/{kind}/{rule_id} (clicksend-api.md §15). Every field of the body is required
+ * Automation rules: GET, POST /automations/sms/{inbound,receipts}, /automations/voice/receipts
+ * and GET, PUT, DELETE .../{rule_id} (clicksend-api.md §15; voice receipt rules take the same
+ * DeliveryReceiptRule model as SMS ones, S3). Every field of the body is required
  * on POST, as the SDK's models say, except webhook_type; PUT changes the fields it is given.
  * match_type 0 (all reports) is the only one documented; the sandbox treats every rule as 0.
  */
@@ -103,7 +104,7 @@ function rulesRoutes<K extends keyof AutomationRules>(
   name: K,
   kind: Kind<AutomationRules[K][number]>,
 ): Route[] {
-  const base = `automations/sms/${name}`;
+  const base = name === "voice_receipts" ? "automations/voice/receipts" : `automations/sms/${name}`;
   const rulesOf = (req: SandboxRequest) =>
     req.state.rulesOf((req.user as SandboxUser).user_id)[name] as Array<AutomationRules[K][number]>;
   const withRule = (
@@ -153,4 +154,5 @@ function rulesRoutes<K extends keyof AutomationRules>(
 export const automationRoutes: Route[] = [
   ...rulesRoutes("inbound", inbound),
   ...rulesRoutes("receipts", receipts),
+  ...rulesRoutes("voice_receipts", receipts),
 ];

@@ -10,6 +10,7 @@ import { senderRoutes } from "./senders.js";
 import { smsRoutes } from "./sms.js";
 import { statisticsRoutes } from "./statistics.js";
 import { templateRoutes } from "./templates.js";
+import { uploadRoutes } from "./uploads.js";
 import { voiceRoutes } from "./voice.js";
 
 /**
@@ -25,6 +26,7 @@ export const routes: Route[] = [
   ...emailRoutes,
   ...smsRoutes,
   ...mmsRoutes,
+  ...uploadRoutes,
   ...voiceRoutes,
   ...repliesRoutes,
   ...automationRoutes,

@@ -16,7 +16,7 @@ import type { SandboxUser } from "../state.js";
 const userOf = (req: SandboxRequest) => (req.user as SandboxUser).user_id;
 
 /** The optional {date_before} body of the mark-read routes: Unix seconds. */
-function withDateBefore(
+export function withDateBefore(
   req: SandboxRequest,
   fn: (date_before: number | undefined) => SandboxResponse,
 ): SandboxResponse {

@@ -23,7 +23,7 @@ const NUMBERS = [
   {
     dedicated_number: "+61485900112",
     country: "AU",
-    country_name: "Australia",
+    _country_name: "Australia",
     price: "29.00",
     notes: null,
     type: "sms",
@@ -35,7 +35,7 @@ const NUMBERS = [
   {
     dedicated_number: "+18335550199",
     country: "US",
-    country_name: "United States",
+    _country_name: "United States",
     price: "15.00",
     notes: null,
     type: "sms",
@@ -77,7 +77,7 @@ const OWN_NUMBERS = [
   },
 ];
 
-/** One offset page of the newer endpoints: {<key>: [...], metadata: {pagination}} and no envelope. */
+/** One offset page of the newer endpoints: {<key>: [...], _metadata: {pagination}} and no envelope. */
 function offsetPage(req: SandboxRequest, key: string, items: unknown[]): SandboxResponse {
   const size = Math.min(500, Math.max(1, Number(req.query.get("page_size") ?? 10) || 10));
   const start = Math.max(0, Number(req.query.get("offset") ?? 0) || 0);
@@ -86,7 +86,7 @@ function offsetPage(req: SandboxRequest, key: string, items: unknown[]): Sandbox
     status: 200,
     body: {
       [key]: items.slice(start, start + size),
-      metadata: { pagination: { self: req.url, next, page_size: size } },
+      _metadata: { pagination: { self: req.url, next, page_size: size } },
     },
   };
 }

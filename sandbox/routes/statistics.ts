@@ -58,7 +58,7 @@ export const statisticsRoutes: Route[] = [
     return ok("Here are your data.", {
       total: rounded(total),
       stats: days.map(rounded),
-      currency: CURRENCY,
+      _currency: CURRENCY,
     });
   }),
 ];

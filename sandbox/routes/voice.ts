@@ -4,7 +4,8 @@ import { cancelRoute, historyRoute, sendRoutes } from "../outbound.js";
 import { pageOf } from "../resource.js";
 import { type Route, route } from "../router.js";
 import type { OutboundMessage, SandboxUser } from "../state.js";
-import { reportedCalls } from "../voice.js";
+import { markCallReceiptsRead, receiptTime, unreadCallReceipts } from "../voice.js";
+import { withDateBefore } from "./replies.js";
 
 /** A call as GET voice/history shows it (§7.1): date_added, parts as "1.00", the call's outcome. */
 const historyView = (m: OutboundMessage, _state: unknown, username: string) => ({
@@ -38,7 +39,7 @@ const historyView = (m: OutboundMessage, _state: unknown, username: string) => (
 /** A delivery receipt for a call (§7.1): digits is "" when nothing was pressed. */
 const receiptOf = (m: OutboundMessage) => ({
   timestamp_send: String(m.date),
-  timestamp: String(m.date + 20),
+  timestamp: String(receiptTime(m)),
   message_id: m.message_id,
   status_code: m.status_code,
   status_text:
@@ -56,7 +57,8 @@ const receiptOf = (m: OutboundMessage) => ({
 
 /**
  * send_voice: POST voice/send (voice/price on a dry run); list_voice_languages: GET voice/lang;
- * list_voice_history, list_voice_receipts, cancel_scheduled_voice (§7, §15).
+ * list_voice_history, list_voice_receipts (a voice receipt POLL rule needed),
+ * mark_voice_receipts_read: PUT voice/receipts-read (S3), cancel_scheduled_voice (§7, §15).
  */
 export const voiceRoutes: Route[] = [
   ...sendRoutes("voice"),
@@ -65,8 +67,16 @@ export const voiceRoutes: Route[] = [
   route("GET", "voice/receipts", (req) =>
     pageOf(
       req,
-      reportedCalls(req.state, (req.user as SandboxUser).user_id).map(receiptOf),
+      unreadCallReceipts(req.state, (req.user as SandboxUser).user_id).map(receiptOf),
       "Here are your delivery receipts.",
+    ),
+  ),
+  route("PUT", "voice/receipts-read", (req) =>
+    withDateBefore(req, (date_before) =>
+      ok(
+        "Receipts have been marked as read.",
+        markCallReceiptsRead(req.state, (req.user as SandboxUser).user_id, date_before),
+      ),
     ),
   ),
   cancelRoute("voice", "Voice message has been cancelled.", []),

@@ -32,6 +32,13 @@ export interface Channel {
   optOuts(client: RequestClient): Promise<OptOutList | undefined>;
   /** What removes opted-out members from a list, for the warning about them. */
   removeOptedOut: string;
+  /**
+   * Fills what ClickSend requires of each message and the model may leave out (voice: country),
+   * after the guards, so what is posted always has it.
+   */
+  completeMessages?<M extends OutgoingMessage>(messages: M[], client: RequestClient): Promise<M[]>;
+  /** Warnings about what a send carries beside its messages (MMS: a media file ClickSend fails). */
+  checkPayload?(payload: Record<string, unknown>): string[];
 }
 
 export interface ChannelWords {

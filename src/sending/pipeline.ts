@@ -34,7 +34,7 @@ const AUDIT_IDS = 50;
  */
 async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, preview = false) {
   const { idempotency_key, allow_duplicate, confirmation, ...payload } = args;
-  const warnings: string[] = [];
+  const warnings: string[] = [...(channel.checkPayload?.(payload) ?? [])];
   const normalised = await normaliseRecipients(payload.messages);
   // A preview takes no allow_duplicate: it reports a repeat the send would refuse without one.
   const repeat = preview ? repeatIn(normalised) : undefined;
@@ -57,7 +57,10 @@ async function prepare(channel: Channel, args: SendArgs, ctx: ToolContext, previ
   const tag = normalised.every((m) => m.custom_string !== undefined)
     ? (normalised[0]?.custom_string as string)
     : `mcp-${randomBytes(4).toString("hex")}`;
-  const messages = quiet.messages.map((message) => ({
+  const complete = channel.completeMessages
+    ? await channel.completeMessages(quiet.messages, ctx.client)
+    : quiet.messages;
+  const messages = complete.map((message) => ({
     ...message,
     source: message.source ?? NAME,
     custom_string: message.custom_string ?? tag,

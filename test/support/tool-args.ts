@@ -200,6 +200,9 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
     messages: [{ to: to(f), body: `Reliability call ${f.n()}`, voice: "female" }],
   }),
   list_voice_languages: () => ({}),
+  mark_voice_receipts_read: () => ({ date_before: 1_700_000_000 }),
+  // A 1x1 GIF.
+  upload_media: () => ({ content: "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" }),
   preview_voice: (f) => ({
     messages: [{ to: to(f), body: `Preview call ${f.n()}`, voice: "female" }],
   }),
