@@ -76,7 +76,8 @@ export function headersLog(): {
     logger: { debug: keep, info: keep, warn: keep, error: keep },
     came: (method, path) =>
       lines.some((line) => {
-        const [, m, p] = /^(\w+) \/(\S*) -> \d{3} in /.exec(line) ?? [];
+        // The log names the path with its query (uploads?convert=mms); routes are paths alone.
+        const [, m, p] = /^(\w+) \/([^\s?]*)\S* -> \d{3} in /.exec(line) ?? [];
         return m === method && p !== undefined && path.test(p);
       }),
     clear: () => {
