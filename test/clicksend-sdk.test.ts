@@ -1,9 +1,63 @@
 /**
  * ClickSend's official JavaScript SDK (clicksend 5.1.7, a devDependency of this test only) driven
- * against the sandbox: what the SDK sends for the endpoints the tools use must be what the sandbox
- * takes, including the voice receipt rule, marking voice receipts read and the upload. The SDK
- * has no client for alpha-tags, own-numbers or email/addresses (they postdate it), so those are
- * not driven here.
+ * against the sandbox: what the SDK sends for every endpoint the tools use must be what the
+ * sandbox takes (HTTP 200, response_code SUCCESS), and what it changes must change.
+ *
+ * The endpoints the tools use (tools/*.ts, src/sending), and the SDK method that drives each:
+ *
+ *   GET    account                                  AccountApi.accountGet
+ *   GET    countries                                CountriesApi.countriesGet
+ *   GET    numbers                                  NumberApi.numbersGet
+ *   GET    statistics/sms                           StatisticsApi.statisticsSmsGet
+ *   POST   uploads?convert=mms                      UploadApi.uploadsPost
+ *   POST   sms/send, sms/price                      SMSApi.smsSendPost, smsPricePost
+ *   POST   mms/send, mms/price                      MMSApi.mmsSendPost, mmsPricePost
+ *   POST   voice/send, voice/price                  VoiceApi.voiceSendPost, voicePricePost
+ *   GET    sms/history, mms/history, voice/history  SMSApi.smsHistoryGet, MMSApi.mmsHistoryGet,
+ *                                                   VoiceApi.voiceHistoryGet
+ *   GET    voice/lang                               VoiceApi.voiceLangGet
+ *   PUT    sms/{message_id}/cancel                  SMSApi.smsCancelByMessageIdPut
+ *   PUT    sms/cancel-all                           SMSApi.smsCancelAllPut (no custom_string)
+ *   PUT    voice/{message_id}/cancel                VoiceApi.voiceCancelByMessageIdPut
+ *   GET    sms/receipts                             SMSApi.smsReceiptsGet
+ *   GET    sms/receipts/{message_id}                SMSApi.smsReceiptsByMessageIdGet
+ *   PUT    sms/receipts-read                        SMSApi.smsReceiptsReadPut
+ *   GET    sms/inbound                              SMSApi.smsInboundGet
+ *   GET    sms/inbound/{original_message_id}        no SDK method
+ *   PUT    sms/inbound-read                         SMSApi.smsInboundReadPut
+ *   PUT    sms/inbound-read/{message_id}            SMSApi.smsInboundReadByMessageIdPut
+ *   GET    voice/receipts                           VoiceApi.voiceReceiptsGet
+ *   PUT    voice/receipts-read                      VoiceApi.voiceReceiptsReadPut
+ *   GET    automations/sms/inbound                  InboundSMSRulesApi.smsInboundAutomationsGet
+ *   POST   automations/sms/inbound                  InboundSMSRulesApi.smsInboundAutomationPost
+ *   GET    automations/sms/receipts                 SMSDeliveryReceiptRulesApi
+ *   POST   automations/sms/receipts                   .smsDeliveryReceiptAutomation(s)Get/Post
+ *   GET    automations/voice/receipts               VoiceDeliveryReceiptRulesApi
+ *   POST   automations/voice/receipts                 .voiceDeliveryReceiptAutomation(s)Get/Post
+ *   GET    sms/templates, POST sms/templates        SMSApi.smsTemplatesGet, smsTemplatesPost
+ *   PUT    sms/templates/{template_id}              SMSApi.smsTemplatesByTemplateIdPut
+ *   DELETE sms/templates/{template_id}              SMSApi.smsTemplatesByTemplateIdDelete
+ *   GET    lists, POST lists                        ContactListApi.listsGet, listsPost
+ *   GET    lists/{list_id}                          ContactListApi.listsByListIdGet
+ *   PUT    lists/{list_id}                          ContactListApi.listsByListIdPut
+ *   DELETE lists/{list_id}                          ContactListApi.listsByListIdDelete
+ *   PUT    lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}
+ *                                                   ContactApi.listsRemoveOptedOutContacts...Put
+ *   GET    lists/{list_id}/contacts                 ContactApi.listsContactsByListIdGet
+ *   POST   lists/{list_id}/contacts                 ContactApi.listsContactsByListIdPost
+ *   GET    lists/{list_id}/contacts/{contact_id}    ContactApi.listsContactsByListIdAndContactIdGet
+ *   PUT    lists/{list_id}/contacts/{contact_id}    ContactApi.listsContactsByListIdAndContactIdPut
+ *   DELETE lists/{list_id}/contacts/{contact_id}    ContactApi.listsContactsByListIdAndContactIdDelete
+ *   GET    search/contacts-lists                    SearchApi.searchContactsListsGet
+ *   GET    alpha-tags, own-numbers                  no SDK client
+ *   GET    email/addresses, POST email/addresses,   no SDK client
+ *   DELETE email/addresses/{email_address_id}
+ *
+ * Not driven, and why: alpha-tags, own-numbers and email/addresses postdate the SDK (5.1.7 has no
+ * client for them); GET sms/inbound/{original_message_id} (get_inbound_sms) is in ClickSend's
+ * reference but not in the spec the SDK is generated from; cancel-all with a custom_string
+ * (cancel_scheduled_sms) is a body the SDK's smsCancelAllPut cannot send, so only the account-wide
+ * form is driven. The tools use no copy or transfer of contacts and no MMS or voice cancel-all.
  */
 import * as cs from "clicksend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +82,9 @@ async function answered(call: Promise<{ response: { statusCode?: number }; body:
   return parsed.data as Record<string, unknown> & { messages?: Array<Record<string, unknown>> };
 }
 
+/** When the sandbox took a message: history is searched from and to it, not from the clock. */
+const sentAt = (id: unknown) => sandbox.state.messages.find((m) => m.message_id === id)?.date;
+
 const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
@@ -50,7 +107,10 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     const sent = await answered(voice.voiceSendPost(collection));
     expect(sent.messages?.[0]).toMatchObject({ status: "SUCCESS", country: "AU", from: null });
     await answered(voice.voiceLangGet());
-    await answered(voice.voiceHistoryGet(undefined, undefined, undefined, 1, 15));
+    const id = sent.messages?.[0]?.message_id;
+    const when = sentAt(id);
+    const history = await answered(voice.voiceHistoryGet(when, when, 1, 15));
+    expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
   });
 
   it("creates the voice receipt POLL rule, lists voice receipts and marks them read", async () => {
@@ -93,7 +153,10 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     await answered(mms.mmsPricePost(collection));
     const sent = await answered(mms.mmsSendPost(collection));
     expect(sent.messages?.[0]?.status).toBe("SUCCESS");
-    await answered(mms.mmsHistoryGet(undefined, undefined, undefined, 1, 15));
+    const id = sent.messages?.[0]?.message_id;
+    const when = sentAt(id);
+    const history = await answered(mms.mmsHistoryGet("to:+61400777402", when, when, 1, 15));
+    expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
   });
 
   it("reads statistics with _currency, and the account, countries and numbers", async () => {
@@ -110,8 +173,11 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     const message = Object.assign(new cs.SmsMessage(), { to: "+61400777403", body: "Hi" });
     const collection = Object.assign(new cs.SmsMessageCollection(), { messages: [message] });
     await answered(sms.smsPricePost(collection));
-    await answered(sms.smsSendPost(collection));
-    await answered(sms.smsHistoryGet(undefined, undefined, undefined, 1, 15));
+    const sent = await answered(sms.smsSendPost(collection));
+    const id = sent.messages?.[0]?.message_id;
+    const when = sentAt(id);
+    const history = await answered(sms.smsHistoryGet("to:+61400777403", when, when, 1, 15));
+    expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
     const receipts = api<cs.SMSDeliveryReceiptRulesApi>(cs.SMSDeliveryReceiptRulesApi);
     const rule = Object.assign(new cs.DeliveryReceiptRule(), {
       ruleName: "Poll SMS receipts",
@@ -125,9 +191,160 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     await answered(sms.smsReceiptsGet(1, 15));
     await answered(sms.smsReceiptsReadPut(new cs.DateBefore()));
     const inbound = api<cs.InboundSMSRulesApi>(cs.InboundSMSRulesApi);
+    const inboundRule = Object.assign(new cs.InboundSMSRule(), {
+      dedicatedNumber: "*",
+      ruleName: "Poll replies",
+      messageSearchType: 0,
+      messageSearchTerm: "",
+      action: "POLL",
+      actionAddress: "poll",
+      enabled: 1,
+    });
+    expect(await answered(inbound.smsInboundAutomationPost(inboundRule))).toMatchObject({
+      dedicated_number: "*",
+      action: "POLL",
+    });
     await answered(inbound.smsInboundAutomationsGet(undefined, 1, 15));
     await answered(sms.smsInboundGet(undefined, 1, 15));
     await answered(sms.smsInboundReadPut(new cs.DateBefore()));
+  });
+
+  it("reads one receipt and marks one reply read, by their message ids", async () => {
+    const sms = api<cs.SMSApi>(cs.SMSApi);
+    // A sandbox number that answers: the SMS gets a receipt and a reply.
+    const message = Object.assign(new cs.SmsMessage(), { to: "+61491570156", body: "Tomorrow?" });
+    const collection = Object.assign(new cs.SmsMessageCollection(), { messages: [message] });
+    const sent = await answered(sms.smsSendPost(collection));
+    const id = String(sent.messages?.[0]?.message_id);
+    const receipt = await answered(sms.smsReceiptsByMessageIdGet(id));
+    expect(receipt).toMatchObject({ message_id: id, status_code: "201" });
+    const replies = await answered(sms.smsInboundGet(undefined, 1, 100));
+    const reply = (replies.data as Array<Record<string, unknown>>).find(
+      (r) => r.original_message_id === id,
+    );
+    expect(reply).toBeDefined();
+    expect(await answered(sms.smsInboundReadByMessageIdPut(String(reply?.message_id)))).toBe(1);
+    const after = await answered(sms.smsInboundGet(undefined, 1, 100));
+    expect(after.data).not.toContainEqual(expect.objectContaining({ original_message_id: id }));
+  });
+
+  it("cancels scheduled SMS, one and all, and a scheduled voice call", async () => {
+    const sms = api<cs.SMSApi>(cs.SMSApi);
+    const voice = api<cs.VoiceApi>(cs.VoiceApi);
+    // A day ahead: still scheduled whenever the test runs, and within ClickSend's limit.
+    const schedule = Math.floor(Date.now() / 1000) + 86_400;
+    const scheduled = (to: string) =>
+      Object.assign(new cs.SmsMessage(), { to, body: "Later", schedule, customString: "sdk" });
+    const sent = await answered(
+      sms.smsSendPost(
+        Object.assign(new cs.SmsMessageCollection(), {
+          messages: [scheduled("+61400777404"), scheduled("+61400777405")],
+        }),
+      ),
+    );
+    const [one, other] = (sent.messages ?? []).map((m) => String(m.message_id));
+    const status = (id?: string) => sandbox.state.messages.find((m) => m.message_id === id)?.status;
+    expect(status(one)).toBe("Scheduled");
+    await answered(sms.smsCancelByMessageIdPut(String(one)));
+    expect(status(one)).toBe("Cancelled");
+    await answered(sms.smsCancelAllPut());
+    expect(status(other)).toBe("Cancelled");
+    const call = Object.assign(new cs.VoiceMessage(), {
+      to: "+61400777406",
+      body: "Later",
+      voice: "female",
+      customString: "sdk",
+      country: "AU",
+      schedule,
+    });
+    const queued = await answered(
+      voice.voiceSendPost(Object.assign(new cs.VoiceMessageCollection(), { messages: [call] })),
+    );
+    const callId = String(queued.messages?.[0]?.message_id);
+    await answered(voice.voiceCancelByMessageIdPut(callId));
+    expect(status(callId)).toBe("Cancelled");
+  });
+
+  it("creates, lists, updates and deletes an SMS template", async () => {
+    const sms = api<cs.SMSApi>(cs.SMSApi);
+    const template = (templateName: string, body: string) =>
+      Object.assign(new cs.SmsTemplate(), { templateName, body });
+    const created = await answered(
+      sms.smsTemplatesPost(template("Reminder", "See you [first_name]")),
+    );
+    const id = Number(created.template_id);
+    expect(created).toMatchObject({ template_name: "Reminder", body: "See you [first_name]" });
+    const listed = await answered(sms.smsTemplatesGet(1, 100));
+    expect(listed.data).toContainEqual(expect.objectContaining({ template_id: id }));
+    await answered(sms.smsTemplatesByTemplateIdPut(id, template("Reminder 2", "Soon")));
+    expect(sandbox.state.templates.find((t) => t.template_id === id)).toMatchObject({
+      template_name: "Reminder 2",
+      body: "Soon",
+    });
+    await answered(sms.smsTemplatesByTemplateIdDelete(id));
+    expect(sandbox.state.templates.some((t) => t.template_id === id)).toBe(false);
+  });
+
+  it("creates, reads, renames and deletes a contact list", async () => {
+    const lists = api<cs.ContactListApi>(cs.ContactListApi);
+    const named = (listName: string) => Object.assign(new cs.ContactList(), { listName });
+    const created = await answered(lists.listsPost(named("SDK list")));
+    const id = Number(created.list_id);
+    expect(await answered(lists.listsByListIdGet(id))).toMatchObject({ list_name: "SDK list" });
+    await answered(lists.listsByListIdPut(id, named("SDK list, renamed")));
+    expect(sandbox.state.lists.find((l) => l.list_id === id)?.list_name).toBe("SDK list, renamed");
+    await answered(lists.listsByListIdDelete(id));
+    expect(sandbox.state.lists.some((l) => l.list_id === id)).toBe(false);
+  });
+
+  it("creates, reads, updates and deletes a contact, and removes opted-out ones", async () => {
+    const contacts = api<cs.ContactApi>(cs.ContactApi);
+    const lists = api<cs.ContactListApi>(cs.ContactListApi);
+    const list = await answered(
+      lists.listsPost(Object.assign(new cs.ContactList(), { listName: "SDK contacts" })),
+    );
+    const listId = Number(list.list_id);
+    const contact = (fields: Partial<cs.Contact>) => Object.assign(new cs.Contact(), fields);
+    const created = await answered(
+      contacts.listsContactsByListIdPost(
+        contact({ phoneNumber: "0400777407", firstName: "Ada", addressCountry: "AU" }),
+        listId,
+      ),
+    );
+    const contactId = Number(created.contact_id);
+    expect(created).toMatchObject({ phone_number: "+61400777407", first_name: "Ada" });
+    await answered(
+      contacts.listsContactsByListIdAndContactIdPut(
+        listId,
+        contactId,
+        contact({ phoneNumber: "+61400777407", lastName: "Lovelace" }),
+      ),
+    );
+    expect(
+      await answered(contacts.listsContactsByListIdAndContactIdGet(listId, contactId)),
+    ).toMatchObject({ first_name: "Ada", last_name: "Lovelace" });
+    const updated = await answered(contacts.listsContactsByListIdGet(listId, 1, 15, 0));
+    expect(updated.data).toHaveLength(1);
+    await answered(contacts.listsContactsByListIdAndContactIdDelete(listId, contactId));
+    expect(sandbox.state.contacts.some((c) => c.contact_id === contactId)).toBe(false);
+
+    // The seeded Opt Out list holds a number that is also on the Newsletter list.
+    const optOut = sandbox.state.lists.find((l) => l.list_name === "Opt Out");
+    const newsletter = sandbox.state.lists.find((l) => l.list_name === "Newsletter");
+    const optedOut = sandbox.state.contacts.find((c) => c.list_id === optOut?.list_id);
+    const members = () =>
+      sandbox.state.contacts.filter(
+        (c) => c.list_id === newsletter?.list_id && c.phone_number === optedOut?.phone_number,
+      );
+    expect(members().length).toBeGreaterThan(0);
+    const removed = await answered(
+      contacts.listsRemoveOptedOutContactsByListIdAndOptOutListIdPut(
+        Number(newsletter?.list_id),
+        Number(optOut?.list_id),
+      ),
+    );
+    expect(removed.deleted).toBeGreaterThan(0);
+    expect(members()).toEqual([]);
   });
 
   it("reads lists and contacts, and searches contacts", async () => {
