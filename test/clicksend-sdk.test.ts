@@ -168,7 +168,7 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     expect((numbers.data as Array<Record<string, unknown>>)[0]).toHaveProperty("_country_name");
   });
 
-  it("sends SMS, and creates and lists the SMS polling rules", async () => {
+  it("prices and sends SMS, and finds it in history", async () => {
     const sms = api<cs.SMSApi>(cs.SMSApi);
     const message = Object.assign(new cs.SmsMessage(), { to: "+61400777403", body: "Hi" });
     const collection = Object.assign(new cs.SmsMessageCollection(), { messages: [message] });
@@ -178,19 +178,21 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     const when = sentAt(id);
     const history = await answered(sms.smsHistoryGet("to:+61400777403", when, when, 1, 15));
     expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
-    const receipts = api<cs.SMSDeliveryReceiptRulesApi>(cs.SMSDeliveryReceiptRulesApi);
-    const rule = Object.assign(new cs.DeliveryReceiptRule(), {
+  });
+
+  it("creates the SMS POLL rules, then reads and marks read receipts and replies", async () => {
+    const sms = api<cs.SMSApi>(cs.SMSApi);
+    const receiptRules = api<cs.SMSDeliveryReceiptRulesApi>(cs.SMSDeliveryReceiptRulesApi);
+    const receiptRule = Object.assign(new cs.DeliveryReceiptRule(), {
       ruleName: "Poll SMS receipts",
       matchType: 0,
       action: "POLL",
       actionAddress: "poll",
       enabled: 1,
     });
-    await answered(receipts.smsDeliveryReceiptAutomationPost(rule));
-    await answered(receipts.smsDeliveryReceiptAutomationsGet(undefined, 1, 15));
-    await answered(sms.smsReceiptsGet(1, 15));
-    await answered(sms.smsReceiptsReadPut(new cs.DateBefore()));
-    const inbound = api<cs.InboundSMSRulesApi>(cs.InboundSMSRulesApi);
+    await answered(receiptRules.smsDeliveryReceiptAutomationPost(receiptRule));
+    await answered(receiptRules.smsDeliveryReceiptAutomationsGet(undefined, 1, 15));
+    const inboundRules = api<cs.InboundSMSRulesApi>(cs.InboundSMSRulesApi);
     const inboundRule = Object.assign(new cs.InboundSMSRule(), {
       dedicatedNumber: "*",
       ruleName: "Poll replies",
@@ -200,32 +202,42 @@ describe("ClickSend's JS SDK against the sandbox", () => {
       actionAddress: "poll",
       enabled: 1,
     });
-    expect(await answered(inbound.smsInboundAutomationPost(inboundRule))).toMatchObject({
+    expect(await answered(inboundRules.smsInboundAutomationPost(inboundRule))).toMatchObject({
       dedicated_number: "*",
       action: "POLL",
     });
-    await answered(inbound.smsInboundAutomationsGet(undefined, 1, 15));
-    await answered(sms.smsInboundGet(undefined, 1, 15));
-    await answered(sms.smsInboundReadPut(new cs.DateBefore()));
-  });
+    await answered(inboundRules.smsInboundAutomationsGet(undefined, 1, 15));
 
-  it("reads one receipt and marks one reply read, by their message ids", async () => {
-    const sms = api<cs.SMSApi>(cs.SMSApi);
-    // A sandbox number that answers: the SMS gets a receipt and a reply.
+    // What earlier tests left unread goes, so what follows counts only this test's items.
+    await answered(sms.smsReceiptsReadPut(new cs.DateBefore()));
+    await answered(sms.smsInboundReadPut(new cs.DateBefore()));
+    // A sandbox number that answers: each SMS gets a receipt (5 s on) and a reply (30 s on).
     const message = Object.assign(new cs.SmsMessage(), { to: "+61491570156", body: "Tomorrow?" });
-    const collection = Object.assign(new cs.SmsMessageCollection(), { messages: [message] });
+    const collection = Object.assign(new cs.SmsMessageCollection(), {
+      messages: [message, message],
+    });
     const sent = await answered(sms.smsSendPost(collection));
-    const id = String(sent.messages?.[0]?.message_id);
-    const receipt = await answered(sms.smsReceiptsByMessageIdGet(id));
-    expect(receipt).toMatchObject({ message_id: id, status_code: "201" });
-    const replies = await answered(sms.smsInboundGet(undefined, 1, 100));
-    const reply = (replies.data as Array<Record<string, unknown>>).find(
-      (r) => r.original_message_id === id,
+    const ids = (sent.messages ?? []).map((m) => String(m.message_id));
+    const [first = 0, last = 0] = ids.map((id) => Number(sentAt(id)));
+    const readBefore = (dateBefore: number) => Object.assign(new cs.DateBefore(), { dateBefore });
+
+    const receipt = await answered(sms.smsReceiptsByMessageIdGet(String(ids[0])));
+    expect(receipt).toMatchObject({ message_id: ids[0], status_code: "201" });
+    const receipts = await answered(sms.smsReceiptsGet(1, 100));
+    expect(receipts.data).toContainEqual(expect.objectContaining({ message_id: ids[1] }));
+    expect(await answered(sms.smsReceiptsReadPut(readBefore(first)))).toBe(0);
+    expect(await answered(sms.smsReceiptsReadPut(readBefore(last + 6)))).toBe(2);
+
+    const replies = await answered(sms.smsInboundGet("from:+61491570156", 1, 100));
+    const ours = (replies.data as Array<Record<string, unknown>>).filter((r) =>
+      ids.includes(String(r.original_message_id)),
     );
-    expect(reply).toBeDefined();
-    expect(await answered(sms.smsInboundReadByMessageIdPut(String(reply?.message_id)))).toBe(1);
-    const after = await answered(sms.smsInboundGet(undefined, 1, 100));
-    expect(after.data).not.toContainEqual(expect.objectContaining({ original_message_id: id }));
+    expect(ours).toHaveLength(2);
+    const one = String(ours[0]?.message_id);
+    expect(await answered(sms.smsInboundReadByMessageIdPut(one))).toBe(1);
+    expect(await answered(sms.smsInboundReadPut(readBefore(last + 31)))).toBe(1);
+    const left = await answered(sms.smsInboundGet(undefined, 1, 100));
+    expect(left.data).toEqual([]);
   });
 
   it("cancels scheduled SMS, one and all, and a scheduled voice call", async () => {
@@ -320,11 +332,13 @@ describe("ClickSend's JS SDK against the sandbox", () => {
         contact({ phoneNumber: "+61400777407", lastName: "Lovelace" }),
       ),
     );
-    expect(
-      await answered(contacts.listsContactsByListIdAndContactIdGet(listId, contactId)),
-    ).toMatchObject({ first_name: "Ada", last_name: "Lovelace" });
-    const updated = await answered(contacts.listsContactsByListIdGet(listId, 1, 15, 0));
-    expect(updated.data).toHaveLength(1);
+    const read = await answered(contacts.listsContactsByListIdAndContactIdGet(listId, contactId));
+    expect(read).toMatchObject({ first_name: "Ada", last_name: "Lovelace" });
+    // updated_after is exclusive: the contact's own date_updated leaves it out.
+    const changedAfter = async (time: number) =>
+      (await answered(contacts.listsContactsByListIdGet(listId, 1, 15, time))).data;
+    expect(await changedAfter(Number(read.date_updated) - 1)).toHaveLength(1);
+    expect(await changedAfter(Number(read.date_updated))).toEqual([]);
     await answered(contacts.listsContactsByListIdAndContactIdDelete(listId, contactId));
     expect(sandbox.state.contacts.some((c) => c.contact_id === contactId)).toBe(false);
 
