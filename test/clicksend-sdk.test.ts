@@ -73,12 +73,16 @@ type Api = { new (user: string, key: string, base: string): unknown };
 const api = <T>(Class: Api) =>
   new Class(sandbox.credentials.username, sandbox.credentials.apiKey, sandbox.baseUrl) as T;
 
-/** The SDK's answer as the envelope ClickSend sends. */
-async function answered(call: Promise<{ response: { statusCode?: number }; body: unknown }>) {
+/** The SDK's answer as the envelope ClickSend sends (with ClickSend's response_msg, if given). */
+async function answered(
+  call: Promise<{ response: { statusCode?: number }; body: unknown }>,
+  message?: string,
+) {
   const { response, body } = await call;
   expect(response.statusCode).toBe(200);
   const parsed = (typeof body === "string" ? JSON.parse(body) : body) as Record<string, unknown>;
   expect(parsed.response_code).toBe("SUCCESS");
+  if (message !== undefined) expect(parsed.response_msg).toBe(message);
   return parsed.data as Record<string, unknown> & { messages?: Array<Record<string, unknown>> };
 }
 
@@ -259,7 +263,10 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     expect(status(one)).toBe("Scheduled");
     await answered(sms.smsCancelByMessageIdPut(String(one)));
     expect(status(one)).toBe("Cancelled");
-    await answered(sms.smsCancelAllPut());
+    // Every scheduled SMS of the account: here, only the other one (clicksend-api.md §4.5).
+    expect(await answered(sms.smsCancelAllPut(), "1 sms messages have been cancelled.")).toEqual({
+      count: 1,
+    });
     expect(status(other)).toBe("Cancelled");
     const call = Object.assign(new cs.VoiceMessage(), {
       to: "+61400777406",
@@ -273,7 +280,7 @@ describe("ClickSend's JS SDK against the sandbox", () => {
       voice.voiceSendPost(Object.assign(new cs.VoiceMessageCollection(), { messages: [call] })),
     );
     const callId = String(queued.messages?.[0]?.message_id);
-    await answered(voice.voiceCancelByMessageIdPut(callId));
+    await answered(voice.voiceCancelByMessageIdPut(callId), "Voice have been cancelled.");
     expect(status(callId)).toBe("Cancelled");
   });
 

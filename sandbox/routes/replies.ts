@@ -73,7 +73,8 @@ export const repliesRoutes: Route[] = [
     ),
   ),
   // Before sms/:message_id/cancel, which would read "cancel-all" as an id. Without a
-  // custom_string every scheduled SMS of the account is cancelled (§15); data.count says how many.
+  // custom_string every scheduled SMS of the account is cancelled (§15); data.count says how many,
+  // and response_msg too, in S1's words (§4.5).
   route("PUT", "sms/cancel-all", (req) => {
     const body = (req.body ?? {}) as { custom_string?: unknown };
     const tag = typeof body.custom_string === "string" ? body.custom_string : undefined;
@@ -86,7 +87,9 @@ export const repliesRoutes: Route[] = [
         (tag === undefined || m.custom_string === tag),
     );
     for (const m of cancelled) m.status = "Cancelled";
-    return ok("Scheduled messages have been cancelled.", { count: cancelled.length });
+    return ok(`${cancelled.length} sms messages have been cancelled.`, {
+      count: cancelled.length,
+    });
   }),
   cancelRoute("sms", "Scheduled sms message has been cancelled.", null),
 ];

@@ -79,5 +79,5 @@ export const voiceRoutes: Route[] = [
       ),
     ),
   ),
-  cancelRoute("voice", "Voice message has been cancelled.", []),
+  cancelRoute("voice", "Voice have been cancelled.", []),
 ];
