@@ -73,11 +73,10 @@ type Api = { new (user: string, key: string, base: string): unknown };
 const api = <T>(Class: Api) =>
   new Class(sandbox.credentials.username, sandbox.credentials.apiKey, sandbox.baseUrl) as T;
 
+type Call = Promise<{ response: { statusCode?: number }; body: unknown }>;
+
 /** The SDK's answer as the envelope ClickSend sends (with ClickSend's response_msg, if given). */
-async function answered(
-  call: Promise<{ response: { statusCode?: number }; body: unknown }>,
-  message?: string,
-) {
+async function answered(call: Call, message?: string) {
   const { response, body } = await call;
   expect(response.statusCode).toBe(200);
   const parsed = (typeof body === "string" ? JSON.parse(body) : body) as Record<string, unknown>;
@@ -88,6 +87,22 @@ async function answered(
 
 /** When the sandbox took a message: history is searched from and to it, not from the clock. */
 const sentAt = (id: unknown) => sandbox.state.messages.find((m) => m.message_id === id)?.date;
+
+/** The message is in the history page `read` gets for the second it was sent. */
+async function inHistory(id: unknown, read: (when: number | undefined) => Call) {
+  const history = await answered(read(sentAt(id)));
+  expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
+}
+
+/** A delivery receipt rule that makes receipts pollable (SMS and voice take the same model). */
+const pollReceipts = (ruleName: string) =>
+  Object.assign(new cs.DeliveryReceiptRule(), {
+    ruleName,
+    matchType: 0,
+    action: "POLL",
+    actionAddress: "poll",
+    enabled: 1,
+  });
 
 const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
@@ -111,10 +126,9 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     const sent = await answered(voice.voiceSendPost(collection));
     expect(sent.messages?.[0]).toMatchObject({ status: "SUCCESS", country: "AU", from: null });
     await answered(voice.voiceLangGet());
-    const id = sent.messages?.[0]?.message_id;
-    const when = sentAt(id);
-    const history = await answered(voice.voiceHistoryGet(when, when, 1, 15));
-    expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
+    await inHistory(sent.messages?.[0]?.message_id, (when) =>
+      voice.voiceHistoryGet(when, when, 1, 15),
+    );
   });
 
   it("creates the voice receipt POLL rule, lists voice receipts and marks them read", async () => {
@@ -122,14 +136,9 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     const voice = api<cs.VoiceApi>(cs.VoiceApi);
     const before = await answered(voice.voiceReceiptsGet(1, 15));
     expect(before.data).toEqual([]);
-    const rule = Object.assign(new cs.DeliveryReceiptRule(), {
-      ruleName: "Poll voice receipts",
-      matchType: 0,
-      action: "POLL",
-      actionAddress: "poll",
-      enabled: 1,
-    });
-    const created = await answered(rules.voiceDeliveryReceiptAutomationPost(rule));
+    const created = await answered(
+      rules.voiceDeliveryReceiptAutomationPost(pollReceipts("Poll voice receipts")),
+    );
     expect(created).toMatchObject({ action: "POLL", enabled: 1 });
     await answered(rules.voiceDeliveryReceiptAutomationsGet(undefined, 1, 15));
     const after = await answered(voice.voiceReceiptsGet(1, 15));
@@ -157,10 +166,9 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     await answered(mms.mmsPricePost(collection));
     const sent = await answered(mms.mmsSendPost(collection));
     expect(sent.messages?.[0]?.status).toBe("SUCCESS");
-    const id = sent.messages?.[0]?.message_id;
-    const when = sentAt(id);
-    const history = await answered(mms.mmsHistoryGet("to:+61400777402", when, when, 1, 15));
-    expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
+    await inHistory(sent.messages?.[0]?.message_id, (when) =>
+      mms.mmsHistoryGet("to:+61400777402", when, when, 1, 15),
+    );
   });
 
   it("reads statistics with _currency, and the account, countries and numbers", async () => {
@@ -178,23 +186,17 @@ describe("ClickSend's JS SDK against the sandbox", () => {
     const collection = Object.assign(new cs.SmsMessageCollection(), { messages: [message] });
     await answered(sms.smsPricePost(collection));
     const sent = await answered(sms.smsSendPost(collection));
-    const id = sent.messages?.[0]?.message_id;
-    const when = sentAt(id);
-    const history = await answered(sms.smsHistoryGet("to:+61400777403", when, when, 1, 15));
-    expect(history.data).toContainEqual(expect.objectContaining({ message_id: id }));
+    await inHistory(sent.messages?.[0]?.message_id, (when) =>
+      sms.smsHistoryGet("to:+61400777403", when, when, 1, 15),
+    );
   });
 
   it("creates the SMS POLL rules, then reads and marks read receipts and replies", async () => {
     const sms = api<cs.SMSApi>(cs.SMSApi);
     const receiptRules = api<cs.SMSDeliveryReceiptRulesApi>(cs.SMSDeliveryReceiptRulesApi);
-    const receiptRule = Object.assign(new cs.DeliveryReceiptRule(), {
-      ruleName: "Poll SMS receipts",
-      matchType: 0,
-      action: "POLL",
-      actionAddress: "poll",
-      enabled: 1,
-    });
-    await answered(receiptRules.smsDeliveryReceiptAutomationPost(receiptRule));
+    await answered(
+      receiptRules.smsDeliveryReceiptAutomationPost(pollReceipts("Poll SMS receipts")),
+    );
     await answered(receiptRules.smsDeliveryReceiptAutomationsGet(undefined, 1, 15));
     const inboundRules = api<cs.InboundSMSRulesApi>(cs.InboundSMSRulesApi);
     const inboundRule = Object.assign(new cs.InboundSMSRule(), {
