@@ -8,7 +8,7 @@
  * - 64 sends at a time over one and over three HTTP instances sharing one Redis.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +50,14 @@ export interface SendStateFigures {
     callsPerStep: number;
   };
   /** 64 sends at a time over HTTP instances on one Redis: sends per second. */
-  instances?: { clients: number; one: number; three: number; ratio: number };
+  instances?: {
+    clients: number;
+    one: number;
+    three: number;
+    ratio: number;
+    /** Average cores busy: the bench process with one instance, one instance, three together. */
+    cores: { bench: number; one: number; three: number };
+  };
 }
 
 const FILLED = 10_000;
@@ -231,12 +238,21 @@ async function overInstances(sandbox: Sandbox, redis: Redis, sends: number) {
       const run = async (total: number) => {
         next = 0;
         const started = performance.now();
+        const cpu = { bench: process.cpuUsage(), servers: servers.map((s) => s.cpuMs()) };
         await Promise.all(
           clients.map(async (client) => {
             while (next++ < total) await send(client);
           }),
         );
-        return (total / (performance.now() - started)) * 1000;
+        const wall = performance.now() - started;
+        const bench = process.cpuUsage(cpu.bench);
+        const serversMs = servers.reduce((sum, s, i) => sum + s.cpuMs() - (cpu.servers[i] ?? 0), 0);
+        return {
+          rate: (total / wall) * 1000,
+          // Cores busy on average: the bench (its clients and the sandbox) and the instances.
+          benchCores: (bench.user + bench.system) / 1000 / wall,
+          serverCores: serversMs / wall,
+        };
       };
       await run(CLIENTS * 2);
       return await run(sends);
@@ -247,7 +263,13 @@ async function overInstances(sandbox: Sandbox, redis: Redis, sends: number) {
   };
   const one = await measure(1);
   const three = await measure(3);
-  return { clients: CLIENTS, one, three, ratio: three / one };
+  return {
+    clients: CLIENTS,
+    one: one.rate,
+    three: three.rate,
+    ratio: three.rate / one.rate,
+    cores: { bench: one.benchCores, one: one.serverCores, three: three.serverCores },
+  };
 }
 
 /** The built server (dist/cli.js beside this file's dist/test/bench/) over HTTP, live mode. */
@@ -255,7 +277,19 @@ const CLI = fileURLToPath(new URL("../../cli.js", import.meta.url));
 
 interface Instance {
   url: string;
+  /** CPU time the process has used, user and system (Linux /proc; 0 elsewhere). */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in ms (clock ticks of 10 ms). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 async function startInstance(env: Record<string, string>): Promise<Instance> {
@@ -275,6 +309,7 @@ async function startInstance(env: Record<string, string>): Promise<Instance> {
   });
   return {
     url,
+    cpuMs: () => cpuMsOf(child.pid),
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
