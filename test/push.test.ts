@@ -11,7 +11,7 @@ import { STOP_REPLY_NUMBER, unreadInbound } from "../sandbox/replies.js";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { CANARY } from "./support/canary.js";
 import { liveEnv } from "./support/live.js";
-import { runCli, type StdioServer, startServer } from "./support/stdio.js";
+import { runCli, startServer } from "./support/stdio.js";
 import { addSms } from "./support/tool-args.js";
 import { until, within } from "./support/wait.js";
 
@@ -22,12 +22,8 @@ const WATCH_S = "10";
 /** One look after the reply, with room for a loaded machine: a hang bound, not a margin. */
 const PUSH_MS = 60_000;
 
-interface Running {
-  sandbox: Sandbox;
-  server: StdioServer;
-  client: Client;
-}
-const running: Running[] = [];
+/** What afterAll closes. */
+const running: Array<{ sandbox: Sandbox; client: Client }> = [];
 afterAll(async () => {
   for (const { client, sandbox } of running) {
     await client.close().catch(() => {});
@@ -68,11 +64,16 @@ const updated = (client: Client) =>
   });
 
 describe("--watch-replies over stdio", () => {
-  it("declares resource subscriptions and Claude Code's channels", async () => {
-    const { client } = await start({});
+  it("declares resource subscriptions and Claude Code's channels, and stops with the host", async () => {
+    const { client, server } = await start({});
     const capabilities = client.getServerCapabilities();
     expect(capabilities?.resources?.subscribe).toBe(true);
     expect(capabilities?.experimental?.["claude/channel"]).toEqual({});
+    await expect(client.subscribeResource({ uri: "clicksend://sends/today" })).rejects.toThrow(
+      /Only conversations/,
+    );
+    // The host closes stdin: the process exits by itself (not killed), watcher and all.
+    expect(await server.end()).toBe(0);
   });
 
   it("a 2025 client subscribed to a conversation is told when its number replies", async () => {
@@ -122,6 +123,17 @@ describe("--watch-replies over stdio", () => {
     expect(optOut?.content).not.toContain("send_sms");
     nothingMarkedRead(sandbox, REPLIES);
     expect(server.stderr).not.toContain("see you then");
+  });
+
+  it("is off by default: neither subscriptions nor channels declared, nothing polled", async () => {
+    const sandbox = await startSandbox(CANARY);
+    const client = await (await startServer([], liveEnv(sandbox, {}))).connect();
+    running.push({ sandbox, client });
+    const capabilities = client.getServerCapabilities();
+    expect(capabilities?.resources?.subscribe).toBeUndefined();
+    expect(capabilities?.experimental).toBeUndefined();
+    await client.listTools();
+    expect(lists(sandbox)).toBe(0);
   });
 
   it("refuses a watch shorter than 10 s, naming the setting", async () => {
