@@ -103,7 +103,7 @@ describe("--watch-replies over stdio", () => {
   });
 
   it("a client that declares channels gets each reply fenced, and an opt-out as an opt-out", async () => {
-    const { sandbox, server } = await start({}, { experimental: { "claude/channel": {} } });
+    const { sandbox, server, client } = await start({}, { experimental: { "claude/channel": {} } });
     text(sandbox, REPLIES);
     text(sandbox, STOP_REPLY_NUMBER);
     const events = () =>
@@ -123,6 +123,14 @@ describe("--watch-replies over stdio", () => {
     expect(optOut?.content).not.toContain("send_sms");
     nothingMarkedRead(sandbox, REPLIES);
     expect(server.stderr).not.toContain("see you then");
+    // The opt-out is kept at once: a send to that number is refused before it leaves.
+    const send = await client.callTool({
+      name: "send_sms",
+      arguments: { messages: [{ to: STOP_REPLY_NUMBER, body: "One more thing" }] },
+    });
+    expect(send.isError).toBe(true);
+    expect(JSON.stringify(send.content)).toContain("replied an opt-out keyword");
+    expect(sandbox.requests.filter((r) => r.path === "sms/send")).toEqual([]);
   });
 
   it("is off by default: neither subscriptions nor channels declared, nothing polled", async () => {
