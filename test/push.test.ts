@@ -110,7 +110,7 @@ describe("--watch-replies over stdio", () => {
       server.notifications.filter((n) => n.method === "notifications/claude/channel");
     await until("two channel events", () => events().length >= 2, PUSH_MS);
     const byKind = new Map(
-      events().map((n) => [(n.params?.meta as Record<string, string>).kind, n.params]),
+      events().map((n) => [(n.params?.meta as Record<string, string> | undefined)?.kind, n.params]),
     );
     const reply = byKind.get("sms_reply");
     expect(reply?.meta).toMatchObject({ from: REPLIES, conversation: CONVERSATION });
