@@ -97,6 +97,7 @@ function earlyPlan(config: Config): EarlyPlan | undefined {
     instructions: instructionsFor(config.sandbox, instructions(served)),
     tools,
     sendCard: previewSendPairs(tools, (tool) => previews[tool.name]).length > 0,
+    push: config.watchRepliesS !== undefined,
   };
 }
 

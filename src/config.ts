@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import type { Auth } from "./client/client.js";
 import { ConfigError } from "./errors.js";
 import type { LogLevel } from "./logger.js";
+import { parseWatchReplies, WATCH_FLAG, WATCH_HELP } from "./push/config.js";
 import {
   parseSendingConfig,
   SENDING_FLAGS,
@@ -37,6 +38,8 @@ export interface Config {
   http?: HttpConfig;
   /** Operator guards on sends. */
   sending: SendingConfig;
+  /** Over stdio: seconds between looks for new replies and receipts, pushed to the host; unset: off. */
+  watchRepliesS?: number;
 }
 
 export type CliAction = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
@@ -44,6 +47,8 @@ export type CliAction = { kind: "help" } | { kind: "version" } | { kind: "serve"
 type Env = Record<string, string | undefined>;
 
 const FLAGS_WITH_VALUE = new Set(["--toolsets", "--port", "--host", ...SENDING_FLAGS]);
+/** Flags whose value may be left out (`--watch-replies` alone means its default). */
+const OPTIONAL_VALUE_FLAGS = new Set([WATCH_FLAG]);
 const BOOLEAN_FLAGS = new Set([
   "--sandbox",
   "--read-only",
@@ -76,6 +81,7 @@ Usage: clicksend-mcp [--sandbox] [--read-only] [--toolsets LIST]
   --host ADDR          HTTP bind address, default ${DEFAULT_HTTP_HOST}; any other than loopback
                        needs CLICKSEND_MCP_HTTP_TOKEN
 ${SENDING_HELP}
+${WATCH_HELP}
   --help, --version
 
 Environment:
@@ -89,6 +95,7 @@ Environment:
   CLICKSEND_REQUIRE_CONFIRMATION=1, CLICKSEND_CONFIRMATION_TTL_S, CLICKSEND_QUIET_HOURS,
   CLICKSEND_QUIET_HOURS_ACTION
                                           the sending rules above, as variables
+  CLICKSEND_WATCH_REPLIES_S               --watch-replies as a variable (off when unset)
 ${STATE_HELP}
   CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)
   CLICKSEND_MCP_ALLOWED_HOSTS             extra host names --http accepts in Host and Origin
@@ -107,6 +114,12 @@ function parseFlags(argv: string[]): { flags: Map<string, string | true>; proble
       const value = inline ?? argv[++i];
       if (value === undefined || value.startsWith("--")) problems.push(`${name} needs a value`);
       else flags.set(name, value);
+    } else if (name && OPTIONAL_VALUE_FLAGS.has(name)) {
+      // A value only when one is given: inline, or a next argument that is not a flag.
+      const next = argv[i + 1];
+      if (inline !== undefined) flags.set(name, inline);
+      else if (next !== undefined && !next.startsWith("-")) flags.set(name, argv[++i] as string);
+      else flags.set(name, true);
     } else if (name && BOOLEAN_FLAGS.has(name)) {
       flags.set(name, true);
     } else if (name?.startsWith("-")) {
@@ -295,6 +308,7 @@ export function parseCli(
 
   const http = parseHttp(flags, env, problems);
   const sending = parseSendingConfig(flags, env, problems);
+  const watchRepliesS = parseWatchReplies(flags, env, http !== undefined, problems);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -309,6 +323,7 @@ export function parseCli(
       logLevel: logLevelRaw as LogLevel,
       ...(http ? { http } : {}),
       sending,
+      ...(watchRepliesS !== undefined ? { watchRepliesS } : {}),
     },
   };
 }

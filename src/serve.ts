@@ -6,6 +6,8 @@ import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { servedToolsets } from "./protocol/selection.js";
 import { createServer, type ServerOptions } from "./protocol/server.js";
+import { PushHub } from "./push/hub.js";
+import { type Changes, startWatcher, type Watcher } from "./push/watcher.js";
 import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 import type { Handover } from "./startup/early-answers.js";
 import { prebuiltListing } from "./startup/listing.js";
@@ -54,7 +56,18 @@ export async function serve(
   });
   logger.debug(`send state: ${store.kind} at ${store.location}`);
   const sending = createSendingPolicy(config.sending, store);
-  const newServer = serverFactory(config, client, logger, sending, answerSecretOf(auth, baseUrl));
+  // The reply watcher runs over stdio only, and only when asked for (--watch-replies).
+  const watching = !config.http && host && config.watchRepliesS !== undefined;
+  const push = watching ? new PushHub(logger) : undefined;
+  const newServer = serverFactory(
+    config,
+    client,
+    logger,
+    sending,
+    answerSecretOf(auth, baseUrl),
+    push,
+  );
+  let watcher: Watcher | undefined;
 
   let closeTransport: () => Promise<unknown> = async () => {};
   let exiting = false;
@@ -69,6 +82,7 @@ export async function serve(
     exiting = true;
     logger.debug(`exiting: ${reason}`);
     if (!config.http) setTimeout(() => process.exit(0), EXIT_DEADLINE_MS);
+    watcher?.stop();
     const step = (promise: Promise<unknown> | undefined) => promise?.catch(() => {});
     void (async () => {
       // Over stdio there is nobody left to close the connection with, and the sandbox lives in
@@ -99,6 +113,34 @@ export async function serve(
     const connection = serveStdio(newServer, { transport });
     closeTransport = () => connection.close();
     host.onGone(exit);
+    const source = catalogue.replies;
+    if (push && source && config.watchRepliesS !== undefined) {
+      watcher = startWatcher({
+        intervalMs: config.watchRepliesS * 1000,
+        source,
+        client,
+        logger,
+        deliver: async (changes: Changes) => {
+          await recordOptOuts(changes, sending, logger);
+          await push.deliver(changes);
+        },
+      });
+      logger.debug(`reply watcher: every ${config.watchRepliesS} s while the host is connected`);
+    }
+  }
+}
+
+/**
+ * Senders of new opt-out replies are kept as opted out in the send state at once, as reading
+ * them with list_inbound_sms does: the next send to them is refused. Nothing is marked read.
+ */
+async function recordOptOuts(changes: Changes, sending: SendingPolicy, logger: Logger) {
+  const numbers = changes.replies.flatMap((r) => (r.optOut && r.number ? [r.number] : []));
+  if (!numbers.length) return;
+  try {
+    await sending.store.markOptedOut(numbers);
+  } catch (error) {
+    logger.warn(`opt-out replies not recorded: ${error instanceof Error ? error.name : "error"}`);
   }
 }
 
@@ -123,6 +165,7 @@ function serverFactory(
   logger: Logger,
   sending: SendingPolicy,
   answerSecret: string | undefined,
+  push: PushHub | undefined,
 ): McpServerFactory {
   const { tools, toolsets, instructions } = catalogue;
   const options: ServerOptions = {
@@ -133,6 +176,7 @@ function serverFactory(
     clientLogLevel: { level: config.logLevel },
     sending,
     ...(answerSecret ? { answerSecret } : {}),
+    ...(push ? { push } : {}),
   };
   return ({ era }) =>
     createServer({ client, tools, instructions, options, listing: prebuiltListing, era });

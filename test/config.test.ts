@@ -37,6 +37,31 @@ describe("parseCli", () => {
     });
   });
 
+  it("parses --watch-replies and CLICKSEND_WATCH_REPLIES_S: off by default, at least 10 s", () => {
+    expect(config([], CREDS).watchRepliesS).toBeUndefined();
+    expect(config(["--watch-replies"], CREDS).watchRepliesS).toBe(30);
+    expect(config(["--watch-replies", "--read-only"], CREDS).watchRepliesS).toBe(30);
+    expect(config(["--watch-replies", "45"], CREDS).watchRepliesS).toBe(45);
+    expect(config(["--watch-replies=60"], CREDS).watchRepliesS).toBe(60);
+    expect(config([], { ...CREDS, CLICKSEND_WATCH_REPLIES_S: "20" }).watchRepliesS).toBe(20);
+    expect(
+      config([], { ...CREDS, CLICKSEND_WATCH_REPLIES_S: "off" }).watchRepliesS,
+    ).toBeUndefined();
+    expect(problems([], { ...CREDS, CLICKSEND_WATCH_REPLIES_S: "5" })).toEqual([
+      "CLICKSEND_WATCH_REPLIES_S must be a whole number of seconds from 10 to 86400 (or off)",
+    ]);
+    expect(problems(["--watch-replies", "9"], CREDS)).toEqual([
+      "--watch-replies must be a whole number of seconds from 10 to 86400",
+    ]);
+    expect(problems(["--watch-replies", "--http"], CREDS)[0]).toMatch(
+      /--watch-replies is for stdio/,
+    );
+    // Over HTTP the variable is ignored: the watcher runs for a stdio host only.
+    expect(
+      config(["--http"], { ...CREDS, CLICKSEND_WATCH_REPLIES_S: "20" }).watchRepliesS,
+    ).toBeUndefined();
+  });
+
   it("parses the operator's sending guards from flags or variables, naming bad ones", () => {
     const sending = config(
       ["--allowed-recipients", "+61*,+447777777777", "--daily-message-limit=50"],

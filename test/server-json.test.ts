@@ -56,6 +56,8 @@ const SECRETS = [
 ];
 /** Only the HTTP transport reads these. */
 const HTTP_ONLY = ["CLICKSEND_MCP_HTTP_TOKEN", "CLICKSEND_MCP_ALLOWED_HOSTS"];
+/** The reply watcher pushes to a stdio host only; over HTTP the variable is ignored. */
+const STDIO_ONLY = ["CLICKSEND_WATCH_REPLIES_S"];
 
 /** The variables docs/configuration.md's table names, in its first column. */
 function documentedVariables(): string[] {
@@ -132,10 +134,13 @@ describe("server.json", () => {
     const npm = server.packages.filter((p) => p.registryType === "npm");
     const [stdio, http] = npm.map((p) => p.environmentVariables ?? []);
     const names = (vars: Variable[] = []) => vars.map((v) => v.name);
-    expect([...names(http)].sort()).toEqual(documentedVariables());
-    expect(names(stdio)).toEqual(names(http).filter((name) => !HTTP_ONLY.includes(name)));
+    expect([...new Set([...names(http), ...names(stdio)])].sort()).toEqual(documentedVariables());
+    expect(names(stdio).filter((name) => !STDIO_ONLY.includes(name))).toEqual(
+      names(http).filter((name) => !HTTP_ONLY.includes(name)),
+    );
+    expect(names(http).filter((name) => STDIO_ONLY.includes(name))).toEqual([]);
     const serverHelp = help(catalogue.toolsets);
-    for (const variable of http ?? []) {
+    for (const variable of [...(http ?? []), ...(stdio ?? [])]) {
       expect(Boolean(variable.isSecret), variable.name).toBe(SECRETS.includes(variable.name));
       expect(variable.description.length, variable.name).toBeGreaterThan(10);
       expect(serverHelp, `--help names ${variable.name}`).toContain(variable.name);

@@ -53,7 +53,7 @@ export const tools: ToolDefinition[] = files.flatMap((file) =>
 );
 
 /** What cli.ts hands the framework. */
-export const catalogue: Catalogue = { tools, toolsets, instructions };
+export const catalogue: Catalogue = { tools, toolsets, instructions, replies: replies.replySource };
 
 export { defaultToolsets } from "./toolsets.js";
 export { instructions, toolsets };

@@ -49,10 +49,17 @@ export function previewSendPairs<T extends Omit<Selectable, "toolset">>(
   });
 }
 
-/** The server's capabilities; the UI extension when it offers the send card. */
-export const serverCapabilities = (sendCard: boolean) => ({
+/** Claude Code's channels: the experimental capability servers and clients declare. */
+export const CHANNEL_CAPABILITY = "claude/channel";
+
+/**
+ * The server's capabilities; the UI extension when it offers the send card; resource
+ * subscriptions and Claude Code's channels when the reply watcher runs (src/push/).
+ */
+export const serverCapabilities = (sendCard: boolean, push = false) => ({
   tools: { listChanged: false },
-  resources: { listChanged: false },
+  resources: { listChanged: false, ...(push ? { subscribe: true } : {}) },
   logging: {},
   ...(sendCard ? { extensions: { [UI_EXTENSION]: {} } } : {}),
+  ...(push ? { experimental: { [CHANNEL_CAPABILITY]: {} } } : {}),
 });

@@ -16,10 +16,13 @@ import { bindClient, type ClickSendClient } from "../client/client.js";
 import { type Clock, systemClock } from "../clock.js";
 import { FailedResultError, formatToolError, UserInputError } from "../errors.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "../logger.js";
+import { declaresChannel, type PushHub } from "../push/hub.js";
+import { numberOfConversation } from "../push/subscriptions.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
 import type { Catalogue, ToolContext, ToolDefinition } from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
+import { clientCapabilitiesOf } from "./client-capabilities.js";
 import {
   answerCodec,
   askOverConnection,
@@ -62,6 +65,11 @@ export interface ServerOptions {
    * with the same secret accepts the others' (serve.ts derives it from the credentials).
    */
   answerSecret?: string;
+  /**
+   * The reply watcher's pushes (stdio with --watch-replies): resource subscriptions and Claude
+   * Code's channels are then declared and served.
+   */
+  push?: PushHub;
 }
 
 /** Questions one 2025 call may ask in a row (a spent answer is asked again, not looped on). */
@@ -147,7 +155,7 @@ export function createServer(params: {
   const server = new Server(
     { name: NAME, version: VERSION },
     {
-      capabilities: serverCapabilities(card !== undefined),
+      capabilities: serverCapabilities(card !== undefined, options.push !== undefined),
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions?.(tools))),
       jsonSchemaValidator: noElicitation,
       // Answers to a question a send asked (elicitation) come back with this state: checked first.
@@ -170,7 +178,38 @@ export function createServer(params: {
   let appListing: Tool[] | undefined;
   const apps = (extra: ServerContext) =>
     card && rendersApps(era, server, extra) ? card : undefined;
+  const connection = options.push?.attach(server, era);
+  /** A 2026-07-28 client says in each request whether it takes channel events. */
+  const noteChannel = (extra: ServerContext) => {
+    if (
+      connection &&
+      era === "modern" &&
+      declaresChannel(clientCapabilitiesOf(era, server, extra))
+    ) {
+      connection.channel = true;
+    }
+  };
+  if (connection) {
+    const conversation = (uri: string) => {
+      if (numberOfConversation(uri) !== undefined) return uri;
+      throw new ResourceNotFoundError(
+        uri,
+        "Only conversations can be subscribed to: clicksend://conversations/{number}, the number in E.164.",
+      );
+    };
+    server.setRequestHandler("resources/subscribe", (request) => {
+      if (!connection.subscriptions.add(conversation(request.params.uri))) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Too many subscriptions.");
+      }
+      return {};
+    });
+    server.setRequestHandler("resources/unsubscribe", (request) => {
+      connection.subscriptions.remove(request.params.uri);
+      return {};
+    });
+  }
   server.setRequestHandler("tools/list", (_request, extra) => {
+    noteChannel(extra);
     listing ??= tools.map((tool) => listingOf(tool, params.listing));
     const app = apps(extra);
     if (app) appListing ??= app.listing(listing, listingOf(app.tool));
@@ -205,6 +244,7 @@ export function createServer(params: {
         `Unknown tool: ${request.params.name}`,
       );
     }
+    noteChannel(extra);
     const signal = extra.mcpReq.signal;
     const asks = canElicit(era, server, extra);
     const ctx: ToolContext = {

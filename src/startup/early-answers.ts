@@ -38,6 +38,8 @@ export interface EarlyPlan {
   tools: Array<{ name: string }>;
   /** Whether the server offers the send card (it then declares the UI extension). */
   sendCard: boolean;
+  /** Whether the reply watcher runs (subscriptions and channels are then declared). */
+  push?: boolean;
 }
 
 /** The requests answered early. */
@@ -89,7 +91,7 @@ export function initializeResult(
   if (capabilities?.extensions?.[UI_EXTENSION] !== undefined) return undefined;
   return {
     protocolVersion: version,
-    capabilities: serverCapabilities(plan.sendCard),
+    capabilities: serverCapabilities(plan.sendCard, plan.push ?? false),
     serverInfo: plan.serverInfo,
     ...(plan.instructions ? { instructions: plan.instructions } : {}),
   };

@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { ToolIds } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { AskUser } from "../protocol/ask-user.js";
+import type { ReplySource } from "../push/source.js";
 import type { ChannelWords } from "../sending/channel.js";
 import type { SendingPolicy } from "../sending/policy.js";
 
@@ -102,6 +103,8 @@ export interface Catalogue {
    * what the model can call.
    */
   instructions: (served: readonly ServedTool[]) => string;
+  /** How the reply watcher (--watch-replies, src/push/) reads new replies and receipts. */
+  replies?: ReplySource;
 }
 
 /** A tool as a catalogue file writes it: its input schema, or a function that builds it. */
