@@ -124,7 +124,7 @@ function serverFactory(
   sending: SendingPolicy,
   answerSecret: string | undefined,
 ): McpServerFactory {
-  const { tools, toolsets, instructions } = catalogue;
+  const { tools, toolsets, instructions, resources } = catalogue;
   const options: ServerOptions = {
     sandbox: config.sandbox,
     readOnly: config.readOnly,
@@ -135,5 +135,13 @@ function serverFactory(
     ...(answerSecret ? { answerSecret } : {}),
   };
   return ({ era }) =>
-    createServer({ client, tools, instructions, options, listing: prebuiltListing, era });
+    createServer({
+      client,
+      tools,
+      instructions,
+      resources,
+      options,
+      listing: prebuiltListing,
+      era,
+    });
 }

@@ -18,7 +18,12 @@ import { FailedResultError, formatToolError, UserInputError } from "../errors.js
 import { createLogger, type Logger, type LogSink, withRequestSink } from "../logger.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
-import type { Catalogue, ToolContext, ToolDefinition } from "../tool/define-tool.js";
+import type {
+  Catalogue,
+  ResourceTemplateDefinition,
+  ToolContext,
+  ToolDefinition,
+} from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
 import {
   answerCodec,
@@ -33,7 +38,7 @@ import { instructionsFor } from "./instructions.js";
 import { jsonSchemaOf } from "./json-schema.js";
 import { linksOf } from "./links.js";
 import { withResultEnvelope } from "./output-schema.js";
-import { asStructured, renderData } from "./render.js";
+import { asStructured, compact, renderData } from "./render.js";
 import { estimateTokens, fitText, RESULT_TOKENS } from "./result-budget.js";
 import { selectTools, serverCapabilities } from "./selection.js";
 
@@ -129,6 +134,8 @@ export function createServer(params: {
   tools: ToolDefinition[];
   /** The catalogue's instructions to the model, for the tools served (Catalogue.instructions). */
   instructions?: Catalogue["instructions"] | undefined;
+  /** The catalogue's resource templates; each is served when its toolset is. */
+  resources?: ResourceTemplateDefinition[] | undefined;
   options?: ServerOptions;
   /** tools/list of the whole catalogue as computed at build time (see src/startup/listing.ts), by name. */
   listing?: ReadonlyMap<string, Tool> | undefined;
@@ -140,6 +147,8 @@ export function createServer(params: {
   const logger = options.logger ?? createLogger();
   const tools = selectTools(params.tools, options);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const served = new Set(tools.map((tool) => tool.toolset));
+  const templates = (params.resources ?? []).filter((r) => served.has(r.toolset));
   const sending = options.sending ?? createSendingPolicy();
   // The send card (MCP Apps): served only to clients that render apps (src/apps/send-card.ts).
   const card = sendCard(tools);
@@ -181,13 +190,37 @@ export function createServer(params: {
     resources: [...auditResources(sending.store.now()), ...(apps(extra)?.resources() ?? [])],
   }));
   server.setRequestHandler("resources/templates/list", () => ({
-    resourceTemplates: auditResourceTemplates,
+    resourceTemplates: [
+      ...auditResourceTemplates,
+      ...templates.map(({ uriTemplate, name, title, description, mimeType }) => ({
+        uriTemplate,
+        name,
+        ...(title ? { title } : {}),
+        description,
+        mimeType,
+      })),
+    ],
   }));
   server.setRequestHandler("resources/read", async (request, extra) => {
     const { uri } = request.params;
     const view = apps(extra)?.read(uri);
     if (view) return { contents: [view] };
     try {
+      const template = templates.find((t) => t.matches(uri));
+      if (template) {
+        const signal = extra.mcpReq.signal;
+        const ctx: ToolContext = {
+          client: bindClient(params.client, signal),
+          signal,
+          sandbox: options.sandbox ?? false,
+          logger,
+          sending,
+          clock: options.clock ?? systemClock,
+          progress: () => {},
+        };
+        const data = compact(await template.read(uri, ctx));
+        return { contents: [{ uri, mimeType: template.mimeType, text: JSON.stringify(data) }] };
+      }
       return { contents: [await readAuditResource(uri, sending.store)] };
     } catch (error) {
       // -32602 with the URI in its data, as the protocol asks of a resource that is not there.
