@@ -226,7 +226,7 @@ describe("list_conversations", () => {
     const { data } = await succeeded<{ items: Array<Record<string, unknown>> }>(
       h,
       listConversations,
-      { limit: 50 },
+      {},
     );
     const times = data.items.map((i) => i.last_at as string);
     expect([...times].sort().reverse()).toEqual(times);
