@@ -261,6 +261,8 @@ describe("clicksend://conversations/{number}", () => {
         const data = JSON.parse(text) as Thread;
         expect(data.phone_number).toBe(number);
         expect(data.messages.map((m) => m.message_id)).toEqual([sent.message_id, reply.message_id]);
+        // The harness serves the sandbox: the resource says nothing real happened.
+        expect(data).toHaveProperty("sandbox", true);
       }
       await expect(
         client.readResource({ uri: "clicksend://conversations/not-a-number" }),

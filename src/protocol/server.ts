@@ -38,7 +38,7 @@ import { instructionsFor } from "./instructions.js";
 import { jsonSchemaOf } from "./json-schema.js";
 import { linksOf } from "./links.js";
 import { withResultEnvelope } from "./output-schema.js";
-import { asStructured, compact, renderData } from "./render.js";
+import { asStructured, renderData } from "./render.js";
 import { estimateTokens, fitText, RESULT_TOKENS } from "./result-budget.js";
 import { selectTools, serverCapabilities } from "./selection.js";
 
@@ -218,8 +218,10 @@ export function createServer(params: {
           clock: options.clock ?? systemClock,
           progress: () => {},
         };
-        const data = compact(await template.read(uri, ctx));
-        return { contents: [{ uri, mimeType: template.mimeType, text: JSON.stringify(data) }] };
+        const data = asStructured(await template.read(uri, ctx));
+        // As every tool result in sandbox mode says, a resource read from the sandbox says so.
+        const text = JSON.stringify(ctx.sandbox ? { sandbox: true, ...data } : data);
+        return { contents: [{ uri, mimeType: template.mimeType, text }] };
       }
       return { contents: [await readAuditResource(uri, sending.store)] };
     } catch (error) {
