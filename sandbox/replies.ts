@@ -38,6 +38,41 @@ export function answerWith(state: SandboxState, number: string, text: string): v
   answers.set(state, mine);
 }
 
+/**
+ * A text that `from` sends to the account, as a reply to `original` (one of the account's sent
+ * messages) at `timestamp` (default now): a person writing again, or late. Its custom_string is
+ * the original's, as ClickSend passes it back (§1.13). Returns the inbound item.
+ */
+export function receive(
+  state: SandboxState,
+  original: {
+    message_id: string;
+    user_id: number;
+    to: string;
+    from: string | null;
+    body: string;
+    custom_string: string;
+  },
+  body: string,
+  timestamp = now(),
+): Inbound {
+  const r = replies(state);
+  const id = messageId();
+  const item: Inbound = {
+    message_id: id,
+    timestamp,
+    from: original.to,
+    to: original.from || SHARED_NUMBER,
+    body,
+    original_body: original.body,
+    original_message_id: original.message_id,
+    custom_string: original.custom_string,
+    _keyword: body.split(/\s+/)[0]?.toLowerCase() ?? "",
+  };
+  r.inbound.set(id, { user_id: original.user_id, read: false, item });
+  return item;
+}
+
 /** Where replies to a message sent without a sender arrive (the shared number it went from). */
 const SHARED_NUMBER = "+61447254068";
 

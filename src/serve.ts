@@ -167,7 +167,7 @@ function serverFactory(
   answerSecret: string | undefined,
   push: PushHub | undefined,
 ): McpServerFactory {
-  const { tools, toolsets, instructions } = catalogue;
+  const { tools, toolsets, instructions, resources } = catalogue;
   const options: ServerOptions = {
     sandbox: config.sandbox,
     readOnly: config.readOnly,
@@ -179,5 +179,13 @@ function serverFactory(
     ...(push ? { push } : {}),
   };
   return ({ era }) =>
-    createServer({ client, tools, instructions, options, listing: prebuiltListing, era });
+    createServer({
+      client,
+      tools,
+      instructions,
+      resources,
+      options,
+      listing: prebuiltListing,
+      era,
+    });
 }

@@ -116,6 +116,18 @@ it("runs every tool of the catalogue end to end against the sandbox", async () =
     1,
   );
   expect((await call("list_inbound_sms")).items).toEqual([]);
+  // The thread still has the reply, read now, after the send; and the person is listed.
+  const thread = await call("get_conversation", { phone_number: "0491 570 156", country: "AU" });
+  expect(thread.messages.slice(-2)).toMatchObject([
+    { direction: "out", message_id: sentId },
+    { direction: "in", message_id: reply.message_id, text: "«Yes please, see you then!»" },
+  ]);
+  expect(thread.awaiting_reply).toBe(false);
+  // Listed by the send: the reply is read, and only unread replies are listed (and counted).
+  const people = await call("list_conversations");
+  expect(
+    people.items.find((p: { phone_number: string }) => p.phone_number === "+61491570156"),
+  ).toEqual({ phone_number: "+61491570156", last_at: expect.any(String), last: "out" });
   expect((await call("get_delivery_receipt", { message_id: sentId })).status_code).toBe(201);
   await call("mark_delivery_receipts_read", { all: true });
   expect((await call("list_delivery_receipts")).items).toEqual([]);

@@ -2,6 +2,7 @@ import type { Catalogue, ToolDefinition } from "../src/tool/define-tool.js";
 import * as account from "./account.js";
 import * as automations from "./automations.js";
 import * as contacts from "./contacts.js";
+import * as conversations from "./conversations.js";
 import * as email from "./email.js";
 import { instructions } from "./instructions.js";
 import * as lists from "./lists.js";
@@ -23,6 +24,7 @@ const files = [
   account,
   sms,
   replies,
+  conversations,
   automations,
   status,
   senders,
@@ -53,7 +55,13 @@ export const tools: ToolDefinition[] = files.flatMap((file) =>
 );
 
 /** What cli.ts hands the framework. */
-export const catalogue: Catalogue = { tools, toolsets, instructions, replies: replies.replySource };
+export const catalogue: Catalogue = {
+  tools,
+  toolsets,
+  instructions,
+  replies: replies.replySource,
+  resources: conversations.conversationResources,
+};
 
 export { defaultToolsets } from "./toolsets.js";
 export { instructions, toolsets };

@@ -26,8 +26,8 @@ export const abilities: Record<string, Ability> = {
   },
   sms: {
     noun: "SMS",
-    does: "send SMS and read SMS history, replies and delivery receipts",
-    reads: "read SMS history, replies and delivery receipts",
+    does: "send SMS and read SMS history, conversations, replies and delivery receipts",
+    reads: "read SMS history, conversations, replies and delivery receipts",
   },
   status: {
     noun: "send status",

@@ -18,7 +18,7 @@ export const toolsets: ToolsetDefinition[] = [
   {
     name: "sms",
     description:
-      "Send SMS, read SMS history, replies and delivery receipts and the rules that let them be polled, cancel scheduled SMS.",
+      "Send SMS, read SMS history, conversations, replies and delivery receipts and the rules that let them be polled, cancel scheduled SMS.",
     default: true,
   },
   {

@@ -20,7 +20,12 @@ import { declaresChannel, type PushHub } from "../push/hub.js";
 import { numberOfConversation } from "../push/subscriptions.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
-import type { Catalogue, ToolContext, ToolDefinition } from "../tool/define-tool.js";
+import type {
+  Catalogue,
+  ResourceTemplateDefinition,
+  ToolContext,
+  ToolDefinition,
+} from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
 import { clientCapabilitiesOf } from "./client-capabilities.js";
 import {
@@ -137,6 +142,8 @@ export function createServer(params: {
   tools: ToolDefinition[];
   /** The catalogue's instructions to the model, for the tools served (Catalogue.instructions). */
   instructions?: Catalogue["instructions"] | undefined;
+  /** The catalogue's resource templates; each is served when its toolset is. */
+  resources?: ResourceTemplateDefinition[] | undefined;
   options?: ServerOptions;
   /** tools/list of the whole catalogue as computed at build time (see src/startup/listing.ts), by name. */
   listing?: ReadonlyMap<string, Tool> | undefined;
@@ -148,6 +155,8 @@ export function createServer(params: {
   const logger = options.logger ?? createLogger();
   const tools = selectTools(params.tools, options);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const served = new Set(tools.map((tool) => tool.toolset));
+  const templates = (params.resources ?? []).filter((r) => served.has(r.toolset));
   const sending = options.sending ?? createSendingPolicy();
   // The send card (MCP Apps): served only to clients that render apps (src/apps/send-card.ts).
   const card = sendCard(tools);
@@ -220,13 +229,39 @@ export function createServer(params: {
     resources: [...auditResources(sending.store.now()), ...(apps(extra)?.resources() ?? [])],
   }));
   server.setRequestHandler("resources/templates/list", () => ({
-    resourceTemplates: auditResourceTemplates,
+    resourceTemplates: [
+      ...auditResourceTemplates,
+      ...templates.map(({ uriTemplate, name, title, description, mimeType }) => ({
+        uriTemplate,
+        name,
+        ...(title ? { title } : {}),
+        description,
+        mimeType,
+      })),
+    ],
   }));
   server.setRequestHandler("resources/read", async (request, extra) => {
     const { uri } = request.params;
     const view = apps(extra)?.read(uri);
     if (view) return { contents: [view] };
     try {
+      const template = templates.find((t) => t.matches(uri));
+      if (template) {
+        const signal = extra.mcpReq.signal;
+        const ctx: ToolContext = {
+          client: bindClient(params.client, signal),
+          signal,
+          sandbox: options.sandbox ?? false,
+          logger,
+          sending,
+          clock: options.clock ?? systemClock,
+          progress: () => {},
+        };
+        const data = asStructured(await template.read(uri, ctx));
+        // As every tool result in sandbox mode says, a resource read from the sandbox says so.
+        const text = JSON.stringify(ctx.sandbox ? { sandbox: true, ...data } : data);
+        return { contents: [{ uri, mimeType: template.mimeType, text }] };
+      }
       return { contents: [await readAuditResource(uri, sending.store)] };
     } catch (error) {
       // -32602 with the URI in its data, as the protocol asks of a resource that is not there.

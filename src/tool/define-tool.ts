@@ -94,10 +94,32 @@ export interface ServedTool {
   annotations?: { readOnlyHint?: boolean | undefined } | undefined;
 }
 
+/**
+ * A family of resources the catalogue serves, as a URI template (RFC 6570): listed by
+ * resources/templates/list when its toolset is served, read by resources/read. `read` is given
+ * the URI as the client sent it; it returns the resource's data, which the server sends as
+ * compact JSON (no nulls or empty strings), and throws a UserInputError for a URI it cannot
+ * serve (a -32602 naming the URI).
+ */
+export interface ResourceTemplateDefinition {
+  uriTemplate: string;
+  name: string;
+  title?: string;
+  description: string;
+  mimeType: "application/json";
+  /** Served only with this toolset's tools. */
+  toolset: string;
+  /** Whether `uri` is one of this template's; the first template that matches reads it. */
+  matches(uri: string): boolean;
+  read(uri: string, ctx: ToolContext): Promise<unknown>;
+}
+
 /** Everything the framework is told about ClickSend's tools: cli.ts hands it to the server. */
 export interface Catalogue {
   tools: ToolDefinition[];
   toolsets: ToolsetDefinition[];
+  /** Resource templates beside the tools (the audit of sends is the framework's own). */
+  resources?: ResourceTemplateDefinition[];
   /**
    * The server's instructions to the model (initialize), for the tools it serves: they name only
    * what the model can call.

@@ -25,7 +25,7 @@ import {
 } from "../../src/sending/policy.js";
 import type { SendStore } from "../../src/state/store.js";
 import type { ToolContext, ToolDefinition } from "../../src/tool/define-tool.js";
-import { tools } from "../../tools/index.js";
+import { catalogue, tools } from "../../tools/index.js";
 import { HANG_MS } from "./wait.js";
 
 export type ToolCaller = (tool: ToolDefinition, args?: unknown) => Promise<CallToolResult>;
@@ -123,6 +123,7 @@ export async function harness(
         createServer({
           client,
           tools,
+          resources: catalogue.resources,
           options: {
             sandbox: ctx.sandbox,
             logger: ctx.logger,

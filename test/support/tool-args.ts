@@ -168,6 +168,11 @@ export const VALID_ARGS: Record<string, (f: Fixture) => Args> = {
   cancel_scheduled_sms: (f) => ({ message_id: f.freshScheduledSmsId() }),
   list_inbound_sms: () => ({}),
   get_inbound_sms: (f) => ({ original_message_id: f.repliedSms().message_id }),
+  get_conversation: (f) => {
+    f.repliedSms();
+    return { phone_number: "+61491570156" };
+  },
+  list_conversations: () => ({}),
   mark_inbound_sms_read: (f) => ({ message_id: f.repliedSms().reply_id }),
   list_delivery_receipts: () => ({}),
   get_delivery_receipt: (f) => ({ message_id: f.repliedSms().message_id }),
