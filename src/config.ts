@@ -24,6 +24,8 @@ export interface HttpConfig {
   token?: string;
   /** Extra names the Host and Origin headers may carry (reverse proxies, DNS names). */
   allowedHosts: string[];
+  /** CLICKSEND_WEBHOOK_SECRET: turns on POST /webhooks/clicksend/<secret> (src/transport/webhook.ts). */
+  webhookSecret?: string;
 }
 
 export interface Config {
@@ -268,7 +270,19 @@ function parseHttp(
   if (badName !== undefined) {
     problems.push("CLICKSEND_MCP_ALLOWED_HOSTS must list host names or addresses, without ports");
   }
-  return { host, port, ...(token ? { token } : {}), allowedHosts };
+  const webhookSecret = env.CLICKSEND_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookSecret !== undefined && !/^[A-Za-z0-9._~-]{32,256}$/.test(webhookSecret)) {
+    problems.push(
+      "CLICKSEND_WEBHOOK_SECRET must be 32 to 256 characters from A-Z a-z 0-9 . _ ~ - (it goes in a URL path)",
+    );
+  }
+  return {
+    host,
+    port,
+    ...(token ? { token } : {}),
+    allowedHosts,
+    ...(webhookSecret ? { webhookSecret } : {}),
+  };
 }
 
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warning", "error"];

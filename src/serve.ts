@@ -1,7 +1,7 @@
 import type { McpServerFactory } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
-import { type ClickSendClient, createClickSendClient } from "./client/client.js";
+import { bindClient, type ClickSendClient, createClickSendClient } from "./client/client.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { servedToolsets } from "./protocol/selection.js";
@@ -100,8 +100,23 @@ export async function serve(
   if (config.http) {
     // Loaded only with --http: stdio start-up does not pay for the HTTP stack.
     const { startHttpServer } = await import("./transport/http.js");
-    const http = await startHttpServer({ ...config.http, createServer: newServer, logger });
-    closeTransport = http.close;
+    const { webhookSecret, ...httpConfig } = config.http;
+    const pushed = webhookSecret
+      ? await openWebhook(webhookSecret, client, sending, logger, {
+          url: config.sending.redisUrl,
+          scope: accountScope(auth, baseUrl),
+        })
+      : undefined;
+    const http = await startHttpServer({
+      ...httpConfig,
+      createServer: newServer,
+      logger,
+      ...(pushed ? { bus: pushed.bus, webhook: pushed.webhook } : {}),
+    });
+    closeTransport = async () => {
+      await http.close();
+      await pushed?.close();
+    };
     writeStderr(
       `${NAME}: serving MCP over Streamable HTTP at ${http.url}${
         config.http.token ? " (bearer token required)" : ""
@@ -128,6 +143,46 @@ export async function serve(
       logger.debug(`reply watcher: every ${config.watchRepliesS} s while the host is connected`);
     }
   }
+}
+
+/**
+ * Over HTTP with CLICKSEND_WEBHOOK_SECRET: the inbox the webhook feeds, and the event bus the
+ * HTTP handler's subscriptions/listen streams read (shared across instances through Redis when
+ * CLICKSEND_REDIS_URL is set). Loaded only then.
+ */
+async function openWebhook(
+  secret: string,
+  client: ClickSendClient,
+  sending: SendingPolicy,
+  logger: Logger,
+  redis: { url: string | undefined; scope: string },
+) {
+  const [{ InMemoryServerEventBus }, { openInbox }] = await Promise.all([
+    import("@modelcontextprotocol/server"),
+    import("./push/inbox.js"),
+  ]);
+  const bus = new InMemoryServerEventBus();
+  const source = catalogue.replies;
+  // Receipts do not say whom a message went to: one history page finds out (bounded in time).
+  const lookups = new AbortController();
+  const reader = bindClient(client, lookups.signal);
+  const inbox = await openInbox({
+    bus,
+    logger,
+    recipient: async (receipt) =>
+      source
+        ? (await source.recipients(reader, [{ id: receipt.id, sentAt: receipt.sentAt }])).get(
+            receipt.id,
+          )
+        : undefined,
+    optOut: (number) => sending.store.markOptedOut([number]),
+    ...(redis.url ? { redis: { url: redis.url, scope: redis.scope } } : {}),
+  });
+  const close = () => {
+    lookups.abort();
+    return inbox.close();
+  };
+  return { bus, webhook: { secret, accept: inbox.accept }, close };
 }
 
 /**
@@ -177,6 +232,7 @@ function serverFactory(
     sending,
     ...(answerSecret ? { answerSecret } : {}),
     ...(push ? { push } : {}),
+    ...(config.http?.webhookSecret ? { listenable: true } : {}),
   };
   return ({ era }) =>
     createServer({

@@ -54,11 +54,12 @@ export const CHANNEL_CAPABILITY = "claude/channel";
 
 /**
  * The server's capabilities; the UI extension when it offers the send card; resource
- * subscriptions and Claude Code's channels when the reply watcher runs (src/push/).
+ * subscriptions and Claude Code's channels when the reply watcher runs (src/push/); resource
+ * subscriptions alone over HTTP with the ClickSend webhook (`listenable`).
  */
-export const serverCapabilities = (sendCard: boolean, push = false) => ({
+export const serverCapabilities = (sendCard: boolean, push = false, listenable = false) => ({
   tools: { listChanged: false },
-  resources: { listChanged: false, ...(push ? { subscribe: true } : {}) },
+  resources: { listChanged: false, ...(push || listenable ? { subscribe: true } : {}) },
   logging: {},
   ...(sendCard ? { extensions: { [UI_EXTENSION]: {} } } : {}),
   ...(push ? { experimental: { [CHANNEL_CAPABILITY]: {} } } : {}),

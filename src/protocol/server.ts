@@ -75,6 +75,11 @@ export interface ServerOptions {
    * Code's channels are then declared and served.
    */
   push?: PushHub;
+  /**
+   * Over HTTP with the ClickSend webhook on: declares resources.subscribe, so the HTTP handler's
+   * subscriptions/listen streams honour conversation URIs (its event bus delivers them).
+   */
+  listenable?: boolean;
 }
 
 /** Questions one 2025 call may ask in a row (a spent answer is asked again, not looped on). */
@@ -164,7 +169,11 @@ export function createServer(params: {
   const server = new Server(
     { name: NAME, version: VERSION },
     {
-      capabilities: serverCapabilities(card !== undefined, options.push !== undefined),
+      capabilities: serverCapabilities(
+        card !== undefined,
+        options.push !== undefined,
+        options.listenable === true,
+      ),
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions?.(tools))),
       jsonSchemaValidator: noElicitation,
       // Answers to a question a send asked (elicitation) come back with this state: checked first.

@@ -4,7 +4,8 @@
  * 2026-07-28 requests with their per-request _meta). Loaded by cli.ts only when asked for.
  *
  * Every request passes, in order: the bound on requests in flight (503), Host/Origin
- * (DNS-rebinding protection, 403), path (404), bearer token (401), method (405), body size (413)
+ * (DNS-rebinding protection, 403), path (404; with CLICKSEND_WEBHOOK_SECRET, ClickSend's webhook
+ * path goes to webhook.ts instead), bearer token (401), method (405), body size (413)
  * and JSON (400); the SDK's handler then checks Accept (406), Content-Type (415) and, for
  * 2026-07-28 requests, the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers against the body
  * (400). Node ends a request whose headers or body are too slow (408).
@@ -14,11 +15,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { type NodeIncomingMessageLike, toNodeHandler } from "@modelcontextprotocol/node";
-import { createMcpHandler, type McpServerFactory } from "@modelcontextprotocol/server";
+import {
+  createMcpHandler,
+  type McpServerFactory,
+  type ServerEventBus,
+} from "@modelcontextprotocol/server";
 import { type HttpConfig, isLoopback } from "../config.js";
 import type { Logger } from "../logger.js";
 import { NAME } from "../version.js";
 import { LegacyCancellation } from "./http-cancellation.js";
+import { serveWebhook, type WebhookOptions, webhookMatcher } from "./webhook.js";
 
 const MCP_PATH = "/mcp";
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -48,6 +54,10 @@ export interface HttpServerOptions extends HttpConfig {
   maxConcurrentRequests?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** The change-event bus open subscriptions/listen streams read (default: the SDK's own). */
+  bus?: ServerEventBus;
+  /** ClickSend's URL rules' endpoint (CLICKSEND_WEBHOOK_SECRET); without it the path does not exist. */
+  webhook?: WebhookOptions;
 }
 
 /** Host names (lower case, IPv6 without brackets) that Host and Origin may carry. */
@@ -136,7 +146,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const expectedToken = options.token ? digest(options.token) : undefined;
   // Names only: a message may quote what the request carried.
   const onerror = (error: Error) => logger.debug(`MCP HTTP handler reported ${error.name}`);
-  const mcp = createMcpHandler(options.createServer, { onerror, maxRequestBodySize: limit });
+  const mcp = createMcpHandler(options.createServer, {
+    onerror,
+    maxRequestBodySize: limit,
+    ...(options.bus ? { bus: options.bus } : {}),
+  });
+  const webhook = options.webhook;
+  const isWebhook = webhook ? webhookMatcher(webhook.secret) : () => false;
   const serveMcp = toNodeHandler(mcp, { onerror, maxRequestBodySize: limit });
   const cancellation = new LegacyCancellation();
 
@@ -155,6 +171,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       }
     }
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    // ClickSend cannot send the bearer token: the secret in the path stands for it.
+    if (webhook && isWebhook(path)) return serveWebhook(req, res, webhook, logger);
     if (path !== MCP_PATH) {
       return reject(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
     }
