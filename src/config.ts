@@ -101,6 +101,8 @@ Environment:
 ${STATE_HELP}
   CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)
   CLICKSEND_MCP_ALLOWED_HOSTS             extra host names --http accepts in Host and Origin
+  CLICKSEND_WEBHOOK_SECRET                over --http, turns on POST /webhooks/clicksend/<secret>
+                                          for ClickSend's URL rules (at least 32 characters)
 `;
 
 const truthy = (value: string | undefined) =>

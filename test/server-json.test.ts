@@ -53,9 +53,14 @@ const SECRETS = [
   "CLICKSEND_BEARER_TOKEN",
   "CLICKSEND_MCP_HTTP_TOKEN",
   "CLICKSEND_REDIS_URL",
+  "CLICKSEND_WEBHOOK_SECRET",
 ];
 /** Only the HTTP transport reads these. */
-const HTTP_ONLY = ["CLICKSEND_MCP_HTTP_TOKEN", "CLICKSEND_MCP_ALLOWED_HOSTS"];
+const HTTP_ONLY = [
+  "CLICKSEND_MCP_HTTP_TOKEN",
+  "CLICKSEND_MCP_ALLOWED_HOSTS",
+  "CLICKSEND_WEBHOOK_SECRET",
+];
 /** The reply watcher pushes to a stdio host only; over HTTP the variable is ignored. */
 const STDIO_ONLY = ["CLICKSEND_WATCH_REPLIES_S"];
 
