@@ -232,7 +232,7 @@ function serverFactory(
     sending,
     ...(answerSecret ? { answerSecret } : {}),
     ...(push ? { push } : {}),
-    ...(config.http?.webhookSecret ? { listenable: true } : {}),
+    ...(config.http?.webhookSecret ? { webhookSecret: config.http.webhookSecret } : {}),
   };
   return ({ era }) =>
     createServer({

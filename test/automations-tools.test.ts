@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { InboundRule, ReceiptRule } from "../sandbox/state.js";
 import { ClickSendApiError } from "../src/errors.js";
+import { callTool } from "../src/protocol/server.js";
 import { createAutomationRule, listAutomationRules } from "../tools/automations.js";
 import { listDeliveryReceipts, listInboundSms } from "../tools/replies.js";
 import { listVoiceReceipts, sendVoice } from "../tools/voice.js";
-import { type Harness, harness, writes } from "./support/harness.js";
+import { contextFor, type Harness, harness, writes } from "./support/harness.js";
 import { dataOf, refused, succeeded } from "./support/results.js";
 import { addSms } from "./support/tool-args.js";
 
@@ -296,5 +297,58 @@ describe("the sandbox's automation routes", () => {
     expect(dataOf<Rules>(other).inbound?.total).toBe(0);
     await h.client.delete(at);
     await expect(h.client.get(at)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe("create_automation_rule with public_base_url (the webhook)", () => {
+  const SECRET = "a-webhook-secret-of-at-least-32-characters";
+  const withSecret = (args: Record<string, unknown>, webhookSecret: string | null = SECRET) =>
+    callTool(createAutomationRule, args, {
+      ...contextFor(fresh.client, fresh.sending),
+      ...(webhookSecret ? { webhookSecret } : {}),
+    });
+
+  it("creates a URL rule to the webhook, the secret appended and never shown", async () => {
+    const base = "https://mcp.example.com/base/";
+    const result = await withSecret({ kind: "inbound", public_base_url: base });
+    const text = JSON.stringify(result);
+    expect(result.isError).toBeFalsy();
+    expect(text).not.toContain(SECRET);
+    const rule = rulesOf(fresh).inbound[0];
+    expect(rule).toMatchObject({
+      action: "URL",
+      action_address: `https://mcp.example.com/base/webhooks/clicksend/${SECRET}`,
+      webhook_type: "json",
+      dedicated_number: "*",
+      enabled: 1,
+    });
+    expect(result.structuredContent).toMatchObject({
+      created: {
+        action: "URL",
+        action_address: "https://mcp.example.com/base/webhooks/clicksend/<secret>",
+      },
+    });
+    // Again: the same rule is found, nothing more is created; listing hides the secret too.
+    const again = await withSecret({ kind: "inbound", public_base_url: base });
+    expect(again.structuredContent).toMatchObject({ existing: { action: "URL" } });
+    expect(rulesOf(fresh).inbound).toHaveLength(1);
+    expect(JSON.stringify(await fresh.call(listAutomationRules, {}))).not.toContain(SECRET);
+
+    const receipts = await withSecret({ kind: "receipts", public_base_url: base });
+    expect(receipts.isError).toBeFalsy();
+    expect(rulesOf(fresh).receipts[0]).toMatchObject({ action: "URL", match_type: 0 });
+  });
+
+  it("refuses without a secret, for plain http, and for voice receipts, creating nothing", async () => {
+    const refusals = [
+      await withSecret({ kind: "inbound", public_base_url: "https://mcp.example.com" }, null),
+      await withSecret({ kind: "inbound", public_base_url: "http://mcp.example.com" }),
+      await withSecret({ kind: "inbound", public_base_url: "not a url" }),
+      await withSecret({ kind: "voice_receipts", public_base_url: "https://mcp.example.com" }),
+    ];
+    expect(refusals.map((r) => r.isError)).toEqual([true, true, true, true]);
+    expect(JSON.stringify(refusals[0])).toContain("CLICKSEND_WEBHOOK_SECRET");
+    expect(JSON.stringify(refusals)).not.toContain(SECRET);
+    expect(rulesOf(fresh).inbound).toHaveLength(0);
   });
 });

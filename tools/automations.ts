@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { RequestClient } from "../src/client/client.js";
+import { UserInputError } from "../src/errors.js";
 import { defineTool } from "../src/tool/define-tool.js";
 import { numberOf } from "../src/values.js";
 import { NAME } from "../src/version.js";
@@ -49,17 +50,52 @@ const polls = (rule: Rule) => rule.action?.toUpperCase() === "POLL" && enabled(r
 const MAX_RULE_PAGES = 10;
 
 /** The account's first enabled POLL rule of a kind (that `covers`, when given), on any page. */
-export async function findPollRule(
+export const findPollRule = (
   client: RequestClient,
   kind: RuleKind,
   covers: (rule: Rule) => boolean = () => true,
+) => findRule(client, kind, (rule) => polls(rule) && covers(rule));
+
+async function findRule(
+  client: RequestClient,
+  kind: RuleKind,
+  wanted: (rule: Rule) => boolean,
 ): Promise<Rule | undefined> {
   for (let page = 1; page <= MAX_RULE_PAGES; page++) {
     const result = await client.page<Rule>(rulesPath(kind), { page, limit: 100 });
-    const found = result.items.find((rule) => polls(rule) && covers(rule));
+    const found = result.items.find(wanted);
     if (found || !result.has_more) return found;
   }
   return undefined;
+}
+
+const WEBHOOK_PATH = "/webhooks/clicksend/";
+/** A rule's address with a webhook secret hidden: it is never shown, whoever set it. */
+const hideSecret = (address: string | null | undefined) => {
+  const at = address?.indexOf(WEBHOOK_PATH) ?? -1;
+  return address && at >= 0 ? `${address.slice(0, at + WEBHOOK_PATH.length)}<secret>` : address;
+};
+
+/**
+ * The webhook address under `base`: https, or http to this machine in sandbox mode (the
+ * simulator posts to a local server). The secret is appended here and nowhere shown.
+ */
+function webhookAddress(base: string | undefined, secret: string | undefined, sandbox: boolean) {
+  if (!secret) {
+    throw new UserInputError(
+      "action URL: this server takes ClickSend's webhook only over --http with CLICKSEND_WEBHOOK_SECRET set.",
+      ["action"],
+    );
+  }
+  const url = base && base.length <= 200 ? URL.parse(base) : null;
+  const local = url?.protocol === "http:" && /^(127\.|localhost$|\[::1\]$)/.test(url.hostname);
+  if (!url || !(url.protocol === "https:" || (sandbox && local)) || url.search || url.hash) {
+    throw new UserInputError(
+      "public_base_url: the https:// address ClickSend reaches this server at, without query or fragment.",
+      ["public_base_url"],
+    );
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}${WEBHOOK_PATH}${secret}`;
 }
 
 /** What a list of replies or receipts says when it is empty because nothing can be polled. */
@@ -79,7 +115,8 @@ function shapeRule(rule: Rule) {
     message_search_type: searched || undefined,
     message_search_term: searched ? rule.message_search_term : undefined,
     action: rule.action,
-    action_address: rule.action?.toUpperCase() === "POLL" ? undefined : rule.action_address,
+    action_address:
+      rule.action?.toUpperCase() === "POLL" ? undefined : hideSecret(rule.action_address),
     enabled: enabled(rule),
   };
 }
@@ -171,11 +208,11 @@ export const createAutomationRule = defineTool({
   toolset: "sms",
   title: "Create polling rule",
   description:
-    "Create the POLL rule ClickSend needs before list_inbound_sms, list_delivery_receipts or list_voice_receipts show anything; skipped when one exists.",
+    "Create the POLL rule ClickSend needs before list_inbound_sms, list_delivery_receipts or list_voice_receipts show anything; skipped if one exists.",
   input: () =>
     z.strictObject({
       kind: kindInput.describe(
-        "inbound: replies; receipts: SMS delivery receipts; voice_receipts: voice call receipts",
+        "inbound: replies; receipts: SMS receipts; voice_receipts: voice calls",
       ),
       rule_name: z
         .string()
@@ -183,7 +220,11 @@ export const createAutomationRule = defineTool({
         .min(1)
         .max(100)
         .optional()
-        .describe(`Default: Poll replies (${NAME}), or receipts, voice receipts`),
+        .describe(`Default: Poll <kind> (${NAME})`),
+      public_base_url: z
+        .string()
+        .optional()
+        .describe("URL rule to this server's webhook at this https base"),
     }),
   // Repeating it finds the rule it made and creates nothing more.
   annotations: { ...CREATE, idempotentHint: true },
@@ -192,7 +233,47 @@ export const createAutomationRule = defineTool({
     created: ruleOutput.optional(),
     note: z.string(),
   }),
-  run: async ({ kind, rule_name }, { client }) => {
+  run: async ({ kind, rule_name, public_base_url }, ctx) => {
+    const { client } = ctx;
+    if (public_base_url !== undefined) {
+      if (kind === "voice_receipts") {
+        throw new UserInputError("kind: URL rules are for inbound and receipts only.", ["kind"]);
+      }
+      const address = webhookAddress(public_base_url, ctx.webhookSecret, ctx.sandbox);
+      const same = await findRule(
+        client,
+        kind,
+        (rule) =>
+          enabled(rule) && rule.action?.toUpperCase() === "URL" && rule.action_address === address,
+      );
+      if (same) {
+        return {
+          existing: shapeRule(same),
+          note: "An enabled URL rule already posts to this server's webhook: nothing was created.",
+        };
+      }
+      const url = {
+        rule_name: rule_name ?? `Push ${WHAT[kind]} (${NAME})`,
+        action: "URL",
+        action_address: address,
+        enabled: 1,
+      };
+      const body =
+        kind === "inbound"
+          ? {
+              dedicated_number: "*",
+              message_search_type: 0,
+              message_search_term: "",
+              webhook_type: "json",
+              ...url,
+            }
+          : { match_type: 0, ...url };
+      const created = await client.post<Rule>(rulesPath(kind), body);
+      return {
+        created: shapeRule(created),
+        note: `ClickSend now posts ${WHAT[kind]} to this server's webhook; subscribers of clicksend://conversations/{number} are told. Keep a POLL rule too for list tools.`,
+      };
+    }
     // A second POLL rule would make ClickSend list each reply twice (§5).
     const existing = await findPollRule(
       client,

@@ -76,10 +76,11 @@ export interface ServerOptions {
    */
   push?: PushHub;
   /**
-   * Over HTTP with the ClickSend webhook on: declares resources.subscribe, so the HTTP handler's
-   * subscriptions/listen streams honour conversation URIs (its event bus delivers them).
+   * Over HTTP, CLICKSEND_WEBHOOK_SECRET: declares resources.subscribe, so the HTTP handler's
+   * subscriptions/listen streams honour conversation URIs (its event bus delivers them), and
+   * lets create_automation_rule point a URL rule at the webhook.
    */
-  listenable?: boolean;
+  webhookSecret?: string;
 }
 
 /** Questions one 2025 call may ask in a row (a spent answer is asked again, not looped on). */
@@ -172,7 +173,7 @@ export function createServer(params: {
       capabilities: serverCapabilities(
         card !== undefined,
         options.push !== undefined,
-        options.listenable === true,
+        options.webhookSecret !== undefined,
       ),
       ...withInstructions(instructionsFor(options.sandbox ?? false, params.instructions?.(tools))),
       jsonSchemaValidator: noElicitation,
@@ -299,6 +300,7 @@ export function createServer(params: {
       sending,
       clock: options.clock ?? systemClock,
       progress: progressReporter(extra),
+      ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
       ...(asks ? { askUser: era === "modern" ? modernAskUser(extra) : givenAskUser() } : {}),
     };
     const threshold = era === "modern" ? requestedLogLevel(extra) : clientLogLevel.level;

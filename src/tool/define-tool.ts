@@ -36,6 +36,11 @@ export interface ToolContext {
   progress(done: number, total?: number, message?: string): void;
   /** Asks the person at the host a yes/no question (elicitation); absent when the host cannot. */
   askUser?: AskUser;
+  /**
+   * Over HTTP, CLICKSEND_WEBHOOK_SECRET: what a URL rule's address ends with. Never put in a
+   * result or a log.
+   */
+  webhookSecret?: string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.
