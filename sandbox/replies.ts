@@ -70,6 +70,7 @@ export function receive(
     _keyword: body.split(/\s+/)[0]?.toLowerCase() ?? "",
   };
   r.inbound.set(id, { user_id: original.user_id, read: false, item });
+  arrived(state, { kind: "inbound", user_id: original.user_id, item });
   return item;
 }
 
@@ -121,6 +122,28 @@ interface Replies {
 
 const all = new WeakMap<SandboxState, Replies>();
 
+/** A reply or receipt that arrived, for URL rules (sandbox/url-rules.ts); kept only when asked. */
+export type Arrival =
+  | { kind: "inbound"; user_id: number; item: Inbound }
+  | { kind: "receipts"; user_id: number; item: Receipt };
+const arrivals = new WeakMap<SandboxState, Arrival[]>();
+
+/** From now on, keeps what arrives in `state` until takeArrivals takes it. */
+export const keepArrivals = (state: SandboxState) => {
+  if (!arrivals.has(state)) arrivals.set(state, []);
+};
+
+/** What arrived since the last take (replies to texts sent since are worked out first). */
+export function takeArrivals(state: SandboxState): Arrival[] {
+  replies(state);
+  return arrivals.get(state)?.splice(0) ?? [];
+}
+
+const arrived = (state: SandboxState, arrival: Arrival) => arrivals.get(state)?.push(arrival);
+
+/** The rule matches a reply (POLL and URL rules alike). */
+export const inboundRuleMatches = (rule: InboundRule, item: Inbound) => matches(rule, item);
+
 /** A number (or no sender: a shared number) can be replied to; an alpha tag cannot. */
 const canReceive = (from: string | null) => !from || /^\+?\d+$/.test(from);
 
@@ -139,20 +162,18 @@ function replies(state: SandboxState): Replies {
     const report = r.receipts.has(m.message_id) ? undefined : reported(m);
     if (report) {
       // A message the network did not deliver is reported in the carrier's words.
-      r.receipts.set(m.message_id, {
-        user_id: m.user_id,
-        read: false,
-        item: {
-          timestamp_send: m.date,
-          timestamp: after(m.date, 5),
-          message_id: m.message_id,
-          ...report,
-          custom_string: m.custom_string || null,
-          subaccount_id: m.subaccount_id,
-          message_type: "sms",
-          digits: null,
-        },
-      });
+      const item: Receipt = {
+        timestamp_send: m.date,
+        timestamp: after(m.date, 5),
+        message_id: m.message_id,
+        ...report,
+        custom_string: m.custom_string || null,
+        subaccount_id: m.subaccount_id,
+        message_type: "sms",
+        digits: null,
+      };
+      r.receipts.set(m.message_id, { user_id: m.user_id, read: false, item });
+      arrived(state, { kind: "receipts", user_id: m.user_id, item });
     }
     if (r.seen.has(m.message_id)) continue;
     r.seen.add(m.message_id);
@@ -162,21 +183,19 @@ function replies(state: SandboxState): Replies {
     const reply = answers.get(state)?.get(m.to) ?? REPLY_NUMBERS[m.to];
     if (!reply || undelivered || !canReceive(m.from)) continue;
     const id = messageId();
-    r.inbound.set(id, {
-      user_id: m.user_id,
-      read: false,
-      item: {
-        message_id: id,
-        timestamp: after(m.date, 30),
-        from: m.to,
-        to: m.from || SHARED_NUMBER,
-        body: reply,
-        original_body: m.body,
-        original_message_id: m.message_id,
-        custom_string: m.custom_string,
-        _keyword: reply.split(/\s+/)[0]?.toLowerCase() ?? "",
-      },
-    });
+    const item: Inbound = {
+      message_id: id,
+      timestamp: after(m.date, 30),
+      from: m.to,
+      to: m.from || SHARED_NUMBER,
+      body: reply,
+      original_body: m.body,
+      original_message_id: m.message_id,
+      custom_string: m.custom_string,
+      _keyword: reply.split(/\s+/)[0]?.toLowerCase() ?? "",
+    };
+    r.inbound.set(id, { user_id: m.user_id, read: false, item });
+    arrived(state, { kind: "inbound", user_id: m.user_id, item });
   }
   return r;
 }

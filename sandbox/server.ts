@@ -11,9 +11,11 @@ import {
 } from "./envelope.js";
 import * as faultBodies from "./fault-bodies.js";
 import { type Fault, FaultInjector } from "./faults.js";
+import { keepArrivals } from "./replies.js";
 import { matchPattern, type Route } from "./router.js";
 import { routes as defaultRoutes } from "./routes/index.js";
 import { SandboxState, type SandboxUser, type StateOptions } from "./state.js";
+import { pushArrivals } from "./url-rules.js";
 
 export interface RequestRecord {
   method: string;
@@ -45,6 +47,11 @@ export interface SandboxOptions extends StateOptions {
   /** Requests allowed per route and window before 429. */
   rateLimit?: { limit: number; windowMs: number };
   routes?: Route[];
+  /**
+   * Run URL-action automation rules (sandbox/url-rules.ts): after each request, POST what
+   * arrived (replies, receipts) to the address of each enabled URL rule. Off by default.
+   */
+  urlRules?: boolean;
 }
 
 export interface Sandbox {
@@ -54,6 +61,8 @@ export interface Sandbox {
   state: SandboxState;
   requests: RequestRecord[];
   faults: FaultInjector;
+  /** With urlRules: posts what arrived so far to the URL rules now; settles when answered. */
+  pushArrivals(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,11 +80,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const routes = options.routes ?? defaultRoutes;
   const rateLimit = options.rateLimit ?? { limit: 100_000, windowMs: 60_000 };
   const windows = new Map<string, { start: number; count: number }>();
+  if (options.urlRules) keepArrivals(state);
+  const push = () => (options.urlRules ? pushArrivals(state) : Promise.resolve());
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, fail(500, "INTERNAL_SERVER_ERROR", "Something went wrong."));
-    });
+    handle(req, res)
+      .catch(() => {
+        if (!res.headersSent)
+          send(res, fail(500, "INTERNAL_SERVER_ERROR", "Something went wrong."));
+      })
+      // What the request made arrive (a reply to a text it sent) goes to URL rules after it.
+      .finally(() => void push());
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -271,6 +286,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     state,
     requests,
     faults,
+    pushArrivals: push,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

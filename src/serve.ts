@@ -38,7 +38,8 @@ export async function serve(
   if (config.sandbox) {
     // Loaded only when asked for, so a normal start does not pay for the simulator.
     const { startSandbox } = await import("../sandbox/server.js");
-    const sandbox = await startSandbox();
+    // Its URL rules post to their addresses, this server's webhook included (--http).
+    const sandbox = await startSandbox({ urlRules: true });
     baseUrl = sandbox.baseUrl;
     auth = { kind: "basic", ...sandbox.credentials };
     closeSandbox = sandbox.close;

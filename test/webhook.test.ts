@@ -37,7 +37,7 @@ async function server(s: Sandbox, extra: Record<string, string> = {}): Promise<H
   return started;
 }
 
-/** A 2026-07-28 client listening for these conversations; `uris()` is what it was told, in order. */
+/** A 2026-07-28 client listening for these conversations; `told` is what it was told, in order. */
 async function listener(url: string, numbers: string[]) {
   const client = new Client(
     { name: "webhook-test", version: "1.0.0" },
@@ -59,6 +59,7 @@ async function listener(url: string, numbers: string[]) {
     return [...told];
   };
   return {
+    client,
     told,
     after: (count: number) => within(HANG_MS, `${count} notifications`, after(count)),
   };
@@ -148,6 +149,27 @@ describe("the ClickSend webhook over HTTP", () => {
     // Neither the secret nor a text reaches the logs.
     expect(http.stderr()).not.toContain(SECRET);
     expect(http.stderr()).not.toContain("see you then");
+  });
+
+  it("in sandbox mode, a URL rule made with create_automation_rule pushes the sandbox's reply", async () => {
+    const http = await startHttpServer([], { CLICKSEND_WEBHOOK_SECRET: SECRET });
+    closing.push(() => http.stop());
+    // A sandbox number that answers every text (sandbox/replies.ts).
+    const replier = "+61491570156";
+    const { client, after } = await listener(http.url, [replier]);
+    const rule = await client.callTool({
+      name: "create_automation_rule",
+      arguments: { kind: "inbound", public_base_url: new URL(http.url).origin },
+    });
+    expect(rule.isError).toBeFalsy();
+    expect(JSON.stringify(rule)).not.toContain(SECRET);
+    const sent = await client.callTool({
+      name: "send_sms",
+      arguments: { messages: [{ to: replier, body: "Reply YES to confirm" }] },
+    });
+    expect(sent.isError).toBeFalsy();
+    expect(await after(1)).toEqual([uri(replier)]);
+    expect(http.stderr()).not.toContain(SECRET);
   });
 
   describe("two instances on one Redis", () => {
