@@ -4,10 +4,12 @@
  * server log line under the call that caused it, and a caption before each step; at the end,
  * what the server wrote to stderr, where a host keeps its log.
  */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/client";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 // The shipped bin, as a host runs it.
@@ -166,6 +168,51 @@ await show(
   quiet,
 );
 await quiet.close();
+
+caption(
+  "Replies pushed over HTTP: a server with CLICKSEND_WEBHOOK_SECRET takes ClickSend's URL rules at its webhook, and a client listening for a conversation is told when a reply comes.",
+);
+// A server over --http of its own; its sandbox runs URL rules as ClickSend does.
+const pusher = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], {
+  env: { ...process.env, CLICKSEND_WEBHOOK_SECRET: randomBytes(24).toString("hex") },
+  stdio: ["ignore", "ignore", "pipe"],
+});
+const pusherExited = new Promise((resolve) => pusher.once("exit", resolve));
+const httpUrl = await new Promise<string>((resolve, reject) => {
+  let err = "";
+  pusher.stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString("utf8");
+    const found = /Streamable HTTP at (http:\S+)/.exec(err);
+    if (found?.[1]) resolve(found[1]);
+  });
+  pusher.once("exit", () => reject(new Error(`the HTTP server exited:\n${err}`)));
+});
+const listener = new Client(
+  { name: "clicksend-mcp-demo", version: "1.0.0" },
+  { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+);
+await listener.connect(new StreamableHTTPClientTransport(new URL(httpUrl)));
+const conversation = "clicksend://conversations/+61491570156";
+const told = new Promise<string>((resolve) => {
+  listener.setNotificationHandler("notifications/resources/updated", (n) => resolve(n.params.uri));
+});
+await listener.listen({ resourceSubscriptions: [conversation] });
+console.log(`(subscriptions/listen open for ${conversation})`);
+// In sandbox mode the server's own loopback address may stand for the public https one.
+await show(
+  "create_automation_rule",
+  { kind: "inbound", public_base_url: new URL(httpUrl).origin },
+  listener,
+);
+await show(
+  "send_sms",
+  { messages: [{ to: "+61491570156", body: "Hi Sam, still on for 10am? Reply YES" }] },
+  listener,
+);
+console.log(`(pushed) notifications/resources/updated ${await told}`);
+await listener.close();
+pusher.kill("SIGTERM");
+await pusherExited;
 
 await client.close();
 

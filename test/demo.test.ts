@@ -112,4 +112,14 @@ describe("npm run demo", () => {
     expect(times.length).toBeGreaterThan(3);
     expect(times.filter((time) => time > finished)).toEqual([]);
   });
+
+  it("shows a reply pushed over HTTP through the webhook, the secret never shown", () => {
+    const [, section = ""] = output.split(/\n## Replies pushed over HTTP[^\n]*\n/);
+    expect(section).toMatch(
+      /> create_automation_rule[^\n]*\n[\s\S]*?"action":"URL"[^\n]*webhooks\/clicksend\/<secret>/,
+    );
+    expect(section).toContain(
+      "(pushed) notifications/resources/updated clicksend://conversations/+61491570156",
+    );
+  });
 });
