@@ -43,20 +43,29 @@ export function answerWith(state: SandboxState, number: string, text: string): v
  * messages) at `timestamp` (default now): a person writing again, or late. Its custom_string is
  * the original's, as ClickSend passes it back (§1.13). Returns the inbound item.
  */
-export function receive(
+export const receive = (
   state: SandboxState,
-  original: {
-    message_id: string;
-    user_id: number;
-    to: string;
-    from: string | null;
-    body: string;
-    custom_string: string;
-  },
+  original: Original,
   body: string,
   timestamp = now(),
+): Inbound => addInbound(state, replies(state), original, body, timestamp);
+
+interface Original {
+  message_id: string;
+  user_id: number;
+  to: string;
+  from: string | null;
+  body: string;
+  custom_string: string;
+}
+
+function addInbound(
+  state: SandboxState,
+  r: Replies,
+  original: Original,
+  body: string,
+  timestamp: number,
 ): Inbound {
-  const r = replies(state);
   const id = messageId();
   const item: Inbound = {
     message_id: id,
@@ -182,20 +191,7 @@ function replies(state: SandboxState): Replies {
       m.status_code === "301" || m.status === "Undelivered" || m.status === "Failed";
     const reply = answers.get(state)?.get(m.to) ?? REPLY_NUMBERS[m.to];
     if (!reply || undelivered || !canReceive(m.from)) continue;
-    const id = messageId();
-    const item: Inbound = {
-      message_id: id,
-      timestamp: after(m.date, 30),
-      from: m.to,
-      to: m.from || SHARED_NUMBER,
-      body: reply,
-      original_body: m.body,
-      original_message_id: m.message_id,
-      custom_string: m.custom_string,
-      _keyword: reply.split(/\s+/)[0]?.toLowerCase() ?? "",
-    };
-    r.inbound.set(id, { user_id: m.user_id, read: false, item });
-    arrived(state, { kind: "inbound", user_id: m.user_id, item });
+    addInbound(state, r, m, reply, after(m.date, 30));
   }
   return r;
 }
