@@ -18,6 +18,9 @@ import type { WebhookEvent } from "./webhook-payload.js";
 const MAX_SEEN = 10_000;
 /** How long Redis remembers an id: ClickSend retries within hours, not days. */
 const SEEN_TTL_MS = 24 * 3_600_000;
+/** How long a start waits for Redis to take the webhook's subscription. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const REDIS_LATE = `CLICKSEND_REDIS_URL: Redis did not answer within ${CONNECT_TIMEOUT_MS / 1000} s, so the webhook cannot share events`;
 
 export interface InboxOptions {
   bus: ServerEventBus;
@@ -93,11 +96,27 @@ async function openShared(
   client.on("error", () => {});
   const subscriber = client.duplicate();
   subscriber.on("error", () => {});
-  await Promise.all([client.connect(), subscriber.connect()]);
-  await subscriber.subscribe(channel, (message) => {
-    // Only a conversation URI is acted on, whoever published it.
-    if (numberOfConversation(message) !== undefined) announce(message);
+  const ready = (async () => {
+    await Promise.all([client.connect(), subscriber.connect()]);
+    await subscriber.subscribe(channel, (message) => {
+      // Only a conversation URI is acted on, whoever published it.
+      if (numberOfConversation(message) !== undefined) announce(message);
+    });
+  })();
+  // node-redis retries a first connection for ever: a start must not wait silently.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(REDIS_LATE)), CONNECT_TIMEOUT_MS);
   });
+  try {
+    await Promise.race([ready, late]);
+  } catch (error) {
+    client.destroy();
+    subscriber.destroy();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     /** True unless another delivery of this id was accepted first (anywhere). */
     async first(key: string): Promise<boolean> {
