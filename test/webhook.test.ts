@@ -151,24 +151,27 @@ describe("the ClickSend webhook over HTTP", () => {
     expect(http.stderr()).not.toContain("see you then");
   });
 
-  it("in sandbox mode, a URL rule made with create_automation_rule pushes the sandbox's reply", async () => {
+  it("in sandbox mode, URL rules made with create_automation_rule push the sandbox's reply and receipt", async () => {
     const http = await startHttpServer([], { CLICKSEND_WEBHOOK_SECRET: SECRET });
     closing.push(() => http.stop());
     // A sandbox number that answers every text (sandbox/replies.ts).
     const replier = "+61491570156";
     const { client, after } = await listener(http.url, [replier]);
-    const rule = await client.callTool({
-      name: "create_automation_rule",
-      arguments: { kind: "inbound", public_base_url: new URL(http.url).origin },
-    });
-    expect(rule.isError).toBeFalsy();
-    expect(JSON.stringify(rule)).not.toContain(SECRET);
+    for (const kind of ["inbound", "receipts"]) {
+      const rule = await client.callTool({
+        name: "create_automation_rule",
+        arguments: { kind, public_base_url: new URL(http.url).origin },
+      });
+      expect(rule.isError).toBeFalsy();
+      expect(JSON.stringify(rule)).not.toContain(SECRET);
+    }
     const sent = await client.callTool({
       name: "send_sms",
       arguments: { messages: [{ to: replier, body: "Reply YES to confirm" }] },
     });
     expect(sent.isError).toBeFalsy();
-    expect(await after(1)).toEqual([uri(replier)]);
+    // The reply (posted as JSON) and the receipt (form-encoded, its number looked up).
+    expect(await after(2)).toEqual([uri(replier), uri(replier)]);
     expect(http.stderr()).not.toContain(SECRET);
   });
 
