@@ -337,3 +337,25 @@ describe("the built CLI", () => {
     expect(version.stdout).toBe(`${VERSION}\n`);
   });
 });
+
+describe("CLICKSEND_WEBHOOK_SECRET", () => {
+  const SECRET = "0123456789abcdef0123456789abcdef-_.~";
+  it("is read over --http, ignored over stdio", () => {
+    const env = { ...CREDS, CLICKSEND_WEBHOOK_SECRET: ` ${SECRET} ` };
+    expect(config(["--http"], env).http?.webhookSecret).toBe(SECRET);
+    expect(config([], env).http).toBeUndefined();
+  });
+
+  it("must be 32 URL-safe characters or more; the error names the variable, not the value", () => {
+    for (const bad of [
+      "short",
+      `${"a".repeat(31)}`,
+      `${"a".repeat(40)}/x`,
+      `${"a".repeat(40)} b`,
+    ]) {
+      const found = problems(["--http"], { ...CREDS, CLICKSEND_WEBHOOK_SECRET: bad });
+      expect(found).toEqual([expect.stringMatching(/^CLICKSEND_WEBHOOK_SECRET must be 32/)]);
+      expect(found.join()).not.toContain(bad);
+    }
+  });
+});
