@@ -16,7 +16,7 @@ import { bindClient, type ClickSendClient } from "../client/client.js";
 import { type Clock, systemClock } from "../clock.js";
 import { FailedResultError, formatToolError, UserInputError } from "../errors.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "../logger.js";
-import { declaresChannel, type PushHub } from "../push/hub.js";
+import { type PushHub, takesChannel } from "../push/hub.js";
 import { numberOfConversation } from "../push/subscriptions.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
@@ -27,7 +27,7 @@ import type {
   ToolDefinition,
 } from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
-import { clientCapabilitiesOf } from "./client-capabilities.js";
+import { clientCapabilitiesOf, clientNameOf } from "./client-capabilities.js";
 import {
   answerCodec,
   askOverConnection,
@@ -188,12 +188,12 @@ export function createServer(params: {
   const apps = (extra: ServerContext) =>
     card && rendersApps(era, server, extra) ? card : undefined;
   const connection = options.push?.attach(server, era);
-  /** A 2026-07-28 client says in each request whether it takes channel events. */
+  /** A 2026-07-28 client says in each request's envelope who it is and what it takes. */
   const noteChannel = (extra: ServerContext) => {
     if (
       connection &&
       era === "modern" &&
-      declaresChannel(clientCapabilitiesOf(era, server, extra))
+      takesChannel(clientCapabilitiesOf(era, server, extra), clientNameOf(era, server, extra))
     ) {
       connection.channel = true;
     }
