@@ -240,6 +240,17 @@ export function createServer(params: {
       })),
     ],
   }));
+  /** What a tool call or a resource read works with, bound to this request's cancellation. */
+  const contextFor = (extra: ServerContext, progress: ToolContext["progress"]): ToolContext => ({
+    client: bindClient(params.client, extra.mcpReq.signal),
+    signal: extra.mcpReq.signal,
+    sandbox: options.sandbox ?? false,
+    logger,
+    sending,
+    clock: options.clock ?? systemClock,
+    progress,
+  });
+
   server.setRequestHandler("resources/read", async (request, extra) => {
     const { uri } = request.params;
     const view = apps(extra)?.read(uri);
@@ -247,16 +258,7 @@ export function createServer(params: {
     try {
       const template = templates.find((t) => t.matches(uri));
       if (template) {
-        const signal = extra.mcpReq.signal;
-        const ctx: ToolContext = {
-          client: bindClient(params.client, signal),
-          signal,
-          sandbox: options.sandbox ?? false,
-          logger,
-          sending,
-          clock: options.clock ?? systemClock,
-          progress: () => {},
-        };
+        const ctx = contextFor(extra, () => {});
         const data = asStructured(await template.read(uri, ctx));
         // As every tool result in sandbox mode says, a resource read from the sandbox says so.
         const text = JSON.stringify(ctx.sandbox ? { sandbox: true, ...data } : data);
@@ -280,18 +282,10 @@ export function createServer(params: {
       );
     }
     noteChannel(extra);
-    const signal = extra.mcpReq.signal;
-    const asks = canElicit(era, server, extra);
-    const ctx: ToolContext = {
-      client: bindClient(params.client, signal),
-      signal,
-      sandbox: options.sandbox ?? false,
-      logger,
-      sending,
-      clock: options.clock ?? systemClock,
-      progress: progressReporter(extra),
-      ...(asks ? { askUser: era === "modern" ? modernAskUser(extra) : givenAskUser() } : {}),
-    };
+    const ctx = contextFor(extra, progressReporter(extra));
+    if (canElicit(era, server, extra)) {
+      ctx.askUser = era === "modern" ? modernAskUser(extra) : givenAskUser();
+    }
     const threshold = era === "modern" ? requestedLogLevel(extra) : clientLogLevel.level;
     // Logs of this call go to its own response stream (over HTTP, the only one there is).
     const notify: LogSink = (level, message) => {
