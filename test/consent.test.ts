@@ -262,10 +262,20 @@ describe.each(Object.entries(TRANSPORTS))("a 2026-07-28 host over %s", (name, se
     expect(host.questions.length).toBe(asked + 1);
     expect(confirmed.isError).toBe(true);
     expect(sends()).toBe(before);
-    // Asked again, the person may change their mind: that yes sends, once.
+    // Asked again, the person may change their mind: that yes sends, once, and spends the
+    // preview's confirmation passed along, so it cannot confirm the send a second time.
+    const again = dataOf<Loose>((await host.call("preview_sms", text)) as never);
     host.replies.push(ACCEPT);
-    const yes = await host.call("send_sms", text);
+    const yes = await host.call("send_sms", { ...text, confirmation: again.confirmation });
     expect(yes.isError, contentText(yes as never)).toBeFalsy();
+    expect(sends()).toBe(before + 1);
+    const plain = await served.host(MODERN, false);
+    const reused = await plain.call("send_sms", {
+      ...text,
+      confirmation: again.confirmation,
+      allow_duplicate: true,
+    });
+    expect(contentText(reused as never)).toMatch(/confirmation: already used/);
     expect(sends()).toBe(before + 1);
   });
 

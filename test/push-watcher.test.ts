@@ -163,12 +163,13 @@ interface Sent {
   params: Record<string, unknown>;
 }
 
-/** Enough of an SDK Server for the hub: what it sends, and the client's capabilities. */
-function fakeServer(capabilities: object = {}) {
+/** Enough of an SDK Server for the hub: what it sends, the client's capabilities and name. */
+function fakeServer(capabilities: object = {}, name = "some-host") {
   const sent: Sent[] = [];
   const server = {
     onclose: undefined as (() => void) | undefined,
     getClientCapabilities: () => capabilities,
+    getClientVersion: () => ({ name, version: "1.0.0" }),
     sendResourceUpdated: async (params: { uri: string }) =>
       void sent.push({ method: "notifications/resources/updated", params }),
     notification: async (n: Sent) => void sent.push(n),

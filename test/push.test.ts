@@ -31,10 +31,14 @@ afterAll(async () => {
   }
 });
 
-async function start(options: ClientOptions, capabilities: ClientOptions["capabilities"] = {}) {
+async function start(
+  options: ClientOptions,
+  capabilities: ClientOptions["capabilities"] = {},
+  name = "push-host",
+) {
   const sandbox = await startSandbox(CANARY);
   const server = await startServer(["--watch-replies", WATCH_S], liveEnv(sandbox, {}));
-  const client = new Client({ name: "push-host", version: "1.0.0" }, { ...options, capabilities });
+  const client = new Client({ name, version: "1.0.0" }, { ...options, capabilities });
   await client.connect(server);
   const run = { sandbox, server, client };
   running.push(run);
@@ -131,6 +135,19 @@ describe("--watch-replies over stdio", () => {
     expect(send.isError).toBe(true);
     expect(JSON.stringify(send.content)).toContain("replied an opt-out keyword");
     expect(sandbox.requests.filter((r) => r.path === "sms/send")).toEqual([]);
+  });
+
+  it("Claude Code, which names itself and declares nothing, gets replies as channel events", async () => {
+    // Claude Code's initialize: clientInfo.name "claude-code", no experimental capability; it
+    // shows channel events only when its user started it with --channels.
+    const { sandbox, server } = await start({}, {}, "claude-code");
+    text(sandbox, REPLIES);
+    await until(
+      "a channel event",
+      () => server.notifications.some((n) => n.method === "notifications/claude/channel"),
+      PUSH_MS,
+    );
+    nothingMarkedRead(sandbox, REPLIES);
   });
 
   it("is off by default: neither subscriptions nor channels declared, nothing polled", async () => {

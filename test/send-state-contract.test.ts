@@ -276,6 +276,33 @@ for (const kind of engineKinds()) {
         ).toEqual({ ok: true });
       });
 
+      it("spends a preview's confirmation passed along with an answer, and names it when refused", async () => {
+        const { engine } = await make();
+        await engine.issue({ ...issueRequest, token: "q1", payload: "args-a" }, 1_000);
+        await engine.issue(issueRequest, 1_000);
+        const answered = {
+          confirmation: { token: "q1", payload: "args-a" },
+          preview: token,
+          payload: "payload-a",
+          answered: true,
+        };
+        // A preview of another payload is refused as the preview's, and spends neither token.
+        expect(
+          await engine.reserve(
+            request({ ...answered, preview: { ...token, payload: "b" } }),
+            2_000,
+          ),
+        ).toMatchObject({ refusal: { kind: "confirmation_mismatch", preview: true } });
+        expect(await engine.reserve(request(answered), 2_000)).toEqual({ ok: true });
+        // Both are spent: the preview's confirmation cannot confirm a second send.
+        expect(
+          await engine.reserve(
+            request({ id: "r2", fingerprint: "f2", confirmation: token }),
+            3_000,
+          ),
+        ).toMatchObject({ refusal: { kind: "confirmation_used", at: 2_000 } });
+      });
+
       it("a no lapses at its TTL", async () => {
         const { engine } = await make();
         await engine.issue({ ...issueRequest, token: "q1" }, 0);

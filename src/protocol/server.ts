@@ -16,7 +16,7 @@ import { bindClient, type ClickSendClient } from "../client/client.js";
 import { type Clock, systemClock } from "../clock.js";
 import { FailedResultError, formatToolError, UserInputError } from "../errors.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "../logger.js";
-import { declaresChannel, type PushHub } from "../push/hub.js";
+import { type PushHub, takesChannel } from "../push/hub.js";
 import { numberOfConversation } from "../push/subscriptions.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
 import { createSendingPolicy, type SendingPolicy } from "../sending/policy.js";
@@ -27,7 +27,7 @@ import type {
   ToolDefinition,
 } from "../tool/define-tool.js";
 import { AnswerNeeded } from "./ask-user.js";
-import { clientCapabilitiesOf } from "./client-capabilities.js";
+import { clientCapabilitiesOf, clientNameOf } from "./client-capabilities.js";
 import {
   answerCodec,
   askOverConnection,
@@ -198,12 +198,12 @@ export function createServer(params: {
   const apps = (extra: ServerContext) =>
     card && rendersApps(era, server, extra) ? card : undefined;
   const connection = options.push?.attach(server, era);
-  /** A 2026-07-28 client says in each request whether it takes channel events. */
+  /** A 2026-07-28 client says in each request's envelope who it is and what it takes. */
   const noteChannel = (extra: ServerContext) => {
     if (
       connection &&
       era === "modern" &&
-      declaresChannel(clientCapabilitiesOf(era, server, extra))
+      takesChannel(clientCapabilitiesOf(era, server, extra), clientNameOf(era, server, extra))
     ) {
       connection.channel = true;
     }
@@ -250,6 +250,18 @@ export function createServer(params: {
       })),
     ],
   }));
+  /** What a tool call or a resource read works with, bound to this request's cancellation. */
+  const contextFor = (extra: ServerContext, progress: ToolContext["progress"]): ToolContext => ({
+    client: bindClient(params.client, extra.mcpReq.signal),
+    signal: extra.mcpReq.signal,
+    sandbox: options.sandbox ?? false,
+    logger,
+    sending,
+    clock: options.clock ?? systemClock,
+    progress,
+    ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
+  });
+
   server.setRequestHandler("resources/read", async (request, extra) => {
     const { uri } = request.params;
     const view = apps(extra)?.read(uri);
@@ -257,16 +269,7 @@ export function createServer(params: {
     try {
       const template = templates.find((t) => t.matches(uri));
       if (template) {
-        const signal = extra.mcpReq.signal;
-        const ctx: ToolContext = {
-          client: bindClient(params.client, signal),
-          signal,
-          sandbox: options.sandbox ?? false,
-          logger,
-          sending,
-          clock: options.clock ?? systemClock,
-          progress: () => {},
-        };
+        const ctx = contextFor(extra, () => {});
         const data = asStructured(await template.read(uri, ctx));
         // As every tool result in sandbox mode says, a resource read from the sandbox says so.
         const text = JSON.stringify(ctx.sandbox ? { sandbox: true, ...data } : data);
@@ -290,19 +293,10 @@ export function createServer(params: {
       );
     }
     noteChannel(extra);
-    const signal = extra.mcpReq.signal;
-    const asks = canElicit(era, server, extra);
-    const ctx: ToolContext = {
-      client: bindClient(params.client, signal),
-      signal,
-      sandbox: options.sandbox ?? false,
-      logger,
-      sending,
-      clock: options.clock ?? systemClock,
-      progress: progressReporter(extra),
-      ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
-      ...(asks ? { askUser: era === "modern" ? modernAskUser(extra) : givenAskUser() } : {}),
-    };
+    const ctx = contextFor(extra, progressReporter(extra));
+    if (canElicit(era, server, extra)) {
+      ctx.askUser = era === "modern" ? modernAskUser(extra) : givenAskUser();
+    }
     const threshold = era === "modern" ? requestedLogLevel(extra) : clientLogLevel.level;
     // Logs of this call go to its own response stream (over HTTP, the only one there is).
     const notify: LogSink = (level, message) => {

@@ -5,8 +5,10 @@
  * - notifications/resources/updated for a changed conversation: on a 2025 connection for the
  *   URIs it subscribed to (resources/subscribe); on a 2026-07-28 connection for every changed one,
  *   which the SDK's stdio entry hands only to open subscriptions/listen streams that named it;
- * - notifications/claude/channel for each new reply, when the client declared Claude Code's
- *   channels (experimental["claude/channel"]).
+ * - notifications/claude/channel for each new reply, to Claude Code (it names itself
+ *   "claude-code" and declares nothing: it delivers channel events only when the user started
+ *   it with --channels, and drops them otherwise) and to any client that declares
+ *   experimental["claude/channel"].
  */
 import type { ProtocolEra, Server } from "@modelcontextprotocol/server";
 import type { Logger } from "../logger.js";
@@ -21,7 +23,7 @@ export const CHANNEL_METHOD = "notifications/claude/channel";
 export interface Connection {
   era: ProtocolEra;
   subscriptions: Subscriptions;
-  /** A 2026-07-28 client declared channels in a request's envelope (2025: read at initialize). */
+  /** A 2026-07-28 client takes channel events, by its envelope (2025: read at initialize). */
   channel: boolean;
 }
 
@@ -29,9 +31,15 @@ interface Attached extends Connection {
   server: Server;
 }
 
-/** Whether client capabilities declare Claude Code's channels. */
-export const declaresChannel = (capabilities: { experimental?: object | undefined } | undefined) =>
-  Object.hasOwn(capabilities?.experimental ?? {}, CHANNEL_CAPABILITY);
+/** The client name Claude Code gives in initialize (clientInfo.name). */
+export const CLAUDE_CODE = "claude-code";
+
+/** Whether a client takes channel events: Claude Code by name, or any that declares them. */
+export const takesChannel = (
+  capabilities: { experimental?: object | undefined } | undefined,
+  clientName: string | undefined,
+) =>
+  clientName === CLAUDE_CODE || Object.hasOwn(capabilities?.experimental ?? {}, CHANNEL_CAPABILITY);
 
 export class PushHub {
   private readonly connections = new Set<Attached>();
@@ -64,7 +72,9 @@ export class PushHub {
         await this.send(() => c.server.sendResourceUpdated({ uri }));
       }
       const channel =
-        c.channel || (c.era === "legacy" && declaresChannel(c.server.getClientCapabilities()));
+        c.channel ||
+        (c.era === "legacy" &&
+          takesChannel(c.server.getClientCapabilities(), c.server.getClientVersion()?.name));
       if (!channel) continue;
       for (const reply of changes.replies) {
         await this.send(() => c.server.notification(channelEvent(reply)));

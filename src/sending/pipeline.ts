@@ -152,11 +152,16 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
       ...(config.dailySpendLimit !== undefined ? { dailySpend: config.dailySpendLimit } : {}),
     },
     ...(consent ? { confirmation: consent } : {}),
+    // Asked anyway, a preview's confirmation passed along is spent too: it confirms one send.
+    ...(ctx.askUser && confirmation !== undefined
+      ? { preview: { token: confirmation, payload: hash } }
+      : {}),
     payload: hash,
     ...(ctx.askUser ? { answered: true } : {}),
   });
   if (!reservation.ok) {
-    if (ctx.askUser && ASK_AGAIN.has(reservation.refusal.kind)) {
+    const { refusal } = reservation;
+    if (ctx.askUser && ASK_AGAIN.has(refusal.kind) && !("preview" in refusal)) {
       await askToSend(channel, prepared, args, ctx, true);
     }
     return refusalOutcome(reservation.refusal, {

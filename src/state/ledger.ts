@@ -51,6 +51,12 @@ export interface ReserveRequest {
    */
   confirmation?: { token: string; payload: string };
   /**
+   * A preview's confirmation passed along with a person's answer (`confirmation` then holds the
+   * answer's token): checked like `confirmation` and spent with it, so a preview confirms one send
+   * whoever confirmed it. Its refusals say `preview: true`.
+   */
+  preview?: { token: string; payload: string };
+  /**
    * The hash of what would be posted (the one previews bind): refused while a person's no to it
    * stands (see DeclineRequest), unless `answered`.
    */
@@ -99,10 +105,10 @@ export type Refusal =
     }
   | { kind: "daily_messages"; limit: number; used: number; requested: number }
   | { kind: "daily_spend"; limit: number; used: number; requested: number }
-  | { kind: "confirmation_used"; at: number }
-  | { kind: "confirmation_unknown" }
-  | { kind: "confirmation_expired"; until: number }
-  | { kind: "confirmation_mismatch"; channel: string }
+  | { kind: "confirmation_used"; at: number; preview?: true }
+  | { kind: "confirmation_unknown"; preview?: true }
+  | { kind: "confirmation_expired"; until: number; preview?: true }
+  | { kind: "confirmation_mismatch"; channel: string; preview?: true }
   /** The person at the host declined this payload at `at`; their no stands until `until`. */
   | { kind: "declined"; at: number; until: number };
 

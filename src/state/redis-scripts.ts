@@ -86,15 +86,27 @@ if r.key then
   end
 end
 
-if r.conf then
-  local used = tonumber(redis.call('HGET', P .. 'used:' .. r.conf.hash, 'at'))
-  if used and used > now - DAY then return refuse({ kind = 'confirmation_used', at = used }) end
-  local i = redis.call('HMGET', P .. 'issued:' .. r.conf.hash, 'at', 'until', 'payload', 'channel')
+-- A token's refusal, if any; preview marks one of a preview passed along with an answer.
+local function token_refusal(t, preview)
+  local function r_(refusal)
+    if preview then refusal.preview = true end
+    return refusal
+  end
+  local used = tonumber(redis.call('HGET', P .. 'used:' .. t.hash, 'at'))
+  if used and used > now - DAY then return r_({ kind = 'confirmation_used', at = used }) end
+  local i = redis.call('HMGET', P .. 'issued:' .. t.hash, 'at', 'until', 'payload', 'channel')
   local issuedAt = tonumber(i[1])
-  if not issuedAt or issuedAt <= now - DAY then return refuse({ kind = 'confirmation_unknown' }) end
+  if not issuedAt or issuedAt <= now - DAY then return r_({ kind = 'confirmation_unknown' }) end
   local untilAt = tonumber(i[2])
-  if now >= untilAt then return refuse({ kind = 'confirmation_expired', ['until'] = untilAt }) end
-  if i[3] ~= r.conf.payload then return refuse({ kind = 'confirmation_mismatch', channel = i[4] }) end
+  if now >= untilAt then return r_({ kind = 'confirmation_expired', ['until'] = untilAt }) end
+  if i[3] ~= t.payload then return r_({ kind = 'confirmation_mismatch', channel = i[4] }) end
+  return nil
+end
+for _, t in ipairs({ { r.conf, false }, { r.prev, true } }) do
+  if t[1] then
+    local refusal = token_refusal(t[1], t[2])
+    if refusal then return refuse(refusal) end
+  end
 end
 
 if r.payload then
@@ -171,10 +183,12 @@ if r.window > 0 then
     redis.call('PEXPIRE', recent, r.window)
   end
 end
-if r.conf then
-  redis.call('DEL', P .. 'issued:' .. r.conf.hash)
-  redis.call('HSET', P .. 'used:' .. r.conf.hash, 'at', now, 'id', r.id)
-  redis.call('PEXPIRE', P .. 'used:' .. r.conf.hash, DAY)
+for _, t in ipairs({ r.conf or false, r.prev or false }) do
+  if t then
+    redis.call('DEL', P .. 'issued:' .. t.hash)
+    redis.call('HSET', P .. 'used:' .. t.hash, 'at', now, 'id', r.id)
+    redis.call('PEXPIRE', P .. 'used:' .. t.hash, DAY)
+  end
 end
 if r.payload and r.answered then redis.call('DEL', P .. 'declined:' .. r.payload) end
 return cjson.encode({ marker = marker, ok = true })

@@ -215,6 +215,11 @@ export function redisEngine(
               },
             }
           : {}),
+        ...(request.preview
+          ? {
+              prev: { hash: sha256(request.preview.token), payload: request.preview.payload },
+            }
+          : {}),
         ...(request.payload !== undefined ? { payload: request.payload } : {}),
         ...(request.answered ? { answered: true } : {}),
         owner: me,

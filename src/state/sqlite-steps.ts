@@ -171,8 +171,9 @@ export class SqliteSteps {
       const contents = JSON.stringify(contentsOf(request));
       this.s.takeRecent.run(now, request.id, request.tag, until, contents);
     }
-    if (request.confirmation) {
-      const hash = sha256(request.confirmation.token);
+    for (const token of [request.confirmation, request.preview]) {
+      if (!token) continue;
+      const hash = sha256(token.token);
       this.s.consume.run(hash);
       this.s.consumed.run(hash, now, request.id);
     }
@@ -190,6 +191,10 @@ export class SqliteSteps {
     if (request.confirmation) {
       const refusal = this.confirmationRefusal(request.confirmation, now);
       if (refusal) return refusal;
+    }
+    if (request.preview) {
+      const refusal = this.confirmationRefusal(request.preview, now);
+      if (refusal) return { ...refusal, preview: true } as Refusal;
     }
     if (request.payload !== undefined) {
       const refusal = this.declinedRefusal(request, now);
