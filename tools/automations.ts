@@ -83,8 +83,8 @@ const hideSecret = (address: string | null | undefined) => {
 function webhookAddress(base: string | undefined, secret: string | undefined, sandbox: boolean) {
   if (!secret) {
     throw new UserInputError(
-      "action URL: this server takes ClickSend's webhook only over --http with CLICKSEND_WEBHOOK_SECRET set.",
-      ["action"],
+      "public_base_url: this server takes ClickSend's webhook only over --http with CLICKSEND_WEBHOOK_SECRET set; leave it out for a POLL rule.",
+      ["public_base_url"],
     );
   }
   const url = base && base.length <= 200 ? URL.parse(base) : null;
