@@ -8,6 +8,7 @@ import { servedToolsets } from "./protocol/selection.js";
 import { createServer, type ServerOptions } from "./protocol/server.js";
 import { PushHub } from "./push/hub.js";
 import { type Changes, startWatcher, type Watcher } from "./push/watcher.js";
+import { keepOptedOut } from "./sending/opt-out-replies.js";
 import { createSendingPolicy, type SendingPolicy } from "./sending/policy.js";
 import type { Handover } from "./startup/early-answers.js";
 import { prebuiltListing } from "./startup/listing.js";
@@ -137,7 +138,12 @@ export async function serve(
         client,
         logger,
         deliver: async (changes: Changes) => {
-          await recordOptOuts(changes, sending, logger);
+          // Kept at once, as reading them with list_inbound_sms does: the next send is refused.
+          await keepOptedOut(
+            sending.store,
+            logger,
+            changes.replies.flatMap((r) => (r.optOut && r.number ? [r.number] : [])),
+          );
           await push.deliver(changes);
         },
       });
@@ -176,7 +182,7 @@ async function openWebhook(
             receipt.id,
           )
         : undefined,
-    optOut: (number) => sending.store.markOptedOut([number]),
+    optOut: (number) => keepOptedOut(sending.store, logger, [number]),
     ...(redis.url ? { redis: { url: redis.url, scope: redis.scope } } : {}),
   });
   const close = () => {
@@ -184,20 +190,6 @@ async function openWebhook(
     return inbox.close();
   };
   return { bus, webhook: { secret, accept: inbox.accept }, close };
-}
-
-/**
- * Senders of new opt-out replies are kept as opted out in the send state at once, as reading
- * them with list_inbound_sms does: the next send to them is refused. Nothing is marked read.
- */
-async function recordOptOuts(changes: Changes, sending: SendingPolicy, logger: Logger) {
-  const numbers = changes.replies.flatMap((r) => (r.optOut && r.number ? [r.number] : []));
-  if (!numbers.length) return;
-  try {
-    await sending.store.markOptedOut(numbers);
-  } catch (error) {
-    logger.warn(`opt-out replies not recorded: ${error instanceof Error ? error.name : "error"}`);
-  }
 }
 
 /**

@@ -28,7 +28,8 @@ export interface InboxOptions {
   /** The number a receipt's message went to, when it can be found. */
   recipient(event: Extract<WebhookEvent, { kind: "receipt" }>): Promise<string | undefined>;
   /** Keeps the sender of an opt-out reply as opted out. */
-  optOut(number: string): Promise<void>;
+  /** Keeps a number opted out; a failure is the caller's to log, never thrown. */
+  optOut(number: string): Promise<unknown>;
   redis?: { url: string; scope: string };
 }
 
@@ -69,11 +70,7 @@ export async function openInbox(options: InboxOptions): Promise<Inbox> {
         event.kind === "reply"
           ? event.number
           : await options.recipient(event).catch(() => undefined);
-      if (event.kind === "reply" && isOptOutReply(event.body)) {
-        await options.optOut(event.number).catch((error: unknown) => {
-          logger.warn(`webhook: an opt-out reply was not recorded (${errorName(error)})`);
-        });
-      }
+      if (event.kind === "reply" && isOptOutReply(event.body)) await options.optOut(event.number);
       if (number === undefined) return;
       const uri = conversationUri(number);
       if (!shared || !(await shared.publish(uri))) announce(uri);

@@ -1,3 +1,5 @@
+import type { Logger } from "../logger.js";
+import type { SendStore } from "../state/store.js";
 import type { ToolContext } from "../tool/define-tool.js";
 import { isOptOutReply } from "./opt-out-words.js";
 
@@ -33,15 +35,29 @@ async function e164(from: unknown): Promise<string> {
 export async function recordOptOuts(ctx: ToolContext, replies: Reply[]): Promise<string[]> {
   const senders = replies.flatMap((r) => (r.from && isOptOutReply(r.body) ? [r.from] : []));
   if (!senders.length) return [];
+  const numbers = await Promise.all(senders.map(e164));
+  if (await keepOptedOut(ctx.sending.store, ctx.logger, numbers)) return [];
+  return [
+    "The opt-out replies could not be recorded in the send state: sends to these senders are not refused until ClickSend's rule moves them to the Opt Out list. Do not text them.",
+  ];
+}
+
+/**
+ * Marks numbers (E.164) as opted out in the send store, for every reader of replies (tools, the
+ * watcher, the webhook). A store that fails is logged and reported false, never thrown: reading
+ * a reply must not fail because its mark could not be kept.
+ */
+export async function keepOptedOut(
+  store: SendStore,
+  logger: Logger,
+  numbers: string[],
+): Promise<boolean> {
+  if (!numbers.length) return true;
   try {
-    await ctx.sending.store.markOptedOut(await Promise.all(senders.map(e164)));
-    return [];
+    await store.markOptedOut(numbers);
+    return true;
   } catch (error) {
-    ctx.logger.warn(
-      `opt-out replies not recorded: ${error instanceof Error ? error.name : "error"}`,
-    );
-    return [
-      "The opt-out replies could not be recorded in the send state: sends to these senders are not refused until ClickSend's rule moves them to the Opt Out list. Do not text them.",
-    ];
+    logger.warn(`opt-out replies not recorded: ${error instanceof Error ? error.name : "error"}`);
+    return false;
   }
 }
