@@ -27,6 +27,7 @@ import { holdsSecret } from "../src/setup/secret-text.js";
 import { writeWithBackup } from "../src/setup/write.js";
 import { NAME } from "../src/version.js";
 import { cleanEnv, ensureBuilt } from "./support/build.js";
+import { connectHttp, startHttpServer } from "./support/http.js";
 import { runCli, StdioServer } from "./support/stdio.js";
 import { parseToml } from "./support/toml.js";
 
@@ -231,7 +232,7 @@ describe("setup's usage", () => {
     const unknown = await runCli(["setup", "emacs"]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(
-      "choose one of claude-desktop, claude-code, cursor, vscode, codex, gemini",
+      "choose one of claude-desktop, claude-code, cursor, vscode, codex, windsurf, gemini",
     );
     const guard = await runCli(["setup", "cursor", "--print", "--toolsets", "nope"]);
     expect(guard.status).toBe(2);
@@ -451,9 +452,164 @@ describe("setup keeps the host's file safe (issue 24)", () => {
       '{"env":{"CLICKSEND_API_KEY":"$CLICKSEND_API_KEY"}}',
       `{"env":{"CLICKSEND_API_KEY":"${reference("input:clicksend-api-key")}"}}`,
       'env_vars = ["CLICKSEND_USERNAME", "CLICKSEND_API_KEY"]',
+      `{"headers":{"Authorization":"Bearer ${reference("env:CLICKSEND_MCP_HTTP_TOKEN")}"}}`,
+      'bearer_token_env_var = "CLICKSEND_MCP_HTTP_TOKEN"',
       '{"theme":"dark","tokens":3}',
     ]) {
       expect(holdsSecret(text), text).toBe(false);
+    }
+  });
+});
+
+/** The remote entry setup --url writes for each host (issue 26), checked against its docs. */
+const URL_ = "https://texts.example.com/mcp";
+const REMOTE_SHAPES: Record<string, Record<string, unknown> | undefined> = {
+  "claude-desktop": undefined,
+  "claude-code": { type: "http", url: URL_ },
+  cursor: { url: URL_ },
+  vscode: { type: "http", url: URL_ },
+  codex: { url: URL_ },
+  windsurf: { serverUrl: URL_ },
+  gemini: { httpUrl: URL_ },
+};
+const VAR = "CLICKSEND_MCP_HTTP_TOKEN";
+/** The fields --token-env adds, in each host's own reference syntax; undefined: refused. */
+const BEARER_FIELDS: Record<string, Record<string, unknown> | undefined> = {
+  "claude-desktop": undefined,
+  "claude-code": { headers: { Authorization: `Bearer ${reference(VAR)}` } },
+  cursor: { headers: { Authorization: `Bearer ${reference(`env:${VAR}`)}` } },
+  vscode: { headers: { Authorization: `Bearer ${reference("input:clicksend-http-token")}` } },
+  codex: { bearer_token_env_var: VAR },
+  windsurf: { headers: { Authorization: `Bearer ${reference(`env:${VAR}`)}` } },
+  gemini: undefined,
+};
+
+describe("setup <host> --url: a server that runs elsewhere (issue 26)", () => {
+  it("knows every host", () => {
+    expect(Object.keys(REMOTE_SHAPES).sort()).toEqual(HOSTS.map((host) => host.id).sort());
+  });
+
+  for (const host of HOSTS) {
+    const shape = REMOTE_SHAPES[host.id];
+    it(`${host.id}: ${shape ? "writes the host's remote shape, no secret, and says how to sign in" : "writes nothing and says how to add a custom connector"}`, async () => {
+      const home = tempHome();
+      const env = { HOME: home, [VAR]: "canary-token-123" };
+      const file = host.path(env, "linux");
+      const printed = await runCli(["setup", host.id, "--url", URL_, "--print"], env);
+      expect(printed.status, printed.stderr).toBe(0);
+      const written = await runCli(["setup", host.id, "--url", URL_], env);
+      expect(written.status, written.stderr).toBe(0);
+      if (!shape) {
+        expect(printed.stdout).toContain("Settings → Connectors → Add custom connector");
+        expect(printed.stdout).toContain(URL_);
+        expect(written.stdout).toContain("Nothing was written");
+        expect(existsSync(file)).toBe(false);
+        return;
+      }
+      expect(serversOf(host.id, printed.stdout).clicksend).toEqual(shape);
+      expect(printed.stderr).toMatch(/^To sign in: /);
+      const text = readFileSync(file, "utf8");
+      expect(serversOf(host.id, text)).toEqual({ clicksend: shape });
+      expect(holdsSecret(text)).toBe(false);
+      expect(text).not.toContain("canary-token-123");
+      expect(written.stderr).toMatch(/^To sign in: /);
+    });
+
+    const bearer = BEARER_FIELDS[host.id];
+    it(`${host.id}: --token-env ${bearer ? "adds a bearer header from a reference, never the token" : "is refused, nothing written"}`, async () => {
+      const home = tempHome();
+      const env = { HOME: home, [VAR]: "canary-token-123" };
+      const file = host.path(env, "linux");
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, host.format === "toml" ? "" : "{}\n");
+      chmodSync(file, 0o644);
+      const result = await runCli(["setup", host.id, "--url", URL_, "--token-env", VAR], env);
+      expect(`${result.stdout}${result.stderr}`).not.toContain("canary-token-123");
+      const text = readFileSync(file, "utf8");
+      expect(text).not.toContain("canary-token-123");
+      if (!bearer) {
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain("leave out --token-env");
+        expect(text).toBe(host.format === "toml" ? "" : "{}\n");
+        return;
+      }
+      expect(result.status, result.stderr).toBe(0);
+      expect(serversOf(host.id, text).clicksend).toEqual({ ...REMOTE_SHAPES[host.id], ...bearer });
+      expect(result.stderr).toMatch(/^Token: /m);
+      // A reference is no credential: the file keeps its mode.
+      expect(holdsSecret(text)).toBe(false);
+      expect(modeOf(file)).toBe(0o644);
+      if (host.id === "vscode") {
+        const doc = JSON.parse(text) as { inputs: Array<Record<string, unknown>> };
+        expect(doc.inputs).toEqual([
+          expect.objectContaining({ id: "clicksend-http-token", password: true }),
+        ]);
+      }
+    });
+  }
+
+  it("the written entry reaches a running server: URL and bearer header as the host resolves them", async () => {
+    const token = "remote-token-0123456789abcdef";
+    const server = await startHttpServer([], { [VAR]: token });
+    try {
+      for (const host of HOSTS.filter((h) => BEARER_FIELDS[h.id])) {
+        const printed = await runCli([
+          "setup",
+          host.id,
+          "--url",
+          server.url,
+          "--token-env",
+          VAR,
+          "--print",
+        ]);
+        expect(printed.status, printed.stderr).toBe(0);
+        const entry = serversOf(host.id, printed.stdout).clicksend as unknown as Record<
+          string,
+          unknown
+        >;
+        const url = (entry.url ?? entry.serverUrl ?? entry.httpUrl) as string;
+        expect(url, host.id).toBe(server.url);
+        // What the host sends: its reference filled in from the environment (or VS Code's prompt).
+        const header = entry.bearer_token_env_var
+          ? `Bearer ${token}`
+          : ((entry.headers as Record<string, string>).Authorization ?? "").replace(
+              /\$\{[^}]+\}/,
+              token,
+            );
+        const client = await connectHttp(url, { authorization: header });
+        try {
+          const { tools } = await client.listTools();
+          expect(
+            tools.map((tool) => tool.name),
+            host.id,
+          ).toContain("get_account");
+        } finally {
+          await client.close();
+        }
+      }
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("takes https, or http on loopback only, and refuses what cannot work, naming the flag", async () => {
+    const ok = await runCli(["setup", "cursor", "--print", "--url", "http://127.0.0.1:8787/mcp"]);
+    expect(ok.status, ok.stderr).toBe(0);
+    for (const [host, args, problem] of [
+      ["cursor", ["--url", "http://texts.example.com/mcp"], "--url must use https"],
+      ["cursor", ["--url", "ftp://texts.example.com/mcp"], "--url must use https"],
+      ["cursor", ["--url", "texts.example.com/mcp"], "--url must be an absolute URL"],
+      ["cursor", ["--url", "https://ava:hunter2-secret@texts.example.com/mcp"], "--url must not"],
+      ["cursor", ["--url", URL_, "--read-only"], "the server's flags (--read-only) are set"],
+      ["cursor", ["--url", URL_, "--token-env", "1BAD"], "--token-env must name a"],
+      ["cursor", ["--token-env", VAR], "--token-env needs --url"],
+      ["gemini", ["--url", URL_, "--token-env", VAR], "leave out --token-env"],
+      ["claude-desktop", ["--url", URL_, "--token-env", VAR], "leave out --token-env"],
+    ] as const) {
+      const result = await runCli(["setup", host, "--print", ...args]);
+      expect(result.status, `${args.join(" ")}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain(problem);
+      expect(result.stderr).not.toContain("hunter2-secret");
     }
   });
 });

@@ -163,6 +163,20 @@ export const HOSTS: readonly Host[] = [
     }),
   },
   {
+    id: "windsurf",
+    title: "Windsurf",
+    format: "json",
+    key: "mcpServers",
+    shown: {
+      darwin: "~/.codeium/windsurf/mcp_config.json",
+      win32: "%USERPROFILE%\\.codeium\\windsurf\\mcp_config.json",
+      linux: "~/.codeium/windsurf/mcp_config.json",
+    },
+    secrets: `env holds \${env:CLICKSEND_API_KEY} references that Windsurf interpolates from its own environment (start Windsurf from a shell that has them)`,
+    path: (env, platform) => join(home(env, platform), ".codeium", "windsurf", "mcp_config.json"),
+    entry: (launch, live) => ({ entry: { ...launch, ...envFrom((n) => `\${env:${n}}`, live) } }),
+  },
+  {
     id: "gemini",
     title: "Gemini CLI (user settings)",
     format: "json",

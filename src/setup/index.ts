@@ -12,12 +12,14 @@ import {
   findHost,
   HOSTS,
   type Host,
+  type HostEntry,
   hostIds,
   type Launch,
   type Platform,
 } from "./hosts.js";
 import { JsonMergeError, jsonSnippet, mergeJson } from "./json-config.js";
 import { LockError } from "./lock.js";
+import { checkRemoteUrl, checkVariable, isNoRemote, REMOTE } from "./remote.js";
 import { mergeTable, renderTable, TomlMergeError } from "./toml.js";
 import { editFile, WriteError } from "./write.js";
 
@@ -45,6 +47,9 @@ interface Options {
   help: boolean;
   name?: string;
   file?: string;
+  /** A server that runs elsewhere (remote.ts), and the variable holding its static token. */
+  url?: string;
+  tokenEnv?: string;
   serverArgs: string[];
   problems: string[];
 }
@@ -70,6 +75,8 @@ function parseArgs(argv: string[]): Options {
     else if (flag === "--help" || flag === "-h") options.help = true;
     else if (flag === "--name") options.name = value();
     else if (flag === "--config-file") options.file = value();
+    else if (flag === "--url") options.url = value();
+    else if (flag === "--token-env") options.tokenEnv = value();
     else if (flag && GUARD_SWITCHES.has(flag)) options.serverArgs.push(flag);
     else if (flag && GUARD_VALUES.has(flag)) options.serverArgs.push(flag, value());
     else if (flag?.startsWith("-")) {
@@ -110,6 +117,8 @@ export function setupHelp(): string {
   ).join("");
   return `Usage: clicksend-mcp setup <host> [--print] [--force] [--name NAME] [--config-file FILE]
                             [--sandbox] [--read-only] [--toolsets LIST] [guard flags]
+       clicksend-mcp setup <host> --url URL [--token-env VAR] [--print] [--force] [--name NAME]
+                            [--config-file FILE]
 
 Adds this install of clicksend-mcp to a host's MCP configuration: the absolute path of node and
 of this install's cli.js, so the entry works from any folder. The file is merged (nothing else in
@@ -125,6 +134,14 @@ name is refused unless --force.
   --read-only, --toolsets LIST, --allowed-recipients LIST, --max-recipients-per-call N,
   --daily-message-limit N, --duplicate-window S, --skip-opted-out on|off, --state-dir DIR
                        passed on to the server (see clicksend-mcp --help)
+
+  --url URL            instead, a server that runs elsewhere over HTTP (https; http only on
+                       loopback), e.g. https://texts.example.com/mcp: the host signs in with
+                       OAuth itself (docs/oauth.md). Claude Desktop takes no URL in its file:
+                       setup says how to add it as a custom connector and writes nothing
+  --token-env VAR      with --url: send the server's static token (CLICKSEND_MCP_HTTP_TOKEN) as
+                       a bearer token the host reads from the variable VAR (VS Code prompts for
+                       it); the token itself is never written
 
 Credentials never go in args. Each host below says where they end up.
 
@@ -150,6 +167,7 @@ export function runSetup(context: SetupContext): number {
   if (options.name !== undefined && !NAME_PATTERN.test(options.name)) {
     options.problems.push("--name must be 1 to 64 letters, digits, _ or -");
   }
+  const remote = remoteProblems(options, host);
   try {
     // The server's own parser: a bad guard fails here, not later inside the host.
     parseCli([...options.serverArgs, "--sandbox"], {}, context.toolsets);
@@ -161,7 +179,13 @@ export function runSetup(context: SetupContext): number {
     context.err(`clicksend-mcp setup: ${options.problems.join("; ")}. See setup --help.\n`);
     return 2;
   }
+  return remote ? remoteSetup(context, host, options, remote) : localSetup(context, host, options);
+}
+
+/** `setup <host>`: an entry that starts this install with the server flags given. */
+function localSetup(context: SetupContext, host: Host, options: Options): number {
   const sandbox = options.serverArgs.includes("--sandbox");
+  const live = !sandbox;
   const name = options.name ?? (sandbox ? "clicksend-sandbox" : "clicksend");
   const launch: Launch = { command: context.node, args: [context.cli, ...options.serverArgs] };
   if (/[\\/]_npx[\\/]/.test(context.cli)) {
@@ -169,39 +193,100 @@ export function runSetup(context: SetupContext): number {
       "clicksend-mcp setup: warning: this copy runs from npx's cache, which npm may clear; install the package (npm install -g clicksend-mcp) or use a clone, then run setup from there.\n",
     );
   }
+  const local = host.entry(launch, live);
+  if (options.print) {
+    const notes = live ? [`Credentials (${host.title}): ${host.secrets}.`] : [];
+    return printEntry(context, host, name, local, notes);
+  }
+  const copied = host.id === "claude-desktop" && live && copyCredentials(local.entry, context.env);
+  const notes = [
+    ...(host.afterWrite ? [host.afterWrite] : []),
+    ...(live ? [`Credentials: ${host.secrets}.`] : []),
+    ...(host.id === "claude-desktop" && live && !copied
+      ? [
+          "Fill in CLICKSEND_USERNAME and CLICKSEND_API_KEY in that file's env, or install the .mcpb bundle instead.",
+        ]
+      : []),
+  ];
+  return writeEntry(context, host, name, local, options, notes);
+}
+
+/** The checked URL when --url is given (problems added to options), else undefined. */
+function remoteProblems(options: Options, host: Host | undefined): string | undefined {
+  if (options.url === undefined) {
+    if (options.tokenEnv !== undefined) options.problems.push("--token-env needs --url");
+    return undefined;
+  }
+  const checked = checkRemoteUrl(options.url);
+  if ("problem" in checked) options.problems.push(checked.problem);
+  if (options.serverArgs.length) {
+    options.problems.push(
+      `--url adds a server that runs elsewhere: the server's flags (${options.serverArgs.filter((a) => a.startsWith("--")).join(", ")}) are set where it runs, not in the host's entry`,
+    );
+  }
+  if (options.tokenEnv !== undefined) {
+    const problem = checkVariable(options.tokenEnv);
+    if (problem) options.problems.push(problem);
+    const form = host && REMOTE[host.id];
+    if (form && (isNoRemote(form) || !form.bearer)) {
+      options.problems.push(
+        `${host.title} has no documented way to send a bearer token from a variable: run the server with OAuth and leave out --token-env`,
+      );
+    }
+  }
+  return "url" in checked ? checked.url : undefined;
+}
+
+/** `setup <host> --url`: the host's remote entry, or for a host with none, what to do instead. */
+function remoteSetup(context: SetupContext, host: Host, options: Options, url: string): number {
+  const form = REMOTE[host.id];
+  if (!form) throw new Error(`no remote form for ${host.id}`);
+  if (isNoRemote(form)) {
+    context.out(form.instead(url));
+    return 0;
+  }
+  const name = options.name ?? "clicksend";
+  const bearer = options.tokenEnv === undefined ? undefined : form.bearer?.(options.tokenEnv);
+  const remote: HostEntry = {
+    entry: { ...form.entry(url), ...bearer?.entry },
+    ...(bearer?.inputs ? { inputs: bearer.inputs } : {}),
+  };
+  const notes = [
+    bearer && options.tokenEnv
+      ? `Token: ${form.tokenNote?.(options.tokenEnv)}.`
+      : `To sign in: ${form.signIn.replace("<name>", name)}`,
+  ];
   return options.print
-    ? printEntry(context, host, name, launch, !sandbox)
-    : writeEntry(context, host, name, launch, !sandbox, options);
+    ? printEntry(context, host, name, remote, notes)
+    : writeEntry(context, host, name, remote, options, notes);
 }
 
 function printEntry(
   context: SetupContext,
   host: Host,
   name: string,
-  launch: Launch,
-  live: boolean,
+  { entry, inputs }: HostEntry,
+  notes: string[],
 ): number {
-  const { entry, inputs } = host.entry(launch, live);
   context.out(
     host.format === "toml"
       ? renderTable([host.key, name], entry)
       : jsonSnippet(host.key, name, entry, inputs),
   );
-  if (live) context.err(`Credentials (${host.title}): ${host.secrets}.\n`);
+  for (const note of notes) context.err(`${note}\n`);
   return 0;
 }
 
+/** Merges the entry into the host's file; `notes` go to stderr after the write. */
 function writeEntry(
   context: SetupContext,
   host: Host,
   name: string,
-  launch: Launch,
-  live: boolean,
+  { entry, inputs }: HostEntry,
   options: Options,
+  notes: string[],
 ): number {
   const file = resolve(options.file ?? host.path(context.env, platformOf(context.platform)));
-  const { entry, inputs } = host.entry(launch, live);
-  const copied = host.id === "claude-desktop" && live && copyCredentials(entry, context.env);
   let replaced = false;
   let edited: { file: string; backup: string | undefined };
   try {
@@ -224,15 +309,7 @@ function writeEntry(
     `${replaced ? "Replaced" : "Added"} "${name}" in ${where}${backup ? ` (backup: ${backup})` : " (new file)"}.\n` +
       `Restart ${host.title} (or reload its MCP servers) to start it.\n`,
   );
-  if (host.afterWrite) context.err(`${host.afterWrite}\n`);
-  if (live) {
-    context.err(`Credentials: ${host.secrets}.\n`);
-    if (host.id === "claude-desktop" && !copied) {
-      context.err(
-        "Fill in CLICKSEND_USERNAME and CLICKSEND_API_KEY in that file's env, or install the .mcpb bundle instead.\n",
-      );
-    }
-  }
+  for (const note of notes) context.err(`${note}\n`);
   return 0;
 }
 
