@@ -208,7 +208,7 @@ function answerSecretOf(auth: Config["auth"], baseUrl: string): string | undefin
  * that must outlive a request (the client, the logger, the client's log level, operator guards)
  * is created here once; each call makes only the Server.
  */
-function serverFactory(
+export function serverFactory(
   config: Config,
   client: ClickSendClient,
   logger: Logger,

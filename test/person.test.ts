@@ -4,13 +4,21 @@
  * person's send with nothing sent. An in-process server with a person, as serve.ts makes one per
  * request, over the SDK client, with the sandbox counting sends.
  */
-import { type CallToolResult, Client, InMemoryTransport } from "@modelcontextprotocol/client";
+import {
+  type CallToolResult,
+  Client,
+  InMemoryTransport,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
+import { createMcpHandler } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Logger } from "../src/logger.js";
+import { parseCli } from "../src/config.js";
+import { type Logger, silentLogger } from "../src/logger.js";
 import { type Person, personLabel, personOf } from "../src/oauth/person.js";
 import { createServer } from "../src/protocol/server.js";
 import type { SendingConfig } from "../src/sending/policy.js";
-import { catalogue, tools } from "../tools/index.js";
+import { serverFactory } from "../src/serve.js";
+import { catalogue, tools, toolsets } from "../tools/index.js";
 import { type Harness, harness, sendRequests } from "./support/harness.js";
 import { contentText, dataOf } from "./support/results.js";
 import { TEST_TO } from "./support/tool-args.js";
@@ -238,5 +246,62 @@ describe("per-person daily limits", () => {
     expect(sendRequests(h.sandbox)).toHaveLength(1);
     const operator = await serverFor(h, undefined);
     expect(dataOf(await sendSms(operator, PAID, "Again"))).toMatchObject({ queued_count: 1 });
+  });
+});
+
+describe("over HTTP, the person of each request's token", () => {
+  /** A client of serve.ts's server factory behind the SDK's HTTP handler, as http.ts serves it. */
+  async function httpClient(
+    h: Harness,
+    extra: Record<string, unknown> | undefined,
+    modern: boolean,
+  ) {
+    const action = parseCli(["--sandbox", "--http"], {}, toolsets);
+    if (action.kind !== "serve") throw new Error(`expected serve, got ${action.kind}`);
+    const factory = serverFactory(
+      action.config,
+      h.client,
+      silentLogger,
+      h.sending,
+      undefined,
+      undefined,
+    );
+    const handler = createMcpHandler(factory);
+    const authInfo = {
+      token: "not-logged",
+      clientId: "c",
+      scopes: [],
+      ...(extra ? { extra } : {}),
+    };
+    const client = new Client(
+      { name: "http-host", version: "1.0.0" },
+      modern ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {},
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL("http://in-process.test/mcp"), {
+        fetch: (url, init) => handler.fetch(new Request(url, init), { authInfo }),
+      }),
+    );
+    return client;
+  }
+
+  it.each([
+    ["a 2025 client", false],
+    ["a 2026-07-28 client", true],
+  ])("%s: reaches the audit; a token without a sub names nobody", async (_name, modern) => {
+    const h = await setup({ personDailyMessageLimit: 1 });
+    const ana = await httpClient(h, { sub: "ana", name: "Ana\u202eSilva" }, modern);
+    expect((await sendSms(ana, TEST_TO[0], "Hello")).isError).toBeFalsy();
+    expect(contentText(await sendSms(ana, TEST_TO[1], "Again"))).toContain(
+      "CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT for Ana\\u202eSilva (ana)",
+    );
+    const operator = await httpClient(h, undefined, modern);
+    expect((await sendSms(operator, TEST_TO[1], "Again")).isError).toBeFalsy();
+    const audit = await auditToday(operator);
+    expect(audit.sends.map((s) => s.by)).toEqual([
+      { sub: "ana", name: "Ana\\u202eSilva" },
+      undefined,
+    ]);
+    expect(sendRequests(h.sandbox)).toHaveLength(2);
   });
 });
