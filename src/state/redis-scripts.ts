@@ -177,7 +177,8 @@ if not usedMessages then return usedAmount end
 local refusal = over(r.limitMessages, r.limitSpend, usedMessages, usedAmount, 'daily')
 if refusal then return refuse(refusal) end
 local p = r.person
-if p and (p.limitMessages or p.limitSpend) then
+-- Summed with or without limits of the person's own: the sum also prunes their day's hashes.
+if p then
   local m, a = day_sum({ 'pusage:' .. p.key, 'popen:' .. p.key })
   if not m then return a end
   refusal = over(p.limitMessages, p.limitSpend, m, a, 'person_daily')
