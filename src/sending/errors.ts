@@ -119,10 +119,12 @@ export function refusalOutcome(
       throw new RefusedError(
         `Refused by CLICKSEND_DAILY_SPEND_LIMIT: the limit is ${money(refusal.limit)} per 24 hours, ${money(refusal.used)} was spent in the last 24 hours and this send would cost ${money(refusal.requested)}.`,
       );
-    case "person_daily_messages":
+    case "person_daily_messages": {
+      const left = Math.max(0, refusal.limit - refusal.used);
       throw new RefusedError(
-        `Refused by CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT for ${who}: each person may send ${refusal.limit} messages per 24 hours; ${who} sent ${refusal.used} in the last 24 hours, ${Math.max(0, refusal.limit - refusal.used)} are left, and this call has ${refusal.requested}.`,
+        `Refused by CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT for ${who}: each person may send ${refusal.limit} messages per 24 hours; ${who} sent ${refusal.used} in the last 24 hours, ${left} ${left === 1 ? "is" : "are"} left, and this call has ${refusal.requested}.`,
       );
+    }
     case "person_daily_spend":
       throw new RefusedError(
         `Refused by CLICKSEND_PERSON_DAILY_SPEND_LIMIT for ${who}: each person may spend ${money(refusal.limit)} per 24 hours; ${who} spent ${money(refusal.used)} in the last 24 hours, ${money(Math.max(0, fromUnits(toUnits(refusal.limit) - toUnits(refusal.used))))} is left, and this send would cost ${money(refusal.requested)}.`,

@@ -116,8 +116,9 @@ const ASK_AGAIN = new Set([
  * The one way anything is sent: confirmation required (unless the host can ask its user)? ->
  * normalise -> guards (lists expanded when guarded) -> the host can ask: the user says yes or no
  * (ask.ts), every time -> quote when a spend limit is set -> reserve in the send store (key,
- * duplicate window, daily limits, the confirmation or the answer's token, a standing no: one
- * atomic step) -> tag -> post once, never retried -> settle by outcome -> summarise.
+ * duplicate window, daily limits (the account's, and over OAuth the person's), the confirmation
+ * or the answer's token, a standing no: one atomic step) -> tag -> post once, never retried ->
+ * settle by outcome -> summarise.
  */
 export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   const { idempotency_key, allow_duplicate, confirmation } = args;
