@@ -234,6 +234,19 @@ describe("per-person daily limits", () => {
     expect(sendRequests(h.sandbox)).toHaveLength(4);
   });
 
+  it("give a person's count back when ClickSend refuses their send", async () => {
+    const h = await setup({ personDailyMessageLimit: 1 });
+    const ana = await serverFor(h, ANA);
+    h.sandbox.faults.inject({ path: "sms/send", fault: { type: "status", status: 400 } });
+    const failed = await sendSms(ana, TEST_TO[0], "Hello");
+    expect(failed.isError).toBe(true);
+    expect(contentText(failed)).toContain("Nothing was sent");
+    expect((await sendSms(ana, TEST_TO[0], "Hello")).isError).toBeFalsy();
+    expect(contentText(await sendSms(ana, TEST_TO[1], "Hello"))).toContain(
+      "sent 1 in the last 24 hours, 0 are left",
+    );
+  });
+
   it("a spend limit quotes the send and refuses it before it leaves", async () => {
     const h = await setup({ personDailySpendLimit: 0.1 });
     const ana = await serverFor(h, ANA);
