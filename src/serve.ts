@@ -4,6 +4,7 @@ import { catalogue } from "../tools/index.js";
 import { bindClient, type ClickSendClient, createClickSendClient } from "./client/client.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
+import { personOf } from "./oauth/person.js";
 import { servedToolsets } from "./protocol/selection.js";
 import { createServer, type ServerOptions } from "./protocol/server.js";
 import { PushHub } from "./push/hub.js";
@@ -207,7 +208,7 @@ function answerSecretOf(auth: Config["auth"], baseUrl: string): string | undefin
  * that must outlive a request (the client, the logger, the client's log level, operator guards)
  * is created here once; each call makes only the Server.
  */
-function serverFactory(
+export function serverFactory(
   config: Config,
   client: ClickSendClient,
   logger: Logger,
@@ -227,14 +228,17 @@ function serverFactory(
     ...(push ? { push } : {}),
     ...(config.http?.webhookSecret ? { webhookSecret: config.http.webhookSecret } : {}),
   };
-  return ({ era }) =>
-    createServer({
+  return ({ era, authInfo }) => {
+    // Over HTTP with OAuth, the verified token's person; none over stdio or the static token.
+    const person = personOf(authInfo);
+    return createServer({
       client,
       tools,
       instructions,
       resources,
-      options,
+      options: person ? { ...options, person } : options,
       listing: prebuiltListing,
       era,
     });
+  };
 }

@@ -121,6 +121,39 @@ describe("parseCli", () => {
     ]);
   });
 
+  it("parses the per-person daily limits from flags or variables, naming bad values", () => {
+    expect(config([], CREDS).sending).not.toHaveProperty("personDailyMessageLimit");
+    expect(config([], CREDS).sending).not.toHaveProperty("personDailySpendLimit");
+    expect(
+      config([], {
+        ...CREDS,
+        CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT: "50",
+        CLICKSEND_PERSON_DAILY_SPEND_LIMIT: "4.25",
+      }).sending,
+    ).toMatchObject({ personDailyMessageLimit: 50, personDailySpendLimit: 4.25 });
+    expect(
+      config(["--person-daily-message-limit", "0", "--person-daily-spend-limit=10"], {
+        ...CREDS,
+        CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT: "50",
+      }).sending,
+    ).toMatchObject({ personDailyMessageLimit: 0, personDailySpendLimit: 10 });
+    expect(
+      problems([], {
+        ...CREDS,
+        CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT: "-1",
+        CLICKSEND_PERSON_DAILY_SPEND_LIMIT: "ten",
+      }),
+    ).toEqual([
+      "CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT must be a whole number of at least 0",
+      "CLICKSEND_PERSON_DAILY_SPEND_LIMIT must be an amount like 25 or 12.50, in the account's currency",
+    ]);
+    expect(problems(["--person-daily-message-limit", "1.5"], CREDS)).toEqual([
+      "--person-daily-message-limit must be a whole number of at least 0",
+    ]);
+    expect(helpText(toolsets)).toContain("--person-daily-message-limit N");
+    expect(helpText(toolsets)).toContain("CLICKSEND_PERSON_DAILY_SPEND_LIMIT");
+  });
+
   it("leaves CLICKSEND_SKIP_OPTED_OUT on unless the flag or variable turns it off", () => {
     expect(config([], CREDS).sending).not.toHaveProperty("skipOptedOut");
     expect(config([], { ...CREDS, CLICKSEND_SKIP_OPTED_OUT: "1" }).sending).not.toHaveProperty(

@@ -426,6 +426,108 @@ for (const kind of engineKinds()) {
         expect(keyed.filter((r) => r.ok)).toHaveLength(1);
       });
 
+      it("one person's parallel reservations across instances stop exactly at their limits", async () => {
+        const made = await make();
+        const engines = made.reopen ? [made.engine, made.reopen(), made.reopen()] : [made.engine];
+        const on = (i: number) => engines[i % engines.length] as SendStateEngine;
+        const ana = { sub: "ana", dailyMessages: 5 };
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            on(i).reserve(request({ id: `m${i}`, fingerprint: `m${i}`, person: ana }), 10),
+          ),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(5);
+        expect(results.find((r) => !r.ok)).toMatchObject({
+          refusal: { kind: "person_daily_messages", limit: 5, used: 5, requested: 1 },
+        });
+        const bo = { sub: "bo", dailySpend: 0.35 };
+        const spent = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            on(i).reserve(
+              request({ id: `s${i}`, fingerprint: `s${i}`, amount: 0.07, person: bo }),
+              10,
+            ),
+          ),
+        );
+        expect(spent.filter((r) => r.ok)).toHaveLength(5);
+        expect(spent.find((r) => !r.ok)).toMatchObject({
+          refusal: { kind: "person_daily_spend", limit: 0.35, used: 0.35, requested: 0.07 },
+        });
+      });
+
+      it("gives each person their own allowance, and the account's limit still caps their sum", async () => {
+        const { engine } = await make();
+        const limits = { dailyMessages: 5 };
+        const as = (sub: string, id: string) =>
+          engine.reserve(
+            request({ id, fingerprint: id, limits, person: { sub, dailyMessages: 3 } }),
+            10,
+          );
+        for (const id of ["a1", "a2", "a3"]) expect(await as("ana", id)).toEqual({ ok: true });
+        expect(await as("ana", "a4")).toMatchObject({
+          refusal: { kind: "person_daily_messages", limit: 3, used: 3 },
+        });
+        for (const id of ["b1", "b2"]) expect(await as("bo", id)).toEqual({ ok: true });
+        // Bo has one left of their own, but the account's five are taken.
+        expect(await as("bo", "b3")).toMatchObject({
+          refusal: { kind: "daily_messages", limit: 5, used: 5 },
+        });
+      });
+
+      it("gives a person's count back when a send did not happen, and counts what was really sent", async () => {
+        const { engine } = await make();
+        const ana = { sub: "ana", dailyMessages: 2 };
+        const next = (id: string, messages: number, at: number) =>
+          engine.reserve(request({ id, fingerprint: id, messages, person: ana }), at);
+        expect(await next("a", 2, 0)).toEqual({ ok: true });
+        expect(await next("b", 1, 1)).toMatchObject({
+          refusal: { kind: "person_daily_messages", used: 2 },
+        });
+        await engine.settle("a", { outcome: "not_sent" }, 2);
+        expect(await next("c", 2, 3)).toEqual({ ok: true });
+        await engine.settle("c", { outcome: "sent", messages: 1 }, 4);
+        expect(await next("d", 1, 5)).toEqual({ ok: true });
+        await engine.settle("d", { outcome: "maybe_sent" }, 6);
+        expect(await next("e", 1, 7)).toMatchObject({
+          refusal: { kind: "person_daily_messages", used: 2 },
+        });
+        // The same rolling day as the account's: c and d share a five-minute slot, counted until
+        // its latest send (d, reserved at 5) is a day old.
+        expect(await next("f", 2, DAY + 4)).toMatchObject({
+          refusal: { kind: "person_daily_messages", used: 2 },
+        });
+        expect(await next("g", 2, DAY + 5)).toEqual({ ok: true });
+      });
+
+      it("without a person only the account's limits apply; with one, sends count before a limit is set", async () => {
+        const made = await make();
+        const { engine } = made;
+        for (const id of ["n1", "n2", "n3"]) {
+          expect(await engine.reserve(request({ id, fingerprint: id }), 10)).toEqual({ ok: true });
+        }
+        const ana = { sub: "ana-sub-in-clear", dailyMessages: 1 };
+        expect(
+          await engine.reserve(request({ id: "a1", fingerprint: "a1", person: ana }), 10),
+        ).toEqual({ ok: true });
+        expect(
+          await engine.reserve(
+            request({ id: "n4", fingerprint: "n4", limits: { dailyMessages: 4 } }),
+            10,
+          ),
+        ).toMatchObject({ refusal: { kind: "daily_messages", used: 4 } });
+        // Bo sent twice with no limit of their own: a limit set then counts those two.
+        const bo = { sub: "bo" };
+        await engine.reserve(request({ id: "b1", fingerprint: "b1", person: bo }), 10);
+        await engine.reserve(request({ id: "b2", fingerprint: "b2", person: bo }), 10);
+        expect(
+          await engine.reserve(
+            request({ id: "b3", fingerprint: "b3", person: { ...bo, dailyMessages: 2 } }),
+            10,
+          ),
+        ).toMatchObject({ refusal: { kind: "person_daily_messages", used: 2 } });
+        expect(await made.stored()).not.toContain("ana-sub-in-clear");
+      });
+
       it.skipIf(kind.name === "memory")(
         "keeps everything across a restart, and reads a send its process left unsettled as maybe sent",
         async () => {

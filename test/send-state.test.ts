@@ -224,39 +224,63 @@ describe("the SQLite store", () => {
     }
   });
 
-  it("a database of schema 1 gains what it lacks on opening; a newer one is refused", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
-    const file = join(dir, "acct.sqlite");
-    const first = new SendStore(stateDirEngine(dir, "acct"));
-    await first.record({
-      id: "a",
-      at: "2026-11-01T00:00:00Z",
-      tool: "send_sms",
-      tag: "t",
-      outcome: "sent",
-      recipients: 1,
-    });
-    await first.close();
-    const { DatabaseSync } = await import("node:sqlite");
-    const old = new DatabaseSync(file);
-    old.exec("DROP TABLE opted_out; DROP TABLE declined; PRAGMA user_version = 1");
-    old.close();
-    const upgraded = new SendStore(stateDirEngine(dir, "acct"));
-    await upgraded.markOptedOut(["+61400555123"]);
-    expect(await upgraded.optedOut(["+61400555123", "+61411111111"])).toEqual(
-      new Set(["+61400555123"]),
-    );
-    expect(await upgraded.auditDay("2026-11-01")).toHaveLength(1);
-    await upgraded.close();
-    const newer = new DatabaseSync(file);
-    newer.exec("PRAGMA user_version = 4");
-    newer.close();
-    const refused = new SendStore(stateDirEngine(dir, "acct"));
-    await expect(refused.optedOut(["+61400555123"])).rejects.toThrow(
-      /newer clicksend-mcp \(schema 4\)/,
-    );
-    await refused.close();
-  });
+  it.each([
+    [
+      1,
+      "DROP TABLE opted_out; DROP TABLE declined; DROP TABLE person_open; DROP TABLE person_usage",
+    ],
+    [3, "DROP TABLE person_open; DROP TABLE person_usage"],
+  ])(
+    "a database of schema %i gains what it lacks on opening; a newer one is refused",
+    async (version, drop) => {
+      const dir = mkdtempSync(join(tmpdir(), "cs-state-"));
+      const file = join(dir, "acct.sqlite");
+      const first = new SendStore(stateDirEngine(dir, "acct"));
+      await first.record({
+        id: "a",
+        at: "2026-11-01T00:00:00Z",
+        tool: "send_sms",
+        tag: "t",
+        outcome: "sent",
+        recipients: 1,
+      });
+      await first.close();
+      const { DatabaseSync } = await import("node:sqlite");
+      const old = new DatabaseSync(file);
+      old.exec(`${drop}; PRAGMA user_version = ${version}`);
+      old.close();
+      const upgraded = new SendStore(stateDirEngine(dir, "acct"));
+      await upgraded.markOptedOut(["+61400555123"]);
+      expect(await upgraded.optedOut(["+61400555123", "+61411111111"])).toEqual(
+        new Set(["+61400555123"]),
+      );
+      expect(await upgraded.auditDay("2026-11-01")).toHaveLength(1);
+      // The per-person counts (schema 4) work in the upgraded file.
+      const reserve = (id: string) =>
+        upgraded.reserve({
+          id,
+          tag: "t",
+          fingerprint: id,
+          duplicateWindowMs: 0,
+          messages: 1,
+          limits: {},
+          person: { sub: "ana", dailyMessages: 1 },
+        });
+      expect(await reserve("p1")).toEqual({ ok: true });
+      expect(await reserve("p2")).toMatchObject({
+        refusal: { kind: "person_daily_messages", used: 1 },
+      });
+      await upgraded.close();
+      const newer = new DatabaseSync(file);
+      newer.exec("PRAGMA user_version = 5");
+      newer.close();
+      const refused = new SendStore(stateDirEngine(dir, "acct"));
+      await expect(refused.optedOut(["+61400555123"])).rejects.toThrow(
+        /newer clicksend-mcp \(schema 5\)/,
+      );
+      await refused.close();
+    },
+  );
 
   it("a corrupt state file refuses sends naming the file and the fix; reads keep working", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-state-"));

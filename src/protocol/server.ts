@@ -16,6 +16,7 @@ import { bindClient, type ClickSendClient } from "../client/client.js";
 import { type Clock, systemClock } from "../clock.js";
 import { FailedResultError, formatToolError, UserInputError } from "../errors.js";
 import { createLogger, type Logger, type LogSink, withRequestSink } from "../logger.js";
+import type { Person } from "../oauth/person.js";
 import { type PushHub, takesChannel } from "../push/hub.js";
 import { numberOfConversation } from "../push/subscriptions.js";
 import { auditResources, auditResourceTemplates, readAuditResource } from "../sending/audit.js";
@@ -81,6 +82,8 @@ export interface ServerOptions {
    * lets create_automation_rule point a URL rule at the webhook.
    */
   webhookSecret?: string;
+  /** Who this request is from (HTTP with OAuth; serve.ts makes a server per request). */
+  person?: Person;
 }
 
 /** Questions one 2025 call may ask in a row (a spent answer is asked again, not looped on). */
@@ -260,6 +263,7 @@ export function createServer(params: {
     clock: options.clock ?? systemClock,
     progress,
     ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
+    ...(options.person ? { person: options.person } : {}),
   });
 
   server.setRequestHandler("resources/read", async (request, extra) => {

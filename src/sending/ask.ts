@@ -43,7 +43,7 @@ export async function askToSend(
       );
     }
     throw new AnswerNeeded({
-      message: questionFor(channel, prepared.body, quoted),
+      message: questionFor(channel, prepared.body, quoted, ctx.person),
       subject,
       token,
     });

@@ -1,5 +1,6 @@
 import { RefusedError, ToolError } from "../errors.js";
-import type { Refusal } from "../state/ledger.js";
+import { type Person, personLabel } from "../oauth/person.js";
+import { fromUnits, type Refusal, toUnits } from "../state/ledger.js";
 import { isoMs } from "../values.js";
 import type { Channel } from "./channel.js";
 
@@ -57,6 +58,8 @@ export interface RefusedSend {
   contents?: ReadonlyMap<string, string>;
   /** The quote's currency, for a spend limit's refusal. */
   currency?: string;
+  /** Who is sending (OAuth), for a per-person limit's refusal. */
+  person?: Person;
 }
 
 /**
@@ -65,10 +68,12 @@ export interface RefusedSend {
  */
 export function refusalOutcome(
   refusal: Refusal,
-  { key, now, channel, contents = new Map(), currency }: RefusedSend,
+  { key, now, channel, contents = new Map(), currency, person }: RefusedSend,
 ): Record<string, unknown> {
   const { findSend, previewTool } = channel;
   const quoted = JSON.stringify(key);
+  const money = (n: number) => `${n}${currency ? ` ${currency}` : ""}`;
+  const who = person ? personLabel(person) : "this person";
   switch (refusal.kind) {
     case "key_replay":
       return {
@@ -110,12 +115,20 @@ export function refusalOutcome(
       throw new RefusedError(
         `Refused by CLICKSEND_DAILY_MESSAGE_LIMIT: the limit is ${refusal.limit} messages per 24 hours, ${refusal.used} were sent in the last 24 hours and this call has ${refusal.requested}.`,
       );
-    case "daily_spend": {
-      const money = (n: number) => `${n}${currency ? ` ${currency}` : ""}`;
+    case "daily_spend":
       throw new RefusedError(
         `Refused by CLICKSEND_DAILY_SPEND_LIMIT: the limit is ${money(refusal.limit)} per 24 hours, ${money(refusal.used)} was spent in the last 24 hours and this send would cost ${money(refusal.requested)}.`,
       );
+    case "person_daily_messages": {
+      const left = Math.max(0, refusal.limit - refusal.used);
+      throw new RefusedError(
+        `Refused by CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT for ${who}: each person may send ${refusal.limit} messages per 24 hours; ${who} sent ${refusal.used} in the last 24 hours, ${left} ${left === 1 ? "is" : "are"} left, and this call has ${refusal.requested}.`,
+      );
     }
+    case "person_daily_spend":
+      throw new RefusedError(
+        `Refused by CLICKSEND_PERSON_DAILY_SPEND_LIMIT for ${who}: each person may spend ${money(refusal.limit)} per 24 hours; ${who} spent ${money(refusal.used)} in the last 24 hours, ${money(Math.max(0, fromUnits(toUnits(refusal.limit) - toUnits(refusal.used))))} is left, and this send would cost ${money(refusal.requested)}.`,
+      );
     case "confirmation_used":
       throw new RefusedError(
         `confirmation: already used at ${ago(refusal.at, now)}; a confirmation is single-use. ${again(previewTool)}`,

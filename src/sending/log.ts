@@ -1,4 +1,5 @@
 import type { Logger } from "../logger.js";
+import { type Person, personLabel } from "../oauth/person.js";
 
 /** What the log says about a send: never bodies or recipients. */
 export interface SendLogEntry {
@@ -10,6 +11,8 @@ export interface SendLogEntry {
   message_ids?: string[];
   /** True when the embedded simulator took the send. */
   sandbox?: boolean;
+  /** Who sent it (HTTP with OAuth): their sub and name, never their token. */
+  by?: Person;
 }
 
 const MAX_LOGGED_IDS = 10;
@@ -27,7 +30,7 @@ export function logSend(logger: Logger, send: SendLogEntry): void {
       ? `, total price ${send.total_price}${send.currency ? ` ${send.currency}` : ""}`
       : "";
   logger.info(
-    `${send.tool}${send.sandbox ? " (sandbox, nothing sent)" : ""}: ${send.queued} queued, ${send.failed} failed${price}${
+    `${send.tool}${send.by ? ` by ${personLabel(send.by)}` : ""}${send.sandbox ? " (sandbox, nothing sent)" : ""}: ${send.queued} queued, ${send.failed} failed${price}${
       ids.length ? `; message ids ${shown}${more}` : ""
     }`,
   );

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { ClickSendResponseError, FailedResultError, ToolError } from "../errors.js";
 import { maskPhoneNumbers } from "../logger.js";
+import { personLabel } from "../oauth/person.js";
 import { withLinks } from "../protocol/links.js";
 import type { AuditRecord } from "../state/store.js";
 import type { ToolContext } from "../tool/define-tool.js";
@@ -115,8 +116,9 @@ const ASK_AGAIN = new Set([
  * The one way anything is sent: confirmation required (unless the host can ask its user)? ->
  * normalise -> guards (lists expanded when guarded) -> the host can ask: the user says yes or no
  * (ask.ts), every time -> quote when a spend limit is set -> reserve in the send store (key,
- * duplicate window, daily limits, the confirmation or the answer's token, a standing no: one
- * atomic step) -> tag -> post once, never retried -> settle by outcome -> summarise.
+ * duplicate window, daily limits (the account's, and over OAuth the person's), the confirmation
+ * or the answer's token, a standing no: one atomic step) -> tag -> post once, never retried ->
+ * settle by outcome -> summarise.
  */
 export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   const { idempotency_key, allow_duplicate, confirmation } = args;
@@ -131,8 +133,12 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
     : confirmation !== undefined
       ? { token: confirmation, payload: hash }
       : undefined;
+  const { person } = ctx;
+  const personLimits = person ? personLimitsOf(config) : undefined;
   const spend =
-    config.dailySpendLimit !== undefined ? await quote(channel, body, ctx.client) : undefined;
+    config.dailySpendLimit !== undefined || personLimits?.dailySpend !== undefined
+      ? await quote(channel, body, ctx.client)
+      : undefined;
 
   const id = randomUUID();
   const contents = contentsOf(channel, checked.messages, payload.media_file);
@@ -151,6 +157,7 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
         : {}),
       ...(config.dailySpendLimit !== undefined ? { dailySpend: config.dailySpendLimit } : {}),
     },
+    ...(person ? { person: { sub: person.sub, ...personLimits } } : {}),
     ...(consent ? { confirmation: consent } : {}),
     // Asked anyway, a preview's confirmation passed along is spent too: it confirms one send.
     ...(ctx.askUser && confirmation !== undefined
@@ -170,10 +177,14 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
       channel,
       contents,
       ...(spend?.currency ? { currency: spend.currency } : {}),
+      ...(person ? { person } : {}),
     });
   }
 
-  const audit = auditOf(id, channel, tag, store.now(), checked.messages, checked.count);
+  const audit = {
+    ...auditOf(id, channel, tag, store.now(), checked.messages, checked.count),
+    ...(person ? { by: { sub: person.sub, ...(person.name ? { name: person.name } : {}) } } : {}),
+  };
   const later = auditLater(ctx, audit, warnings);
   const landed = ctx.sending.inFlight.add(id, async () => {
     await settleSafely(ctx, id, { outcome: "maybe_sent" }, warnings);
@@ -200,7 +211,7 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
       await later({ outcome: maybe ? "maybe_sent" : "not_sent", reason: reasonOf(error) });
       if (error instanceof ToolError && maybe) {
         ctx.logger.warn(
-          `${channel.tool}: outcome unknown (${error.name}), tag ${tag}, not retried`,
+          `${channel.tool}${person ? ` by ${personLabel(person)}` : ""}: outcome unknown (${error.name}), tag ${tag}, not retried`,
         );
         throw new AmbiguousSendError(error, channel.findSend(tag));
       }
@@ -217,6 +228,7 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
       ...(summary.currency !== undefined ? { currency: summary.currency } : {}),
       message_ids: messageIds,
       sandbox: ctx.sandbox,
+      ...(person ? { by: person } : {}),
     });
     await settleSafely(
       ctx,
@@ -267,6 +279,18 @@ export async function send(channel: Channel, args: SendArgs, ctx: ToolContext) {
   } finally {
     landed();
   }
+}
+
+/** The operator's per-person limits, as a reservation carries them. */
+function personLimitsOf(config: ToolContext["sending"]["config"]) {
+  return {
+    ...(config.personDailyMessageLimit !== undefined
+      ? { dailyMessages: config.personDailyMessageLimit }
+      : {}),
+    ...(config.personDailySpendLimit !== undefined
+      ? { dailySpend: config.personDailySpendLimit }
+      : {}),
+  };
 }
 
 function auditOf(

@@ -20,6 +20,13 @@ export interface SendingConfig extends GuardConfig {
   confirmationTtlS: number;
   /** Spend per rolling 24 hours in the account's currency, reserved from each send's quote. */
   dailySpendLimit?: number;
+  /**
+   * Messages per rolling 24 hours for each person (over HTTP with OAuth, the token's sub),
+   * beside the account's limit. No person (stdio, the static token): does not apply.
+   */
+  personDailyMessageLimit?: number;
+  /** Spend per rolling 24 hours for each person, as personDailyMessageLimit. */
+  personDailySpendLimit?: number;
 }
 
 /**
@@ -64,6 +71,8 @@ export const SENDING_FLAGS = [
   "--skip-opted-out",
   "--state-dir",
   "--daily-spend-limit",
+  "--person-daily-message-limit",
+  "--person-daily-spend-limit",
   "--confirmation-ttl",
   "--quiet-hours",
   "--quiet-hours-action",
@@ -79,6 +88,12 @@ export const SENDING_HELP = `  --allowed-recipients LIST        only these E.164
                                    list, replies of STOP; default on); off: send with a warning
   --daily-spend-limit AMOUNT       refuse sends beyond this spend per rolling 24 hours, in the
                                    account's currency, reserved from each send's price quote
+  --person-daily-message-limit N   each person may send N messages per rolling 24 hours,
+                                   beside the account's limit; a person is the sub of an OAuth
+                                   token (--http with OAuth): with no person (stdio, the static
+                                   bearer token) only the account's limits apply
+  --person-daily-spend-limit AMOUNT
+                                   each person's spend per rolling 24 hours, as above
   --require-confirmation           every send needs the confirmation its channel's preview tool
                                    gave for exactly that send
   --confirmation-ttl S             seconds a preview's confirmation can be used (default 600)
@@ -202,6 +217,10 @@ export function parseSendingConfig(
   const skipOptedOut = onOff(skip.raw, skip.name, problems);
   const spend = pick("--daily-spend-limit", "CLICKSEND_DAILY_SPEND_LIMIT");
   const dailySpendLimit = amount(spend.raw, spend.name, problems);
+  const personDaily = pick("--person-daily-message-limit", "CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT");
+  const personDailyMessageLimit = wholeNumber(personDaily.raw, personDaily.name, 0, problems);
+  const personSpend = pick("--person-daily-spend-limit", "CLICKSEND_PERSON_DAILY_SPEND_LIMIT");
+  const personDailySpendLimit = amount(personSpend.raw, personSpend.name, problems);
   const ttl = pick("--confirmation-ttl", "CLICKSEND_CONFIRMATION_TTL_S");
   const confirmationTtlS =
     wholeNumber(ttl.raw, ttl.name, 1, problems) ?? DEFAULT_CONFIRMATION_TTL_S;
@@ -227,6 +246,8 @@ export function parseSendingConfig(
     // On unless turned off.
     ...(skipOptedOut === false ? { skipOptedOut } : {}),
     ...(dailySpendLimit !== undefined ? { dailySpendLimit } : {}),
+    ...(personDailyMessageLimit !== undefined ? { personDailyMessageLimit } : {}),
+    ...(personDailySpendLimit !== undefined ? { personDailySpendLimit } : {}),
     ...(requireConfirmation ? { requireConfirmation } : {}),
     confirmationTtlS,
     ...(quiet ? { quietHours: quiet } : {}),

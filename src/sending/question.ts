@@ -1,4 +1,5 @@
 import { maskPhoneNumbers } from "../logger.js";
+import { type Person, personLabel } from "../oauth/person.js";
 import { hiddenCount, showHidden } from "../tool/untrusted.js";
 import { isoMs } from "../values.js";
 import type { Channel, OutgoingMessage } from "./channel.js";
@@ -19,13 +20,15 @@ type Quote = Awaited<ReturnType<typeof preview>>;
 /**
  * The question the person at the host answers before a send: recipients (numbers masked, as in
  * logs), every distinct text in full, each line behind a bar with invisible, bidi and control
- * characters shown as escapes, then the parts and the price. Nothing in a text can look like the
- * question's own lines.
+ * characters shown as escapes, then the parts and the price, and over OAuth whom it is asked for
+ * (their name and sub shown the same way, on one line). Nothing in a text or a name can look
+ * like the question's own lines.
  */
 export function questionFor(
   channel: Channel,
   body: { messages: OutgoingMessage[]; schedule?: unknown },
   quoted: Quote,
+  person?: Person,
 ): string {
   const { messages } = body;
   const numbers = messages.flatMap((m) => (m.to ? [maskPhoneNumbers(m.to)] : []));
@@ -50,6 +53,7 @@ export function questionFor(
     ),
     ...when,
     `${parts} part${parts === 1 ? "" : "s"}, ${quoted.total_price} ${quoted.currency ?? ""}`.trim(),
+    ...(person ? [`Asked for ${personLabel(person)}.`] : []),
     "Nothing is sent unless you accept.",
   ].join("\n");
 }

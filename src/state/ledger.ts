@@ -46,6 +46,12 @@ export interface ReserveRequest {
   amount?: number;
   limits: { dailyMessages?: number; dailySpend?: number };
   /**
+   * The person sending (OAuth's sub), counted per person beside the account in the same step,
+   * whether or not they have limits (so a limit set later counts the day already), and refused
+   * past their own limits. Absent: only the account's limits apply.
+   */
+  person?: { sub: string; dailyMessages?: number; dailySpend?: number };
+  /**
    * A preview's single-use token and the hash of this send's payload: refused unless issued for
    * exactly this payload, unexpired and unused; consumed by this reservation.
    */
@@ -105,6 +111,8 @@ export type Refusal =
     }
   | { kind: "daily_messages"; limit: number; used: number; requested: number }
   | { kind: "daily_spend"; limit: number; used: number; requested: number }
+  | { kind: "person_daily_messages"; limit: number; used: number; requested: number }
+  | { kind: "person_daily_spend"; limit: number; used: number; requested: number }
   | { kind: "confirmation_used"; at: number; preview?: true }
   | { kind: "confirmation_unknown"; preview?: true }
   | { kind: "confirmation_expired"; until: number; preview?: true }
@@ -131,5 +139,8 @@ export const slotOf = (at: number): number => Math.floor(at / USAGE_SLOT_MS);
 /** The tokens, keys and fingerprints as stored: hashed, never in clear. */
 export const keyHashOf = (request: ReserveRequest): string | undefined =>
   request.key !== undefined ? sha256(request.key) : undefined;
+/** A person as the send state keeps them: hashed, a fixed length whatever their sub. */
+export const personKeyOf = (request: ReserveRequest): string | undefined =>
+  request.person ? sha256(`person\n${request.person.sub}`) : undefined;
 export const contentsOf = (request: ReserveRequest): string[] =>
   request.contents ?? [request.fingerprint];

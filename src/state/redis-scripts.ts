@@ -4,7 +4,7 @@ import { DAY_MS, UNSETTLED_MS, USAGE_SLOT_MS } from "./ledger.js";
  * The rules of the send state as Redis scripts, one per step: each runs atomically in Redis,
  * over one record per key (`<prefix>key:<hash>`, `recent:<fingerprint>`, `res:<id>`,
  * `issued:<hash>`, `used:<hash>`, `declined:<payload>`, and the `usage` and `open` hashes of five-minute sums and
- * open reservations), so a step never moves the whole state and is never retried for
+ * open reservations, and one person's alike: `pusage:<person>` and `popen:<person>`), so a step never moves the whole state and is never retried for
  * contention. Time is Redis's (TIME), unless a test passes its own.
  *
  * Every step first checks the state marker: a key set once per state, kept without expiry.
@@ -141,33 +141,59 @@ if r.window > 0 then
   end
 end
 
-local usedMessages, usedAmount = 0, 0
-for _, name in ipairs({ 'usage', 'open' }) do
-  local rows = redis.call('HGETALL', P .. name)
-  for i = 1, #rows, 2 do
-    local at, m, a = string.match(rows[i + 1], '^(%-?%d+)|(%-?%d+)|(%-?%d+)$')
-    at, m, a = tonumber(at), tonumber(m), tonumber(a)
-    if not at then return tampered(name .. ' ' .. rows[i]) end
-    if m < 0 or a < 0 then return tampered('a negative count in ' .. name) end
-    if at > now - DAY then
-      usedMessages = usedMessages + m
-      usedAmount = usedAmount + a
-    else
-      redis.call('HDEL', P .. name, rows[i])
+-- The day's messages and spend in hashes of "at|messages|amount" (named for a tampered value),
+-- deleting what is older than a day; nil and an error reply on a value no send writes.
+local function day_sum(names)
+  local messages, amount = 0, 0
+  for _, name in ipairs(names) do
+    local rows = redis.call('HGETALL', P .. name)
+    for i = 1, #rows, 2 do
+      local at, m, a = string.match(rows[i + 1], '^(%-?%d+)|(%-?%d+)|(%-?%d+)$')
+      at, m, a = tonumber(at), tonumber(m), tonumber(a)
+      if not at then return nil, tampered(name .. ' ' .. rows[i]) end
+      if m < 0 or a < 0 then return nil, tampered('a negative count in ' .. name) end
+      if at > now - DAY then
+        messages = messages + m
+        amount = amount + a
+      else
+        redis.call('HDEL', P .. name, rows[i])
+      end
     end
   end
+  return messages, amount
 end
-if r.limitMessages and usedMessages + r.messages > r.limitMessages then
-  return refuse({ kind = 'daily_messages', limit = r.limitMessages, used = usedMessages, requested = r.messages })
+local function over(limitMessages, limitSpend, usedMessages, usedAmount, prefix)
+  if limitMessages and usedMessages + r.messages > limitMessages then
+    return { kind = prefix .. '_messages', limit = limitMessages, used = usedMessages, requested = r.messages }
+  end
+  if limitSpend and usedAmount + r.amount > limitSpend then
+    return { kind = prefix .. '_spend', limit = limitSpend, used = usedAmount, requested = r.amount }
+  end
+  return nil
 end
-if r.limitSpend and usedAmount + r.amount > r.limitSpend then
-  return refuse({ kind = 'daily_spend', limit = r.limitSpend, used = usedAmount, requested = r.amount })
+
+local usedMessages, usedAmount = day_sum({ 'usage', 'open' })
+if not usedMessages then return usedAmount end
+local refusal = over(r.limitMessages, r.limitSpend, usedMessages, usedAmount, 'daily')
+if refusal then return refuse(refusal) end
+local p = r.person
+-- Summed with or without limits of the person's own: the sum also prunes their day's hashes.
+if p then
+  local m, a = day_sum({ 'pusage:' .. p.key, 'popen:' .. p.key })
+  if not m then return a end
+  refusal = over(p.limitMessages, p.limitSpend, m, a, 'person_daily')
+  if refusal then return refuse(refusal) end
 end
 
 redis.call('HSET', P .. 'open', r.id, now .. '|' .. r.messages .. '|' .. r.amount)
+if p then
+  redis.call('HSET', P .. 'popen:' .. p.key, r.id, now .. '|' .. r.messages .. '|' .. r.amount)
+  redis.call('PEXPIRE', P .. 'popen:' .. p.key, DAY + SLOT)
+end
 local res = P .. 'res:' .. r.id
 redis.call('HSET', res, 'at', now, 'messages', r.messages, 'amount', r.amount, 'owner', r.owner,
-  'tag', r.tag, 'key', r.key or '', 'fps', r.window > 0 and cjson.encode(r.contents) or '')
+  'tag', r.tag, 'key', r.key or '', 'fps', r.window > 0 and cjson.encode(r.contents) or '',
+  'person', p and p.key or '')
 redis.call('PEXPIRE', res, DAY)
 if r.key then
   local key = P .. 'key:' .. r.key
@@ -225,8 +251,10 @@ local marker, failed = check_marker()
 if not marker then return failed end
 local r = cjson.decode(ARGV[5])
 local res = P .. 'res:' .. r.id
-local h = redis.call('HMGET', res, 'at', 'messages', 'amount', 'key', 'fps')
+local h = redis.call('HMGET', res, 'at', 'messages', 'amount', 'key', 'fps', 'person')
 redis.call('HDEL', P .. 'open', r.id)
+local person = (h[6] and h[6] ~= '') and h[6] or nil
+if person then redis.call('HDEL', P .. 'popen:' .. person, r.id) end
 local fps = (h[5] and h[5] ~= '') and cjson.decode(h[5]) or {}
 if r.outcome == 'not_sent' then
   if h[4] and h[4] ~= '' and redis.call('HGET', P .. 'key:' .. h[4], 'id') == r.id then
@@ -260,16 +288,27 @@ if r.outcome == 'sent' then
   amount = r.amount or amount
 end
 local slot = tostring(math.floor(at / SLOT))
-local sum = redis.call('HGET', P .. 'usage', slot)
-if sum then
-  local sat, sm, sa = string.match(sum, '^(%-?%d+)|(%-?%d+)|(%-?%d+)$')
-  if not sat then return tampered('usage ' .. slot) end
-  at = math.max(at, tonumber(sat))
-  messages = messages + tonumber(sm)
-  amount = amount + tonumber(sa)
+-- Adds this send to its slot's sum in a usage hash; an error reply on a value no send writes.
+local function add_usage(name)
+  local sum = redis.call('HGET', P .. name, slot)
+  local sumAt, sumMessages, sumAmount = at, messages, amount
+  if sum then
+    local sat, sm, sa = string.match(sum, '^(%-?%d+)|(%-?%d+)|(%-?%d+)$')
+    if not sat then return tampered(name .. ' ' .. slot) end
+    sumAt = math.max(at, tonumber(sat))
+    sumMessages = messages + tonumber(sm)
+    sumAmount = amount + tonumber(sa)
+  end
+  redis.call('HSET', P .. name, slot, sumAt .. '|' .. sumMessages .. '|' .. sumAmount)
+  redis.call('PEXPIRE', P .. name, DAY + SLOT)
+  return nil
 end
-redis.call('HSET', P .. 'usage', slot, at .. '|' .. messages .. '|' .. amount)
-redis.call('PEXPIRE', P .. 'usage', DAY + SLOT)
+local bad = add_usage('usage')
+if bad then return bad end
+if person then
+  bad = add_usage('pusage:' .. person)
+  if bad then return bad end
+end
 redis.call('DEL', res)
 return cjson.encode({ marker = marker, ok = true })
 `;

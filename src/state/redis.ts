@@ -1,7 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createClient } from "@redis/client";
 import { StateStoreError, ToolError } from "../errors.js";
-import { contentsOf, fromUnits, keyHashOf, type Refusal, sha256, toUnits } from "./ledger.js";
+import {
+  contentsOf,
+  fromUnits,
+  keyHashOf,
+  personKeyOf,
+  type Refusal,
+  type ReserveRequest,
+  sha256,
+  toUnits,
+} from "./ledger.js";
 import { AUDIT, DECLINE, ISSUE, OPT_OUT_MARK, RESERVE, SETTLE } from "./redis-scripts.js";
 import { AUDIT_DAYS, type AuditRecord, oldestAuditDayKept, type SendStateEngine } from "./store.js";
 
@@ -222,6 +231,7 @@ export function redisEngine(
           : {}),
         ...(request.payload !== undefined ? { payload: request.payload } : {}),
         ...(request.answered ? { answered: true } : {}),
+        ...personOfScript(request),
         owner: me,
       };
       let answer: Record<string, unknown>;
@@ -374,9 +384,23 @@ export function redisEngine(
   }
 }
 
+/** The person a reservation counts against, as the reserve script reads it (amounts in units). */
+function personOfScript(request: ReserveRequest) {
+  const key = personKeyOf(request);
+  const person = request.person;
+  if (!key || !person) return {};
+  return {
+    person: {
+      key,
+      ...(person.dailyMessages !== undefined ? { limitMessages: person.dailyMessages } : {}),
+      ...(person.dailySpend !== undefined ? { limitSpend: toUnits(person.dailySpend) } : {}),
+    },
+  };
+}
+
 /** A refusal as the script wrote it, amounts back in currency. */
 function fromScript(refusal: Refusal): Refusal {
-  if (refusal.kind === "daily_spend") {
+  if (refusal.kind === "daily_spend" || refusal.kind === "person_daily_spend") {
     return {
       ...refusal,
       limit: fromUnits(refusal.limit),

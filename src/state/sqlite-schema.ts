@@ -2,11 +2,11 @@
  * The send state as rows. Every table is keyed or indexed by what a step looks up (a hash, a
  * reservation id) and by the time it expires at, so a step is a few index probes whatever the
  * size of the day. CHECK constraints refuse values no send could have written.
- * Version 2 added declined, version 3 opted_out. An older database gains what it lacks on opening
+ * Version 2 added declined, version 3 opted_out, version 4 person_open and person_usage. An older database gains what it lacks on opening
  * (every statement is IF NOT EXISTS); an older clicksend-mcp refuses a newer database rather than
  * send past rules (a person's no, an opt-out reply) it cannot see.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
@@ -95,4 +95,25 @@ CREATE TABLE IF NOT EXISTS opted_out (
   until INTEGER NOT NULL CHECK (until > at)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS opted_out_until ON opted_out (until);
+
+CREATE TABLE IF NOT EXISTS person_open (
+  id TEXT PRIMARY KEY,
+  person TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  messages INTEGER NOT NULL CHECK (messages >= 0),
+  amount INTEGER NOT NULL CHECK (amount >= 0)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS person_open_person ON person_open (person, at);
+CREATE INDEX IF NOT EXISTS person_open_at ON person_open (at);
+
+CREATE TABLE IF NOT EXISTS person_usage (
+  person TEXT NOT NULL,
+  slot INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  messages INTEGER NOT NULL CHECK (messages >= 0),
+  amount INTEGER NOT NULL CHECK (amount >= 0),
+  PRIMARY KEY (person, slot)
+) STRICT;
+CREATE INDEX IF NOT EXISTS person_usage_person ON person_usage (person, at);
+CREATE INDEX IF NOT EXISTS person_usage_at ON person_usage (at);
 `;

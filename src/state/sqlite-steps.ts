@@ -7,6 +7,7 @@ import {
   fromUnits,
   type IssueRequest,
   keyHashOf,
+  personKeyOf,
   type Refusal,
   type ReserveRequest,
   type ReserveResult,
@@ -64,6 +65,8 @@ function statements(db: DatabaseSync) {
     expireIssued: expireKeyed("issued", "hash", "at <= ?"),
     expireConfirmations: expireKeyed("confirmations", "hash", "at <= ?"),
     expireDeclined: expireKeyed("declined", "payload", "until <= ?"),
+    expirePersonOpen: expireKeyed("person_open", "id", "at <= ?"),
+    expirePersonUsage: expire("person_usage", "at <= ?"),
     key: prepare(
       `SELECT k.at, k.id, k.fp, k.tag, k.outcome, k.result, r.owner FROM keys k
        LEFT JOIN reservations r ON r.id = k.id WHERE k.hash = ? AND k.at > ?`,
@@ -88,6 +91,23 @@ function statements(db: DatabaseSync) {
     ),
     reserve: prepare(
       "INSERT INTO reservations (id, at, messages, amount, owner, tag) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    personUsage: prepare(
+      "SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(amount), 0) AS amount, MIN(MIN(messages), MIN(amount)) AS least FROM person_usage WHERE person = ? AND at > ?",
+    ),
+    personReserved: prepare(
+      "SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(amount), 0) AS amount, MIN(MIN(messages), MIN(amount)) AS least FROM person_open WHERE person = ? AND at > ?",
+    ),
+    personReserve: prepare(
+      "INSERT INTO person_open (id, person, at, messages, amount) VALUES (?, ?, ?, ?, ?)",
+    ),
+    personRelease: prepare(
+      "DELETE FROM person_open WHERE id = ? RETURNING person, at, messages, amount",
+    ),
+    addPersonUsage: prepare(
+      `INSERT INTO person_usage (person, slot, at, messages, amount) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (person, slot) DO UPDATE SET at = MAX(at, excluded.at),
+         messages = messages + excluded.messages, amount = amount + excluded.amount`,
     ),
     takeKey: prepare(
       "INSERT OR REPLACE INTO keys (hash, at, id, fp, tag, outcome) VALUES (?, ?, ?, ?, ?, 'pending')",
@@ -150,11 +170,14 @@ export class SqliteSteps {
     this.s.expireIssued.run(dayAgo);
     this.s.expireConfirmations.run(dayAgo);
     this.s.expireDeclined.run(now);
+    this.s.expirePersonOpen.run(dayAgo);
+    this.s.expirePersonUsage.run(dayAgo);
   }
 
   /**
    * Everything a send would consume, checked and taken at once: the idempotency key, the content
-   * fingerprints, the daily message count and spend, a confirmation token. Either all are taken,
+   * fingerprints, the daily message count and spend (the account's and the person's), a
+   * confirmation token. Either all are taken,
    * or nothing is and the refusal says why.
    */
   reserve(request: ReserveRequest, now: number): ReserveResult {
@@ -162,6 +185,8 @@ export class SqliteSteps {
     if (refusal) return { ok: false, refusal };
     const amount = toUnits(request.amount ?? 0);
     this.s.reserve.run(request.id, now, request.messages, amount, this.writers.me, request.tag);
+    const person = personKeyOf(request);
+    if (person) this.s.personReserve.run(request.id, person, now, request.messages, amount);
     const keyHash = keyHashOf(request);
     if (keyHash) {
       this.s.takeKey.run(keyHash, now, request.id, request.fingerprint, request.tag);
@@ -218,26 +243,14 @@ export class SqliteSteps {
         };
       }
     }
-    const used = this.usage(dayAgo);
-    const { dailyMessages, dailySpend } = request.limits;
-    if (dailyMessages !== undefined && used.messages + request.messages > dailyMessages) {
-      return {
-        kind: "daily_messages",
-        limit: dailyMessages,
-        used: used.messages,
-        requested: request.messages,
-      };
-    }
-    const amount = toUnits(request.amount ?? 0);
-    if (dailySpend !== undefined && used.amount + amount > toUnits(dailySpend)) {
-      return {
-        kind: "daily_spend",
-        limit: dailySpend,
-        used: fromUnits(used.amount),
-        requested: fromUnits(amount),
-      };
-    }
-    return undefined;
+    const account = limitRefusal(request, request.limits, this.usage(dayAgo), "daily");
+    if (account) return account;
+    const person = personKeyOf(request);
+    if (!person || !request.person) return undefined;
+    const { dailyMessages, dailySpend } = request.person;
+    if (dailyMessages === undefined && dailySpend === undefined) return undefined;
+    const used = this.usage(dayAgo, person);
+    return limitRefusal(request, { dailyMessages, dailySpend }, used, "person_daily");
   }
 
   private keyRefusal(first: KeyRow, request: ReserveRequest, now: number): Refusal {
@@ -293,10 +306,17 @@ export class SqliteSteps {
     return { kind: "declined", at: no.at, until: no.until };
   }
 
-  /** Messages and spend (in units) of the day: settled slots and open reservations. */
-  private usage(dayAgo: number): { messages: number; amount: number } {
-    const settled = this.s.usage.get(dayAgo) as unknown as UsageRow;
-    const open = this.s.reserved.get(dayAgo) as unknown as UsageRow;
+  /**
+   * Messages and spend (in units) of the day, the account's or one person's: settled slots and
+   * open reservations.
+   */
+  private usage(dayAgo: number, person?: string): { messages: number; amount: number } {
+    const settled = (person
+      ? this.s.personUsage.get(person, dayAgo)
+      : this.s.usage.get(dayAgo)) as unknown as UsageRow;
+    const open = (person
+      ? this.s.personReserved.get(person, dayAgo)
+      : this.s.reserved.get(dayAgo)) as unknown as UsageRow;
     for (const row of [settled, open]) {
       if (row.least !== null && row.least < 0) {
         throw new StateStoreError(
@@ -330,6 +350,9 @@ export class SqliteSteps {
     const reserved = this.s.release.get(id) as
       | { at: number; messages: number; amount: number }
       | undefined;
+    const person = this.s.personRelease.get(id) as
+      | { person: string; at: number; messages: number; amount: number }
+      | undefined;
     if (settlement.outcome === "not_sent") {
       this.s.releaseKeys.run(id);
       this.s.releaseRecent.run(id);
@@ -339,15 +362,22 @@ export class SqliteSteps {
       settlement.outcome === "sent" && settlement.result ? JSON.stringify(settlement.result) : null;
     this.s.settleKeys.run(settlement.outcome, result, id);
     this.s.settleRecent.run(id);
-    if (!reserved) return;
-    const real =
+    const real = (taken: { messages: number; amount: number }) =>
       settlement.outcome === "sent"
         ? {
-            messages: settlement.messages ?? reserved.messages,
-            amount: settlement.amount !== undefined ? toUnits(settlement.amount) : reserved.amount,
+            messages: settlement.messages ?? taken.messages,
+            amount: settlement.amount !== undefined ? toUnits(settlement.amount) : taken.amount,
           }
-        : reserved;
-    this.s.addUsage.run(slotOf(reserved.at), reserved.at, real.messages, real.amount);
+        : taken;
+    if (reserved) {
+      const used = real(reserved);
+      this.s.addUsage.run(slotOf(reserved.at), reserved.at, used.messages, used.amount);
+    }
+    if (person) {
+      const used = real(person);
+      const slot = slotOf(person.at);
+      this.s.addPersonUsage.run(person.person, slot, person.at, used.messages, used.amount);
+    }
   }
 
   appendAudit(record: AuditRecord, oldestDayKept: string | undefined): void {
@@ -368,4 +398,35 @@ export class SqliteSteps {
       ...(rows.length > limit && last ? { next: String(last.seq) } : {}),
     };
   }
+}
+
+/**
+ * The refusal of a send that would pass a daily limit, the account's ("daily") or the person's
+ * ("person_daily"), given what the day has used (amounts in units).
+ */
+function limitRefusal(
+  request: ReserveRequest,
+  limits: { dailyMessages?: number | undefined; dailySpend?: number | undefined },
+  used: { messages: number; amount: number },
+  prefix: "daily" | "person_daily",
+): Refusal | undefined {
+  const { dailyMessages, dailySpend } = limits;
+  if (dailyMessages !== undefined && used.messages + request.messages > dailyMessages) {
+    return {
+      kind: `${prefix}_messages`,
+      limit: dailyMessages,
+      used: used.messages,
+      requested: request.messages,
+    };
+  }
+  const amount = toUnits(request.amount ?? 0);
+  if (dailySpend !== undefined && used.amount + amount > toUnits(dailySpend)) {
+    return {
+      kind: `${prefix}_spend`,
+      limit: dailySpend,
+      used: fromUnits(used.amount),
+      requested: fromUnits(amount),
+    };
+  }
+  return undefined;
 }

@@ -27,6 +27,8 @@ export interface AuditRecord {
   currency?: string;
   message_ids?: string[];
   reason?: string;
+  /** Who sent it, over HTTP with OAuth: the token's sub and name. */
+  by?: { sub: string; name?: string };
 }
 
 /** One page of a day's audit; `next` continues it. */

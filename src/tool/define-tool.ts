@@ -3,6 +3,7 @@ import type { RequestClient } from "../client/client.js";
 import type { Clock } from "../clock.js";
 import type { ToolIds } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { Person } from "../oauth/person.js";
 import type { AskUser } from "../protocol/ask-user.js";
 import type { ReplySource } from "../push/source.js";
 import type { ChannelWords } from "../sending/channel.js";
@@ -41,6 +42,11 @@ export interface ToolContext {
    * result or a log.
    */
   webhookSecret?: string;
+  /**
+   * Who is calling, over HTTP with OAuth (the token's sub and name): named in the send audit, the
+   * logs and the question, and counted against the per-person limits. Absent otherwise.
+   */
+  person?: Person;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every input type.
