@@ -15,6 +15,9 @@ import { OAuthError, OAuthErrorCode, type OAuthTokenVerifier } from "@modelconte
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { allowInsecureRequests, discoveryRequest, processDiscoveryResponse } from "oauth4webapi";
 import { isLoopback } from "../loopback.js";
+import { IssuerUnavailable } from "./issuer-unavailable.js";
+
+export { IssuerUnavailable };
 
 /** Asymmetric signatures only: `none` and the HMAC family (a shared secret) never verify. */
 export const ACCEPTED_ALGORITHMS = [
@@ -40,11 +43,6 @@ const FETCH_TIMEOUT_MS = 5000;
  * seen within a second, and tokens with made-up key ids cost the issuer at most one fetch a second.
  */
 const JWKS_COOLDOWN_MS = 1000;
-
-/** The issuer, or its key set, could not be reached or made no sense: try again later. */
-export class IssuerUnavailable extends Error {
-  override name = "IssuerUnavailable";
-}
 
 export interface JwtVerifierOptions {
   /** The issuer identifier: tokens' `iss` must be it (for an external one, as its metadata says). */
