@@ -115,6 +115,8 @@ describe("the JWT verifier against an external issuer", () => {
       [{ iss: "https://evil.example.com" }, /"iss"/],
       [{ exp: undefined }, /"exp"/],
       [{ sub: undefined }, /"sub"/],
+      [{ sub: 42 }, /"sub"/],
+      [{ sub: "" }, /"sub"/],
     ];
     for (const [claims, message] of cases) {
       const error = await refusal(verifier.verifyAccessToken(await tokenFrom(issuer, claims)));

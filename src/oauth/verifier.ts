@@ -94,7 +94,7 @@ function blamesToken(error: unknown): boolean {
 }
 
 /** What a failed verification says, naming the check and never the token. */
-function describe(error: unknown): string {
+function failedCheck(error: unknown): string {
   if (error instanceof errors.JWTExpired) return "The token has expired";
   if (error instanceof errors.JWTClaimValidationFailed) {
     return `The token's "${error.claim}" claim is not acceptable (${error.reason})`;
@@ -176,8 +176,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): OAuthTokenVerifi
         ));
       } catch (error) {
         if (error instanceof IssuerUnavailable) throw error;
-        throw invalid(describe(error));
+        throw invalid(failedCheck(error));
       }
+      // The person: limits and the audit count against it, so it must be a usable string.
+      if (!stringClaim(payload, "sub")) throw invalid(`The token's "sub" claim is not a string`);
       const name = stringClaim(payload, "name");
       return {
         token,
