@@ -4,9 +4,17 @@
  * talking to a sandbox in this process so the test sees every request ClickSend would get.
  * Clients are the SDK's Streamable HTTP client with a token, and raw requests for refusals.
  */
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import {
+  Client,
+  ClientCredentialsProvider,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
 import { SignJWT, UnsecuredJWT } from "jose";
-import { OAuth2Server } from "oauth2-mock-server";
+import {
+  type MutableToken,
+  OAuth2Server,
+  type TokenRequestIncomingMessage,
+} from "oauth2-mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { CANARY } from "./support/canary.js";
@@ -283,6 +291,37 @@ describe("--http --oauth with an external issuer", () => {
     // Neither token: the OAuth challenge, not the static token's.
     const neither = await post(undefined, INITIALIZE);
     expect(neither.headers["www-authenticate"]).toContain("resource_metadata=");
+  });
+
+  it("lets the SDK's own OAuth client find the issuer from the 401 and connect", async () => {
+    // The mock issues client-credentials tokens without a subject, and for no audience.
+    const bind = (token: MutableToken, req: TokenRequestIncomingMessage) => {
+      Object.assign(token.payload, {
+        sub: "service-account",
+        aud: (req.body as { resource?: string }).resource,
+      });
+    };
+    issuer.service.on("beforeTokenSigning", bind);
+    const provider = new ClientCredentialsProvider({
+      clientId: "texting-bot",
+      clientSecret: "bot-secret",
+      expectedIssuer: issuerUrl,
+    });
+    const client = new Client({ name: "oauth-sdk-client", version: "1.0.0" });
+    try {
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(server.url), { authProvider: provider }),
+      );
+      const account = await client.callTool({ name: "get_account", arguments: {} });
+      expect(account.isError, contentText(account)).toBeFalsy();
+      // It asked for what the challenge named, for this server (RFC 8707).
+      const granted = provider.tokens()?.access_token ?? "";
+      const claims = JSON.parse(Buffer.from(granted.split(".")[1] ?? "", "base64url").toString());
+      expect(claims).toMatchObject({ aud: resource, scope: BOTH });
+    } finally {
+      issuer.service.off("beforeTokenSigning", bind);
+      await client.close();
+    }
   });
 
   it("gates 2026-07-28 requests as it gates 2025 ones", async () => {
