@@ -24,7 +24,7 @@ import { liveEnv } from "./support/live.js";
 import { freePort } from "./support/net.js";
 import { contentText, dataOf } from "./support/results.js";
 import { TEST_TO } from "./support/tool-args.js";
-import { HANG_MS, sleep } from "./support/wait.js";
+import { HANG_MS, sleep, until } from "./support/wait.js";
 
 const STATIC_TOKEN = "static-operator-token-0123456789";
 const BOTH = "clicksend:read clicksend:send";
@@ -409,7 +409,13 @@ describe("--http --oauth behind a public URL, and with the issuer away", () => {
       expect(res.status).toBe(503);
       expect(res.headers["retry-after"]).toBe("5");
       expect(res.body).not.toContain("serverInfo");
-      expect(server.stderr()).toMatch(/could not check an access token: discovery/);
+      // Said at start, and again for the refused request (stderr may arrive after the answer).
+      await until("the start warning", () =>
+        /OAuth: discovery of the issuer failed: .*503 until/.test(server.stderr()),
+      );
+      await until("the refusal's log line", () =>
+        server.stderr().includes("could not check an access token: discovery"),
+      );
       expect(server.stderr()).not.toContain(signed);
     } finally {
       await server.stop();

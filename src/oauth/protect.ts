@@ -21,6 +21,11 @@ export function resourceServerFor(
       audience: audiencesFor(publicUrl.href, config.audience),
       resource: publicUrl,
     });
+    // A wrong or unreachable issuer shows at start, not only on the first request (503 until then).
+    verifier.prepare().then(
+      () => logger.debug(`OAuth issuer ${config.issuer} discovered`),
+      (error: Error) => logger.warn(`OAuth: ${error.message}; tokens get 503 until it succeeds`),
+    );
     return createResourceServer({ issuer: config.issuer, publicUrl, verifier, tools, logger });
   };
 }

@@ -117,7 +117,12 @@ const scopesOf = (payload: JWTPayload): string[] => {
 const stringClaim = (payload: JWTPayload, name: string): string | undefined =>
   typeof payload[name] === "string" ? (payload[name] as string) : undefined;
 
-export function createJwtVerifier(options: JwtVerifierOptions): OAuthTokenVerifier {
+export interface JwtVerifier extends OAuthTokenVerifier {
+  /** Discovers the issuer now rather than on the first token; rejects with IssuerUnavailable. */
+  prepare(): Promise<void>;
+}
+
+export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
   let keys: Promise<{ issuer: string; getKey: JWTVerifyGetKey }> | undefined = options.getKey
     ? Promise.resolve({ issuer: options.issuer, getKey: options.getKey })
@@ -145,15 +150,21 @@ export function createJwtVerifier(options: JwtVerifierOptions): OAuthTokenVerifi
     return keys;
   };
 
+  const discovered = async () => {
+    try {
+      return await issuerKeys();
+    } catch (error) {
+      throw new IssuerUnavailable(`discovery of the issuer failed: ${reason(error)}`);
+    }
+  };
+
   return {
+    async prepare() {
+      await discovered();
+    },
+
     async verifyAccessToken(token: string): Promise<AuthInfo> {
-      let issuer: string;
-      let getKey: JWTVerifyGetKey;
-      try {
-        ({ issuer, getKey } = await issuerKeys());
-      } catch (error) {
-        throw new IssuerUnavailable(`discovery of the issuer failed: ${reason(error)}`);
-      }
+      const { issuer, getKey } = await discovered();
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(
