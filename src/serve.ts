@@ -118,21 +118,12 @@ export async function serve(
         })
       : undefined;
     const resourceServer = oauth && (await protectWith(oauth, logger));
-    let publicUrl: string | undefined;
     const http = await startHttpServer({
       ...httpConfig,
       createServer: newServer,
       logger,
       ...(pushed ? { bus: pushed.bus, webhook: pushed.webhook } : {}),
-      ...(resourceServer
-        ? {
-            resourceServer: (boundUrl: string) => {
-              const made = resourceServer(boundUrl);
-              publicUrl = made.publicUrl.href;
-              return made;
-            },
-          }
-        : {}),
+      ...(resourceServer ? { resourceServer } : {}),
     });
     closeTransport = async () => {
       await http.close();
@@ -140,7 +131,9 @@ export async function serve(
     };
     const token = config.http.token ? "bearer token" : undefined;
     const access = oauth
-      ? ` (OAuth access tokens from ${oauth.issuer} for ${publicUrl}${token ? `, or the ${token}` : ""})`
+      ? ` (OAuth access tokens from ${oauth.issuer} for ${oauth.publicUrl ?? http.url}${
+          token ? `, or the ${token}` : ""
+        })`
       : token
         ? ` (${token} required)`
         : "";
