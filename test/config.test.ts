@@ -327,6 +327,15 @@ describe("the built CLI", () => {
     expect(result.stdout + result.stderr).not.toContain(secret);
   });
 
+  it("refuses the built-in issuer at start while this build has no authorization server", async () => {
+    const line = expectOneLineConfigError(
+      await run(["--sandbox", "--http", "--port", "0", "--oauth", "builtin"], {
+        CLICKSEND_MCP_OAUTH_USERS: "people.json",
+      }),
+    );
+    expect(line).toContain("builtin needs the built-in authorization server");
+  });
+
   it("prints --help and --version on stdout and exits 0", async () => {
     const help = await run(["--help"]);
     expect(help.status).toBe(0);
