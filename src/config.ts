@@ -112,7 +112,8 @@ Environment:
                                           the sending rules above, as variables
   CLICKSEND_WATCH_REPLIES_S               --watch-replies as a variable (off when unset)
 ${STATE_HELP}
-  CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)
+  CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback
+                                          without --oauth; beside it, the operator's token)
   CLICKSEND_MCP_ALLOWED_HOSTS             extra host names --http accepts in Host and Origin
   CLICKSEND_WEBHOOK_SECRET                over --http, turns on POST /webhooks/clicksend/<secret>
                                           for ClickSend's URL rules (at least 32 characters)
