@@ -324,6 +324,47 @@ describe("--http --oauth with an external issuer", () => {
     }
   });
 
+  it("lets the SDK's client step up from a read-only grant when a send needs more", async () => {
+    // The first grant is read-only (as if the person allowed only reads); later ones give what
+    // the client asks for.
+    const requested: string[] = [];
+    const grant = (token: MutableToken, req: TokenRequestIncomingMessage) => {
+      const { resource, scope } = req.body as { resource?: string; scope?: string };
+      requested.push(scope ?? "");
+      Object.assign(token.payload, {
+        sub: "service-account",
+        aud: resource,
+        scope: requested.length === 1 ? "clicksend:read" : scope,
+      });
+    };
+    issuer.service.on("beforeTokenSigning", grant);
+    const provider = new ClientCredentialsProvider({
+      clientId: "stepping-bot",
+      clientSecret: "bot-secret",
+      expectedIssuer: issuerUrl,
+    });
+    const client = new Client({ name: "oauth-step-up", version: "1.0.0" });
+    const before = sent(sandbox);
+    try {
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(server.url), { authProvider: provider }),
+      );
+      const send = await client.callTool({
+        name: "send_sms",
+        arguments: { messages: [{ to: TEST_TO[2], body: "After a step-up" }] },
+      });
+      expect(send.isError, contentText(send)).toBeFalsy();
+      // The refused attempt sent nothing: exactly one message went out.
+      expect(sent(sandbox)).toBe(before + 1);
+      // Two grants: the read-only one, then the step-up after the 403.
+      expect(requested).toHaveLength(2);
+      expect(requested[1]?.split(" ").sort()).toEqual(["clicksend:read", "clicksend:send"]);
+    } finally {
+      issuer.service.off("beforeTokenSigning", grant);
+      await client.close();
+    }
+  });
+
   it("gates 2026-07-28 requests as it gates 2025 ones", async () => {
     const modern = (bearer: string | undefined, method: string, params: Claims) =>
       post(
