@@ -52,11 +52,7 @@ async function main(): Promise<void> {
   try {
     action = parseCli(process.argv.slice(2), process.env, toolsets);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      writeStderr(`${NAME}: configuration error: ${error.problems.join("; ")}. See --help.\n`);
-      process.exit(2);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
   if (action.kind === "help") return void process.stdout.write(help(toolsets));
   if (action.kind === "version") return void process.stdout.write(`${VERSION}\n`);
@@ -75,7 +71,17 @@ async function main(): Promise<void> {
   }
   // Everything else loads now: over stdio, once the host has its tools or asked for more.
   const { serve } = await import("./serve.js");
-  await serve(action.config, host && { ...host, early });
+  // A few problems show only once serving begins (an OAuth issuer this build cannot serve).
+  await serve(action.config, host && { ...host, early }).catch(exitOnConfigError);
+}
+
+/** A configuration problem: one line on stderr, exit code 2. Anything else is thrown on. */
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    writeStderr(`${NAME}: configuration error: ${error.problems.join("; ")}. See --help.\n`);
+    process.exit(2);
+  }
+  throw error;
 }
 
 /** The early answers for this configuration, when the build computed what they need. */

@@ -2,6 +2,14 @@ import { isIP } from "node:net";
 import type { Auth } from "./client/client.js";
 import { ConfigError } from "./errors.js";
 import type { LogLevel } from "./logger.js";
+import { isLoopback } from "./loopback.js";
+import {
+  OAUTH_ENV_HELP,
+  OAUTH_FLAG,
+  OAUTH_HELP,
+  type OAuthConfig,
+  parseOAuth,
+} from "./oauth/config.js";
 import { parseWatchReplies, WATCH_FLAG, WATCH_HELP } from "./push/config.js";
 import {
   parseSendingConfig,
@@ -26,7 +34,11 @@ export interface HttpConfig {
   allowedHosts: string[];
   /** CLICKSEND_WEBHOOK_SECRET: turns on POST /webhooks/clicksend/<secret> (src/transport/webhook.ts). */
   webhookSecret?: string;
+  /** --oauth / CLICKSEND_MCP_OAUTH_ISSUER: OAuth access tokens (src/oauth/). */
+  oauth?: OAuthConfig;
 }
+
+export { isLoopback };
 
 export interface Config {
   sandbox: boolean;
@@ -48,7 +60,7 @@ export type CliAction = { kind: "help" } | { kind: "version" } | { kind: "serve"
 
 type Env = Record<string, string | undefined>;
 
-const FLAGS_WITH_VALUE = new Set(["--toolsets", "--port", "--host", ...SENDING_FLAGS]);
+const FLAGS_WITH_VALUE = new Set(["--toolsets", "--port", "--host", OAUTH_FLAG, ...SENDING_FLAGS]);
 /** Flags whose value may be left out (`--watch-replies` alone means its default). */
 const OPTIONAL_VALUE_FLAGS = new Set([WATCH_FLAG]);
 const BOOLEAN_FLAGS = new Set([
@@ -72,7 +84,7 @@ export const help = (
 ) => `clicksend-mcp: an MCP server for the ClickSend REST API v3 (stdio or Streamable HTTP).
 
 Usage: clicksend-mcp [--sandbox] [--read-only] [--toolsets LIST]
-                     [--http [--port ${DEFAULT_HTTP_PORT}] [--host ${DEFAULT_HTTP_HOST}]]
+                     [--http [--port ${DEFAULT_HTTP_PORT}] [--host ${DEFAULT_HTTP_HOST}] [--oauth ISSUER]]
 
   --sandbox            run against the embedded ClickSend simulator (no credentials, nothing sent)
   --read-only          register only tools that never change anything
@@ -81,7 +93,8 @@ Usage: clicksend-mcp [--sandbox] [--read-only] [--toolsets LIST]
   --http               serve MCP over Streamable HTTP at http://HOST:PORT/mcp instead of stdio
   --port N             HTTP port, default ${DEFAULT_HTTP_PORT}; 0 picks a free one (printed on stderr)
   --host ADDR          HTTP bind address, default ${DEFAULT_HTTP_HOST}; any other than loopback
-                       needs CLICKSEND_MCP_HTTP_TOKEN
+                       needs CLICKSEND_MCP_HTTP_TOKEN or --oauth
+${OAUTH_HELP}
 ${SENDING_HELP}
 ${WATCH_HELP}
   --help, --version
@@ -100,10 +113,12 @@ Environment:
                                           the sending rules above, as variables
   CLICKSEND_WATCH_REPLIES_S               --watch-replies as a variable (off when unset)
 ${STATE_HELP}
-  CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback)
+  CLICKSEND_MCP_HTTP_TOKEN                bearer token --http clients must send (required off loopback
+                                          without --oauth; beside it, the operator's token)
   CLICKSEND_MCP_ALLOWED_HOSTS             extra host names --http accepts in Host and Origin
   CLICKSEND_WEBHOOK_SECRET                over --http, turns on POST /webhooks/clicksend/<secret>
                                           for ClickSend's URL rules (at least 32 characters)
+${OAUTH_ENV_HELP}
 `;
 
 const truthy = (value: string | undefined) =>
@@ -217,12 +232,6 @@ function parseAuth(env: Env, sandbox: boolean, baseUrl: string, problems: string
   return { kind: "basic", username: username ?? "", apiKey: apiKey ?? "" };
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  return bare === "localhost" || bare === "::1" || (isIP(bare) === 4 && bare.startsWith("127."));
-}
-
 function parseHttp(
   flags: Map<string, string | true>,
   env: Env,
@@ -232,6 +241,7 @@ function parseHttp(
     for (const flag of ["--port", "--host"]) {
       if (flags.has(flag)) problems.push(`${flag} needs --http`);
     }
+    parseOAuth(flags, env, undefined, problems);
     return undefined;
   }
   const portRaw = flags.get("--port");
@@ -255,9 +265,10 @@ function parseHttp(
     }
   }
   const token = env.CLICKSEND_MCP_HTTP_TOKEN?.trim() || undefined;
-  if (token === undefined && !isLoopback(host)) {
+  const oauth = parseOAuth(flags, env, { host }, problems);
+  if (token === undefined && oauth === undefined && !isLoopback(host)) {
     problems.push(
-      `--host ${host} is reachable from other machines: set CLICKSEND_MCP_HTTP_TOKEN so clients must authenticate`,
+      `--host ${host} is reachable from other machines: set CLICKSEND_MCP_HTTP_TOKEN or --oauth so clients must authenticate`,
     );
   }
   if (token !== undefined && (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))) {
@@ -269,6 +280,10 @@ function parseHttp(
     .split(",")
     .map((name) => name.trim().toLowerCase())
     .filter(Boolean);
+  // Behind a reverse proxy, clients reach the public URL's host name.
+  const publicHost = oauth?.publicUrl && new URL(oauth.publicUrl).hostname;
+  const allowed =
+    publicHost && !allowedHosts.includes(publicHost) ? [...allowedHosts, publicHost] : allowedHosts;
   const badName = allowedHosts.find((name) => !/^[a-z0-9.:[\]-]+$/.test(name));
   if (badName !== undefined) {
     problems.push("CLICKSEND_MCP_ALLOWED_HOSTS must list host names or addresses, without ports");
@@ -283,8 +298,9 @@ function parseHttp(
     host,
     port,
     ...(token ? { token } : {}),
-    allowedHosts,
+    allowedHosts: allowed,
     ...(webhookSecret ? { webhookSecret } : {}),
+    ...(oauth ? { oauth } : {}),
   };
 }
 

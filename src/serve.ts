@@ -3,8 +3,11 @@ import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
 import { bindClient, type ClickSendClient, createClickSendClient } from "./client/client.js";
 import type { Config } from "./config.js";
+import { ConfigError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
+import { BUILTIN_ISSUER, type OAuthConfig } from "./oauth/config.js";
 import { personOf } from "./oauth/person.js";
+import { SCOPE_RULE } from "./oauth/scopes.js";
 import { servedToolsets } from "./protocol/selection.js";
 import { createServer, type ServerOptions } from "./protocol/server.js";
 import { PushHub } from "./push/hub.js";
@@ -34,6 +37,11 @@ export async function serve(
   config: Config,
   host?: HostLink & { early: Handover | undefined },
 ): Promise<void> {
+  if (config.http?.oauth?.issuer === BUILTIN_ISSUER) {
+    throw new ConfigError([
+      "CLICKSEND_MCP_OAUTH_ISSUER=builtin needs the built-in authorization server, which this build does not include",
+    ]);
+  }
   const logger = createLogger(config.logLevel);
   let { baseUrl, auth } = config;
   let closeSandbox: (() => Promise<void>) | undefined;
@@ -103,28 +111,34 @@ export async function serve(
   if (config.http) {
     // Loaded only with --http: stdio start-up does not pay for the HTTP stack.
     const { startHttpServer } = await import("./transport/http.js");
-    const { webhookSecret, ...httpConfig } = config.http;
+    const { webhookSecret, oauth, ...httpConfig } = config.http;
     const pushed = webhookSecret
       ? await openWebhook(webhookSecret, client, sending, logger, {
           url: config.sending.redisUrl,
           scope: accountScope(auth, baseUrl),
         })
       : undefined;
+    const resourceServer = oauth && (await protectWith(oauth, logger));
     const http = await startHttpServer({
       ...httpConfig,
       createServer: newServer,
       logger,
       ...(pushed ? { bus: pushed.bus, webhook: pushed.webhook } : {}),
+      ...(resourceServer ? { resourceServer } : {}),
     });
     closeTransport = async () => {
       await http.close();
       await pushed?.close();
     };
-    writeStderr(
-      `${NAME}: serving MCP over Streamable HTTP at ${http.url}${
-        config.http.token ? " (bearer token required)" : ""
-      }\n`,
-    );
+    const token = config.http.token ? "bearer token" : undefined;
+    const access = oauth
+      ? ` (OAuth access tokens from ${oauth.issuer} for ${oauth.publicUrl ?? http.url}${
+          token ? `, or the ${token}` : ""
+        })`
+      : token
+        ? ` (${token} required)`
+        : "";
+    writeStderr(`${NAME}: serving MCP over Streamable HTTP at ${http.url}${access}\n`);
   } else if (host) {
     // One connection, pinned to the protocol generation the host opens it with.
     const transport = new StdioTransport(logger, undefined, host.stdout, undefined, host.early);
@@ -151,6 +165,13 @@ export async function serve(
       logger.debug(`reply watcher: every ${config.watchRepliesS} s while the host is connected`);
     }
   }
+}
+
+/** With --oauth: the resource server, checking tokens and scopes (loaded only then). */
+async function protectWith(oauth: OAuthConfig, logger: Logger) {
+  const { resourceServerFor } = await import("./oauth/protect.js");
+  const readOnly = new Map(catalogue.tools.map((t) => [t.name, t.annotations.readOnlyHint]));
+  return resourceServerFor(oauth, readOnly, logger);
 }
 
 /**
@@ -216,7 +237,11 @@ export function serverFactory(
   answerSecret: string | undefined,
   push: PushHub | undefined,
 ): McpServerFactory {
-  const { tools, toolsets, instructions, resources } = catalogue;
+  const { tools, toolsets, resources } = catalogue;
+  // Over OAuth the rule for scopes is said once, not in every tool's listing (docs/http.md).
+  const instructions: typeof catalogue.instructions = config.http?.oauth
+    ? (served) => `${catalogue.instructions(served)} ${SCOPE_RULE}`
+    : catalogue.instructions;
   const options: ServerOptions = {
     sandbox: config.sandbox,
     readOnly: config.readOnly,

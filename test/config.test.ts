@@ -360,6 +360,15 @@ describe("the built CLI", () => {
     expect(result.stdout + result.stderr).not.toContain(secret);
   });
 
+  it("refuses the built-in issuer at start while this build has no authorization server", async () => {
+    const line = expectOneLineConfigError(
+      await run(["--sandbox", "--http", "--port", "0", "--oauth", "builtin"], {
+        CLICKSEND_MCP_OAUTH_USERS: "people.json",
+      }),
+    );
+    expect(line).toContain("builtin needs the built-in authorization server");
+  });
+
   it("prints --help and --version on stdout and exits 0", async () => {
     const help = await run(["--help"]);
     expect(help.status).toBe(0);
@@ -389,6 +398,123 @@ describe("CLICKSEND_WEBHOOK_SECRET", () => {
       const found = problems(["--http"], { ...CREDS, CLICKSEND_WEBHOOK_SECRET: bad });
       expect(found).toEqual([expect.stringMatching(/^CLICKSEND_WEBHOOK_SECRET must be 32/)]);
       expect(found.join()).not.toContain(bad);
+    }
+  });
+});
+
+describe("OAuth (--oauth / CLICKSEND_MCP_OAUTH_ISSUER)", () => {
+  const ISSUER = "https://login.example.com/tenant";
+  const oauth = (argv: string[], env: Record<string, string> = {}) =>
+    config(["--http", ...argv], { ...CREDS, ...env }).http?.oauth;
+
+  it("is off unless asked for, and takes the issuer from the flag or the variable", () => {
+    expect(oauth([])).toBeUndefined();
+    expect(oauth(["--oauth", ISSUER])).toEqual({ issuer: ISSUER, allowPrivateClients: false });
+    expect(oauth([], { CLICKSEND_MCP_OAUTH_ISSUER: ` ${ISSUER} ` })?.issuer).toBe(ISSUER);
+    // The flag wins over the variable.
+    expect(
+      oauth([`--oauth=${ISSUER}`], { CLICKSEND_MCP_OAUTH_ISSUER: "https://other.example" })?.issuer,
+    ).toBe(ISSUER);
+  });
+
+  it("needs --http: the flag is refused without it, the variable ignored", () => {
+    expect(problems(["--oauth", ISSUER], CREDS)).toEqual(["--oauth needs --http"]);
+    expect(config([], { ...CREDS, CLICKSEND_MCP_OAUTH_ISSUER: ISSUER }).http).toBeUndefined();
+  });
+
+  it("wants an https issuer, or http on loopback, naming where it came from", () => {
+    expect(oauth(["--oauth", "http://127.0.0.1:9000"])?.issuer).toBe("http://127.0.0.1:9000");
+    expect(oauth(["--oauth", "http://[::1]:9000/realm"])?.issuer).toBe("http://[::1]:9000/realm");
+    expect(problems(["--http", "--oauth", "http://login.example.com"], CREDS)).toEqual([
+      "--oauth must use https (plain http only on loopback)",
+    ]);
+    expect(problems(["--http"], { ...CREDS, CLICKSEND_MCP_OAUTH_ISSUER: "not a url" })).toEqual([
+      "CLICKSEND_MCP_OAUTH_ISSUER is not a valid URL",
+    ]);
+    expect(problems(["--http", "--oauth", `${ISSUER}#x`], CREDS)[0]).toMatch(
+      /^--oauth must not contain credentials, a query or a fragment/,
+    );
+    const secret = "hunter2-secret";
+    const found = problems(["--http", "--oauth", `https://u:${secret}@login.example.com`], CREDS);
+    expect(found[0]).toMatch(/credentials/);
+    expect(found.join()).not.toContain(secret);
+  });
+
+  it("needs the public URL off loopback, where OAuth stands in for the static token", () => {
+    const off = ["--host", "0.0.0.0", "--oauth", ISSUER];
+    expect(problems(["--http", ...off], CREDS)).toEqual([
+      "--host 0.0.0.0 is reachable from other machines: with OAuth, set CLICKSEND_MCP_PUBLIC_URL to the URL clients use",
+    ]);
+    const set = config(["--http", ...off], {
+      ...CREDS,
+      CLICKSEND_MCP_PUBLIC_URL: "https://Texts.example.com/mcp",
+    }).http;
+    expect(set?.token).toBeUndefined();
+    expect(set?.oauth?.publicUrl).toBe("https://texts.example.com/mcp");
+    // Its host name is one the Host and Origin headers may carry.
+    expect(set?.allowedHosts).toEqual(["texts.example.com"]);
+  });
+
+  it("wants the public URL on https (http only on loopback), without a query", () => {
+    for (const [url, problem] of [
+      ["http://texts.example.com/mcp", "must use https (plain http only on loopback)"],
+      ["https://texts.example.com/mcp?x=1", "must not contain credentials, a query or a fragment"],
+      ["texts.example.com/mcp", "is not a valid URL"],
+    ] as const) {
+      expect(
+        problems(["--http", "--oauth", ISSUER], { ...CREDS, CLICKSEND_MCP_PUBLIC_URL: url }),
+      ).toEqual([`CLICKSEND_MCP_PUBLIC_URL ${problem}`]);
+    }
+    expect(
+      oauth(["--oauth", ISSUER], {
+        CLICKSEND_MCP_PUBLIC_URL: "http://localhost:8787/mcp",
+        CLICKSEND_MCP_OAUTH_AUDIENCE: "api://clicksend",
+      }),
+    ).toEqual({
+      issuer: ISSUER,
+      publicUrl: "http://localhost:8787/mcp",
+      audience: "api://clicksend",
+      allowPrivateClients: false,
+    });
+  });
+
+  it("wants the people file with the built-in issuer, and only there", () => {
+    expect(problems(["--http", "--oauth", "builtin"], CREDS)).toEqual([
+      "CLICKSEND_MCP_OAUTH_USERS is required with the built-in issuer: the file of people who may sign in",
+    ]);
+    expect(
+      oauth(["--oauth", "builtin"], {
+        CLICKSEND_MCP_OAUTH_USERS: "/etc/clicksend-mcp/people.json",
+        CLICKSEND_MCP_OAUTH_ALLOW_PRIVATE_CLIENTS: "1",
+      }),
+    ).toEqual({
+      issuer: "builtin",
+      usersFile: "/etc/clicksend-mcp/people.json",
+      allowPrivateClients: true,
+    });
+    expect(
+      problems(["--http", "--oauth", ISSUER], {
+        ...CREDS,
+        CLICKSEND_MCP_OAUTH_USERS: "people.json",
+        CLICKSEND_MCP_OAUTH_ALLOW_PRIVATE_CLIENTS: "1",
+      }),
+    ).toEqual([
+      "CLICKSEND_MCP_OAUTH_USERS is for the built-in issuer: an external issuer decides who signs in",
+      "CLICKSEND_MCP_OAUTH_ALLOW_PRIVATE_CLIENTS is for the built-in issuer only",
+    ]);
+  });
+
+  it("is in --help, flag and variables", () => {
+    const text = helpText(toolsets);
+    for (const name of [
+      "--oauth ISSUER",
+      "CLICKSEND_MCP_OAUTH_ISSUER",
+      "CLICKSEND_MCP_PUBLIC_URL",
+      "CLICKSEND_MCP_OAUTH_AUDIENCE",
+      "CLICKSEND_MCP_OAUTH_USERS",
+      "CLICKSEND_MCP_OAUTH_ALLOW_PRIVATE_CLIENTS",
+    ]) {
+      expect(text).toContain(name);
     }
   });
 });

@@ -3,10 +3,12 @@
  * same factory stdio uses, for both protocol generations (2025 requests without a session,
  * 2026-07-28 requests with their per-request _meta). Loaded by cli.ts only when asked for.
  *
- * Every request passes, in order: the bound on requests in flight (503), Host/Origin
- * (DNS-rebinding protection, 403), path (404; with CLICKSEND_WEBHOOK_SECRET, ClickSend's webhook
- * path goes to webhook.ts instead), bearer token (401), method (405), body size (413)
- * and JSON (400); the SDK's handler then checks Accept (406), Content-Type (415) and, for
+ * Every request passes, in order: the bound on requests in flight (503), Host (DNS-rebinding
+ * protection, 403), with OAuth the public metadata document, Origin (403), the built-in
+ * authorization server's own paths, path (404; with CLICKSEND_WEBHOOK_SECRET, ClickSend's webhook
+ * path goes to webhook.ts instead), bearer token or OAuth access token (401; 503 while the issuer
+ * cannot be reached), method (405), body size (413), JSON (400) and, with OAuth, the token's
+ * scopes (403); the SDK's handler then checks Accept (406), Content-Type (415) and, for
  * 2026-07-28 requests, the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers against the body
  * (400). Node ends a request whose headers or body are too slow (408).
  */
@@ -22,6 +24,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { type HttpConfig, isLoopback } from "../config.js";
 import type { Logger } from "../logger.js";
+import { OPERATOR, type ResourceServer } from "../oauth/resource-server.js";
 import { NAME } from "../version.js";
 import { LegacyCancellation } from "./http-cancellation.js";
 import { serveWebhook, type WebhookOptions, webhookMatcher } from "./webhook.js";
@@ -46,7 +49,13 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export interface HttpServerOptions extends HttpConfig {
+/** Pages and endpoints of an authorization server served beside MCP (the built-in issuer). */
+export interface AuthorizationServerRoutes {
+  owns(path: string): boolean;
+  serve(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+export interface HttpServerOptions extends Omit<HttpConfig, "oauth"> {
   /** Builds the MCP Server for one request; per-process state lives in the factory. */
   createServer: McpServerFactory;
   logger: Logger;
@@ -58,6 +67,13 @@ export interface HttpServerOptions extends HttpConfig {
   bus?: ServerEventBus;
   /** ClickSend's URL rules' endpoint (CLICKSEND_WEBHOOK_SECRET); without it the path does not exist. */
   webhook?: WebhookOptions;
+  /**
+   * OAuth (src/oauth/): made once the server is bound, since the public URL defaults to the
+   * bound one on loopback. Requests with the static token still pass, as the operator.
+   */
+  resourceServer?: (boundUrl: string) => ResourceServer;
+  /** Public routes of an authorization server in this process, checked before the MCP path. */
+  authorizationServer?: AuthorizationServerRoutes;
 }
 
 /** Host names (lower case, IPv6 without brackets) that Host and Origin may carry. */
@@ -155,6 +171,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const isWebhook = webhook ? webhookMatcher(webhook.secret) : () => false;
   const serveMcp = toNodeHandler(mcp, { onerror, maxRequestBodySize: limit });
   const cancellation = new LegacyCancellation();
+  let oauth: ResourceServer | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hostname = hostnameOf(req.headers.host ?? "");
@@ -163,6 +180,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       logger.warn("refused an HTTP request whose Host header is not this server's address");
       return reject(res, 403, "Forbidden: the Host header does not name this server.");
     }
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    // Public, and fetched by browser-based clients from their own origin.
+    if (oauth?.serveMetadata(path, req, res)) return;
     if (origin !== undefined) {
       const originHost = originHostname(origin);
       if (originHost === undefined || !allowed.has(originHost)) {
@@ -170,13 +190,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         return reject(res, 403, "Forbidden: requests from this Origin are not allowed.");
       }
     }
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (options.authorizationServer?.owns(path)) return options.authorizationServer.serve(req, res);
     // ClickSend cannot send the bearer token: the secret in the path stands for it.
     if (webhook && isWebhook(path)) return serveWebhook(req, res, webhook, logger);
     if (path !== MCP_PATH) {
       return reject(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
     }
-    if (expectedToken && !tokenMatches(req.headers.authorization, expectedToken)) {
+    const operator = expectedToken && tokenMatches(req.headers.authorization, expectedToken);
+    const auth = oauth && (operator ? OPERATOR : await oauth.authenticate(req, res));
+    if (oauth && !auth) return;
+    if (!oauth && expectedToken && !operator) {
       logger.warn("refused an HTTP request without the right bearer token");
       return reject(
         res,
@@ -213,9 +236,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return reject(res, 400, "Parse error: the body is not valid JSON.", {}, -32700);
     }
 
+    if (oauth && auth && !(await oauth.authorize(auth, body, res))) return;
+
     cancellation.observe(req, res, body);
     // Node's own type differs from the adapter's only in optional properties' `undefined`.
-    await serveMcp(req as NodeIncomingMessageLike, res, body);
+    const forwarded = req as NodeIncomingMessageLike;
+    // toNodeHandler hands it to the server factory (McpRequestContext.authInfo).
+    if (auth) forwarded.auth = auth;
+    await serveMcp(forwarded, res, body);
   }
 
   const maxInFlight = options.maxConcurrentRequests ?? MAX_CONCURRENT_REQUESTS;
@@ -268,8 +296,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   const { port } = http.address() as AddressInfo;
   const hostInUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = `http://${hostInUrl}:${port}${MCP_PATH}`;
+  oauth = options.resourceServer?.(url);
   return {
-    url: `http://${hostInUrl}:${port}${MCP_PATH}`,
+    url,
     port,
     close: () =>
       new Promise<void>((resolve) => {
