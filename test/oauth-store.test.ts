@@ -1,0 +1,254 @@
+/**
+ * The built-in authorization server's store (src/state/oauth-*.ts): one contract on every engine
+ * (memory, SQLite in a state directory, Redis), with oidc-provider's adapter semantics as its
+ * reference memory adapter has them. Time is the test's clock: the stores expire records by it.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AdapterPayload } from "oidc-provider";
+import { afterAll, describe, expect, it } from "vitest";
+import { memoryOAuthStore } from "../src/state/oauth-memory.js";
+import { openOAuthStore } from "../src/state/oauth-open.js";
+import type { OAuthStore } from "../src/state/oauth-store.js";
+
+interface StoreKind {
+  name: "memory" | "sqlite" | "redis";
+  skip?: string;
+  /** A store and, but for memory, a way to open another instance on the same state. */
+  make(now: () => number): Promise<{ store: OAuthStore; reopen?: () => Promise<OAuthStore> }>;
+  stop(): Promise<void>;
+}
+
+function storeKinds(): StoreKind[] {
+  return [
+    {
+      name: "memory",
+      make: async (now) => ({ store: memoryOAuthStore({ now }) }),
+      stop: async () => {},
+    },
+    {
+      name: "sqlite",
+      make: async (now) => {
+        const stateDir = mkdtempSync(join(tmpdir(), "cs-oauth-"));
+        const open = () =>
+          openOAuthStore({ stateDir, sandbox: false, scope: "acct", env: {}, now });
+        return { store: await open(), reopen: open };
+      },
+      stop: async () => {},
+    },
+  ];
+}
+
+const SECOND = 1000;
+
+for (const kind of storeKinds()) {
+  describe.skipIf(kind.skip !== undefined)(
+    `the ${kind.name} OAuth store${kind.skip ? ` (skipped: ${kind.skip})` : ""}`,
+    () => {
+      const open: OAuthStore[] = [];
+      afterAll(async () => {
+        await Promise.all(open.map((store) => store.close()));
+        await kind.stop();
+      });
+      /** A store on the test's clock, `clock.at` ms. */
+      const make = async () => {
+        const clock = { at: 1_800_000_000_000 };
+        const made = await kind.make(() => clock.at);
+        open.push(made.store);
+        const { reopen } = made;
+        return {
+          clock,
+          store: made.store,
+          reopen: reopen
+            ? async () => {
+                const store = await reopen();
+                open.push(store);
+                return store;
+              }
+            : undefined,
+        };
+      };
+
+      it("finds what was upserted, as it was, and replaces it on a second upsert", async () => {
+        const { store } = await make();
+        const clients = store.adapter("Client");
+        const payload = {
+          client_id: "c1",
+          redirect_uris: ["https://claude.ai/api/mcp/auth_callback"],
+          grant_types: [],
+          client_name: "Zoë's client",
+          extra: { nested: { empty: {}, list: [] } },
+        } as unknown as AdapterPayload;
+        await clients.upsert("c1", payload);
+        expect(await clients.find("c1")).toEqual(payload);
+        expect(await clients.find("c2")).toBeUndefined();
+        // Another model's record of the same id is another record.
+        expect(await store.adapter("Grant").find("c1")).toBeUndefined();
+        await clients.upsert("c1", { client_id: "c1", client_name: "renamed" });
+        expect(await clients.find("c1")).toEqual({ client_id: "c1", client_name: "renamed" });
+      });
+
+      it("hides a record once its expiresIn has passed, and keeps one without expiresIn", async () => {
+        const { store, clock } = await make();
+        const codes = store.adapter("AuthorizationCode");
+        const sessions = store.adapter("Session");
+        await codes.upsert("code", { grantId: "g", userCode: "U-1" }, 60);
+        await sessions.upsert("s", { uid: "uid-1", accountId: "ann" }, 60);
+        await store.adapter("Client").upsert("forever", { client_id: "forever" });
+        clock.at += 60 * SECOND - 1;
+        expect(await codes.find("code")).toEqual({ grantId: "g", userCode: "U-1" });
+        expect(await sessions.findByUid("uid-1")).toEqual({ uid: "uid-1", accountId: "ann" });
+        clock.at += 1;
+        expect(await codes.find("code")).toBeUndefined();
+        expect(await codes.findByUserCode("U-1")).toBeUndefined();
+        expect(await sessions.findByUid("uid-1")).toBeUndefined();
+        // A consume of an expired record does not bring it back.
+        await codes.consume("code");
+        expect(await codes.find("code")).toBeUndefined();
+        clock.at += 365 * 86_400 * SECOND;
+        expect(await store.adapter("Client").find("forever")).toEqual({ client_id: "forever" });
+      });
+
+      it("consume marks the record consumed at the store's time in epoch seconds, keeping the rest", async () => {
+        const { store, clock } = await make();
+        const codes = store.adapter("AuthorizationCode");
+        await codes.upsert("code", { grantId: "g", scope: "clicksend:read" }, 600);
+        clock.at += 1_500;
+        await codes.consume("code");
+        expect(await codes.find("code")).toEqual({
+          grantId: "g",
+          scope: "clicksend:read",
+          consumed: Math.floor(clock.at / 1000),
+        });
+      });
+
+      it("destroy removes the record and what finds it by uid or user code", async () => {
+        const { store } = await make();
+        const sessions = store.adapter("Session");
+        const devices = store.adapter("DeviceCode");
+        await sessions.upsert("s", { uid: "uid-1" }, 600);
+        await devices.upsert("d", { userCode: "ABCD-EFGH", grantId: "g" }, 600);
+        await sessions.destroy("s");
+        await devices.destroy("d");
+        expect(await sessions.find("s")).toBeUndefined();
+        expect(await sessions.findByUid("uid-1")).toBeUndefined();
+        expect(await devices.find("d")).toBeUndefined();
+        expect(await devices.findByUserCode("ABCD-EFGH")).toBeUndefined();
+        await devices.destroy("never-stored");
+      });
+
+      it("finds a session by uid and a device code by user code, following an upsert's change", async () => {
+        const { store } = await make();
+        const sessions = store.adapter("Session");
+        const devices = store.adapter("DeviceCode");
+        await sessions.upsert("s1", { uid: "uid-1", accountId: "ann" }, 600);
+        await sessions.upsert("s2", { uid: "uid-2", accountId: "bob" }, 600);
+        await devices.upsert("d1", { userCode: "ABCD-EFGH" }, 600);
+        expect(await sessions.findByUid("uid-1")).toEqual({ uid: "uid-1", accountId: "ann" });
+        expect(await sessions.findByUid("uid-2")).toEqual({ uid: "uid-2", accountId: "bob" });
+        expect(await devices.findByUserCode("ABCD-EFGH")).toEqual({ userCode: "ABCD-EFGH" });
+        expect(await devices.findByUserCode("ZZZZ-ZZZZ")).toBeUndefined();
+        expect(await store.adapter("AccessToken").findByUserCode("ABCD-EFGH")).toBeUndefined();
+        await sessions.upsert("s1", { uid: "uid-3", accountId: "ann" }, 600);
+        expect(await sessions.findByUid("uid-1")).toBeUndefined();
+        expect(await sessions.findByUid("uid-3")).toEqual({ uid: "uid-3", accountId: "ann" });
+      });
+
+      it("revokeByGrantId removes every model's records of that grant, and only those", async () => {
+        const { store } = await make();
+        const models = ["AccessToken", "RefreshToken", "AuthorizationCode", "DeviceCode"];
+        for (const model of models) {
+          await store
+            .adapter(model)
+            .upsert(`${model}-1`, { grantId: "g1", userCode: `${model}-u` }, 600);
+          await store.adapter(model).upsert(`${model}-2`, { grantId: "g2" }, 600);
+        }
+        // One without expiry, and the grant and session themselves: revoking tokens leaves them.
+        await store.adapter("RefreshToken").upsert("RefreshToken-3", { grantId: "g1" });
+        await store.adapter("Grant").upsert("g1", { accountId: "ann", clientId: "c" }, 600);
+        await store.adapter("Session").upsert("s", { uid: "u", authorizations: {} }, 600);
+
+        await store.adapter("AccessToken").revokeByGrantId("g1");
+
+        for (const model of models) {
+          expect(await store.adapter(model).find(`${model}-1`), model).toBeUndefined();
+          expect(await store.adapter(model).findByUserCode(`${model}-u`), model).toBeUndefined();
+          expect(await store.adapter(model).find(`${model}-2`), model).toEqual({ grantId: "g2" });
+        }
+        expect(await store.adapter("RefreshToken").find("RefreshToken-3")).toBeUndefined();
+        expect(await store.adapter("Grant").find("g1")).toEqual({
+          accountId: "ann",
+          clientId: "c",
+        });
+        expect(await store.adapter("Session").findByUid("u")).toEqual({
+          uid: "u",
+          authorizations: {},
+        });
+        await store.adapter("AccessToken").revokeByGrantId("no-such-grant");
+      });
+
+      it("once stores the first value and never overwrites it", async () => {
+        const { store } = await make();
+        expect(await store.once("cookie-keys", () => "first")).toBe("first");
+        let made = 0;
+        const again = await store.once("cookie-keys", () => {
+          made++;
+          return "second";
+        });
+        expect(again).toBe("first");
+        expect(made).toBe(0);
+        expect(await store.once("jwks", () => "other")).toBe("other");
+      });
+
+      it("once under 20 parallel calls from 3 instances: one value, every caller gets it", async () => {
+        const { store, reopen } = await make();
+        const stores = reopen ? [store, await reopen(), await reopen()] : [store, store, store];
+        let made = 0;
+        const values = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (stores[i % 3] as OAuthStore).once("signing-keys", () => `value-${made++}`),
+          ),
+        );
+        expect(new Set(values).size).toBe(1);
+        expect(values[0]).toMatch(/^value-\d+$/);
+        expect(await store.once("signing-keys", () => "late")).toBe(values[0]);
+      });
+
+      it("once: a value another caller stores while this one makes its own is never overwritten", async () => {
+        const { store, reopen } = await make();
+        const other = reopen ? await reopen() : store;
+        let racing: Promise<string> | undefined;
+        const mine = await store.once("cookie-keys", () => {
+          // Another instance finds none stored either and stores its own first.
+          racing = other.once("cookie-keys", () => "theirs");
+          return "mine";
+        });
+        const theirs = await racing;
+        expect(mine).toBe(theirs);
+        expect(await store.once("cookie-keys", () => "later")).toBe(mine);
+        expect(await other.once("cookie-keys", () => "later")).toBe(mine);
+      });
+
+      it.skipIf(kind.name === "memory")(
+        "keeps records and once values across a close and a reopen, and instances agree",
+        async () => {
+          const { store, reopen } = await make();
+          if (!reopen) throw new Error("no reopen");
+          const other = await reopen();
+          await store.adapter("Client").upsert("c1", { client_id: "c1" });
+          await store.adapter("Session").upsert("s1", { uid: "u1" }, 600);
+          const keys = await store.once("signing-keys", () => "private-jwks");
+          expect(await other.adapter("Client").find("c1")).toEqual({ client_id: "c1" });
+          await other.adapter("Client").destroy("c1");
+          expect(await store.adapter("Client").find("c1")).toBeUndefined();
+          await store.close();
+          await other.close();
+          const later = await reopen();
+          expect(await later.adapter("Session").findByUid("u1")).toEqual({ uid: "u1" });
+          expect(await later.once("signing-keys", () => "new-jwks")).toBe(keys);
+        },
+      );
+    },
+  );
+}
