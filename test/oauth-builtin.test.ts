@@ -108,3 +108,126 @@ describe("dynamic registration and the code flow", () => {
     expect(payload.exp).toBe((payload.iat ?? 0) + 3600);
   });
 });
+
+describe("the consent page", () => {
+  it("escapes what the client says about itself and forbids scripts and framing", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+    const response = await fetch(url, { redirect: "manual" });
+    const cookies = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const page = await fetch(new URL(response.headers.get("location") ?? "", issuer.base), {
+      headers: { cookie: cookies },
+    });
+    const html = await page.text();
+    expect(html).toContain("Test &lt;client&gt;");
+    expect(html).not.toContain("<client>");
+    expect(html).toContain("127.0.0.1:9");
+    expect(page.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    expect(page.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+  });
+
+  it("gives a person allowed only clicksend:read a read-only token when both are asked", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const tokens = await codeFlow(as, client, RUI, {
+      resource: issuer.resource,
+      scope: "clicksend:read clicksend:send",
+    });
+    const { payload } = await verify(issuer, tokens.access_token);
+    expect(payload).toMatchObject({ sub: "rui", name: "Rui Costa", scope: "clicksend:read" });
+  });
+
+  it("asks for every scope when the client names none, and gives what the person may", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const tokens = await codeFlow(as, client, RUI, { resource: issuer.resource });
+    const { payload } = await verify(issuer, tokens.access_token);
+    expect(payload.scope).toBe("clicksend:read");
+  });
+
+  it("shows the page again on a wrong password, and the client gets no code", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+    const { result } = await consent(issuer.base, url, {
+      username: "ana",
+      password: "wrong",
+      action: "approve",
+    });
+    expect(result.redirect).toBeUndefined();
+    expect(result.status).toBe(401);
+    expect(result.html).toContain("Wrong username or password.");
+    expect(result.html).not.toContain("code=");
+  });
+
+  it("answers access_denied to the client when the person denies", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const auth = await authorizationUrl(as, client, { resource: issuer.resource });
+    const { result } = await consent(issuer.base, auth.url, { action: "deny" });
+    expect(result.redirect?.searchParams.get("error")).toBe("access_denied");
+    expect(result.redirect?.searchParams.has("code")).toBe(false);
+    expect(() => oauth.validateAuthResponse(as, client, result.redirect as URL, auth.state)).toThrow(
+      oauth.AuthorizationResponseError,
+    );
+  });
+});
+
+describe("refusals", () => {
+  it("refuses a resource other than this server's with invalid_target", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const { url } = await authorizationUrl(as, client, { resource: "https://other.example/mcp" });
+    const response = await fetch(url, { redirect: "manual" });
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("invalid_target");
+  });
+
+  it("refuses a token request for another resource with invalid_target", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const tokens = await codeFlow(as, client, ANA, { resource: issuer.resource });
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      tokens.refresh_token ?? "",
+      { additionalParameters: { resource: "https://other.example/mcp" }, ...insecure },
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_target" });
+  });
+
+  it.each(["none", "client_secret_basic"])("refuses a %s client's request without PKCE", async (method) => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as, method);
+    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+    url.searchParams.delete("code_challenge");
+    url.searchParams.delete("code_challenge_method");
+    const response = await fetch(url, { redirect: "manual" });
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("invalid_request");
+    expect(location.searchParams.get("error_description")).toMatch(/PKCE/);
+  });
+
+  it("refuses the plain PKCE method", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+    url.searchParams.set("code_challenge_method", "plain");
+    const response = await fetch(url, { redirect: "manual" });
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("invalid_request");
+  });
+});

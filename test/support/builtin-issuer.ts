@@ -101,8 +101,14 @@ export async function discover(base: string): Promise<oauth.AuthorizationServer>
 
 export const REDIRECT_URI = "http://127.0.0.1:9/callback";
 
-/** A public client registered by RFC 7591 dynamic registration, with refresh tokens. */
-export async function registerPublicClient(as: oauth.AuthorizationServer): Promise<oauth.Client> {
+/**
+ * A client registered by RFC 7591 dynamic registration, with refresh tokens: public unless
+ * another token endpoint auth method is named.
+ */
+export async function registerPublicClient(
+  as: oauth.AuthorizationServer,
+  tokenEndpointAuthMethod = "none",
+): Promise<oauth.Client> {
   const response = await oauth.dynamicClientRegistrationRequest(
     as,
     {
@@ -110,7 +116,7 @@ export async function registerPublicClient(as: oauth.AuthorizationServer): Promi
       redirect_uris: [REDIRECT_URI],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
-      token_endpoint_auth_method: "none",
+      token_endpoint_auth_method: tokenEndpointAuthMethod,
     },
     insecure,
   );
