@@ -4,10 +4,14 @@
  * consent page, driven by oauth4webapi; the JWT access tokens it issues, checked with jose
  * against the issuer's own getKey.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as jose from "jose";
 import * as oauth from "oauth4webapi";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
+import { sqliteOAuthStore } from "../src/state/oauth-sqlite.js";
 import type { OAuthStore } from "../src/state/oauth-store.js";
 import {
   ANA,
@@ -37,7 +41,12 @@ afterEach(async () => {
 });
 
 async function start(
-  options: { store?: OAuthStore; allowPrivateClients?: boolean } = {},
+  options: {
+    store?: OAuthStore;
+    allowPrivateClients?: boolean;
+    port?: number;
+    issuer?: string;
+  } = {},
 ): Promise<RunningIssuer> {
   const store = options.store ?? memoryOAuthStore();
   if (!options.store) stores.push(store);
@@ -55,31 +64,31 @@ async function verify(issuer: RunningIssuer, token: string) {
 }
 
 describe("discovery", () => {
-  it.each([
-    "/.well-known/oauth-authorization-server",
-    "/.well-known/openid-configuration",
-  ])("%s names what MCP clients need", async (path) => {
-    const { base } = await start();
-    const response = await fetch(`${base}${path}`);
-    expect(response.status).toBe(200);
-    const metadata = (await response.json()) as Record<string, unknown>;
-    expect(metadata).toMatchObject({
-      issuer: base,
-      authorization_endpoint: `${base}/oauth/authorize`,
-      token_endpoint: `${base}/oauth/token`,
-      registration_endpoint: `${base}/oauth/register`,
-      jwks_uri: `${base}/oauth/jwks`,
-      revocation_endpoint: `${base}/oauth/revoke`,
-      client_id_metadata_document_supported: true,
-      code_challenge_methods_supported: ["S256"],
-      authorization_response_iss_parameter_supported: true,
-      response_types_supported: ["code"],
-    });
-    expect(metadata.token_endpoint_auth_methods_supported).toContain("none");
-    expect(metadata.scopes_supported).toEqual(
-      expect.arrayContaining(["clicksend:read", "clicksend:send"]),
-    );
-  });
+  it.each(["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"])(
+    "%s names what MCP clients need",
+    async (path) => {
+      const { base } = await start();
+      const response = await fetch(`${base}${path}`);
+      expect(response.status).toBe(200);
+      const metadata = (await response.json()) as Record<string, unknown>;
+      expect(metadata).toMatchObject({
+        issuer: base,
+        authorization_endpoint: `${base}/oauth/authorize`,
+        token_endpoint: `${base}/oauth/token`,
+        registration_endpoint: `${base}/oauth/register`,
+        jwks_uri: `${base}/oauth/jwks`,
+        revocation_endpoint: `${base}/oauth/revoke`,
+        client_id_metadata_document_supported: true,
+        code_challenge_methods_supported: ["S256"],
+        authorization_response_iss_parameter_supported: true,
+        response_types_supported: ["code"],
+      });
+      expect(metadata.token_endpoint_auth_methods_supported).toContain("none");
+      expect(metadata.scopes_supported).toEqual(
+        expect.arrayContaining(["clicksend:read", "clicksend:send"]),
+      );
+    },
+  );
 });
 
 describe("dynamic registration and the code flow", () => {
@@ -116,7 +125,10 @@ describe("the consent page", () => {
     const client = await registerPublicClient(as);
     const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
     const response = await fetch(url, { redirect: "manual" });
-    const cookies = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookies = response.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const page = await fetch(new URL(response.headers.get("location") ?? "", issuer.base), {
       headers: { cookie: cookies },
     });
@@ -174,9 +186,9 @@ describe("the consent page", () => {
     const { result } = await consent(issuer.base, auth.url, { action: "deny" });
     expect(result.redirect?.searchParams.get("error")).toBe("access_denied");
     expect(result.redirect?.searchParams.has("code")).toBe(false);
-    expect(() => oauth.validateAuthResponse(as, client, result.redirect as URL, auth.state)).toThrow(
-      oauth.AuthorizationResponseError,
-    );
+    expect(() =>
+      oauth.validateAuthResponse(as, client, result.redirect as URL, auth.state),
+    ).toThrow(oauth.AuthorizationResponseError);
   });
 });
 
@@ -207,18 +219,21 @@ describe("refusals", () => {
     expect(await response.json()).toMatchObject({ error: "invalid_target" });
   });
 
-  it.each(["none", "client_secret_basic"])("refuses a %s client's request without PKCE", async (method) => {
-    const issuer = await start();
-    const as = await discover(issuer.base);
-    const client = await registerPublicClient(as, method);
-    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
-    url.searchParams.delete("code_challenge");
-    url.searchParams.delete("code_challenge_method");
-    const response = await fetch(url, { redirect: "manual" });
-    const location = new URL(response.headers.get("location") ?? "");
-    expect(location.searchParams.get("error")).toBe("invalid_request");
-    expect(location.searchParams.get("error_description")).toMatch(/PKCE/);
-  });
+  it.each(["none", "client_secret_basic"])(
+    "refuses a %s client's request without PKCE",
+    async (method) => {
+      const issuer = await start();
+      const as = await discover(issuer.base);
+      const client = await registerPublicClient(as, method);
+      const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+      url.searchParams.delete("code_challenge");
+      url.searchParams.delete("code_challenge_method");
+      const response = await fetch(url, { redirect: "manual" });
+      const location = new URL(response.headers.get("location") ?? "");
+      expect(location.searchParams.get("error")).toBe("invalid_request");
+      expect(location.searchParams.get("error_description")).toMatch(/PKCE/);
+    },
+  );
 
   it("refuses the plain PKCE method", async () => {
     const issuer = await start();
@@ -229,5 +244,55 @@ describe("refusals", () => {
     const response = await fetch(url, { redirect: "manual" });
     const location = new URL(response.headers.get("location") ?? "");
     expect(location.searchParams.get("error")).toBe("invalid_request");
+  });
+});
+
+describe("keys, clients, grants and tokens in the store", () => {
+  it("survive a restart: the old access token verifies and the refresh token works", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-oauth-"));
+    const file = join(dir, "oauth.sqlite");
+    const first = sqliteOAuthStore({ file, dir });
+    const before = await start({ store: first });
+    const as = await discover(before.base);
+    const client = await registerPublicClient(as);
+    const tokens = await codeFlow(as, client, ANA, { resource: before.resource });
+    const port = Number(new URL(before.base).port);
+    await before.close();
+    running.splice(running.indexOf(before), 1);
+    await first.close();
+
+    const second = sqliteOAuthStore({ file, dir });
+    stores.push(second);
+    const after = await start({ store: second, port });
+    const { payload } = await verify(after, tokens.access_token);
+    expect(payload.sub).toBe("ana");
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token ?? "", {
+        additionalParameters: { resource: after.resource },
+        ...insecure,
+      }),
+    );
+    const again = await verify(after, refreshed.access_token);
+    expect(again.payload).toMatchObject({ sub: "ana", name: ANA.name, aud: after.resource });
+    expect(again.protectedHeader.kid).toBe(
+      (await verify(after, tokens.access_token)).protectedHeader.kid,
+    );
+  });
+
+  it("agree between two instances: register on A, sign in on B, token from A", async () => {
+    const store = memoryOAuthStore();
+    stores.push(store);
+    const a = await start({ store });
+    const b = await start({ store, issuer: a.base });
+    const as = await discover(a.base);
+    const client = await registerPublicClient(as);
+    const tokens = await codeFlow(as, client, ANA, {
+      resource: a.resource,
+      origins: [b.listening, a.listening],
+    });
+    expect((await verify(b, tokens.access_token)).payload.sub).toBe("ana");
+    expect((await verify(a, tokens.access_token)).payload.sub).toBe("ana");
   });
 });

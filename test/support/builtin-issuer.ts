@@ -42,14 +42,20 @@ export const RUI: TestPerson = {
 export async function writePeopleFile(people: TestPerson[] = [ANA, RUI]): Promise<string> {
   const file = join(mkdtempSync(join(tmpdir(), "cs-people-")), "people.json");
   const entries: PersonEntry[] = await Promise.all(
-    people.map(async ({ password, ...rest }) => ({ ...rest, password: await hashPassword(password) })),
+    people.map(async ({ password, ...rest }) => ({
+      ...rest,
+      password: await hashPassword(password),
+    })),
   );
   writeFileSync(file, JSON.stringify({ people: entries }), { mode: 0o600 });
   return file;
 }
 
 export interface RunningIssuer {
+  /** The issuer: its own origin unless it was given another (instances behind one name). */
   base: string;
+  /** Where this instance listens. */
+  listening: string;
   resource: string;
   issuer: BuiltinIssuer;
   close(): Promise<void>;
@@ -61,6 +67,7 @@ export async function startIssuer(options: {
   people: string;
   allowPrivateClients?: boolean;
   port?: number;
+  issuer?: string;
 }): Promise<RunningIssuer> {
   let issuer: BuiltinIssuer | undefined;
   const server: Server = createServer((req, res) => {
@@ -70,7 +77,8 @@ export async function startIssuer(options: {
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
-  const base = `http://127.0.0.1:${port}`;
+  const listening = `http://127.0.0.1:${port}`;
+  const base = options.issuer ?? listening;
   const resource = `${base}/mcp`;
   issuer = await startBuiltinIssuer({
     issuer: base,
@@ -83,6 +91,7 @@ export async function startIssuer(options: {
   const running = issuer;
   return {
     base,
+    listening,
     resource,
     issuer: running,
     async close() {
@@ -153,7 +162,7 @@ export async function authorizationUrl(
 
 /** Opens the authorization URL and signs in on the consent page with this answer. */
 export async function consent(
-  base: string,
+  base: string | string[],
   url: URL,
   answer: { username?: string; password?: string; action: "approve" | "deny" },
 ): Promise<{ page: Stop; result: Stop }> {
@@ -178,22 +187,31 @@ export async function codeFlow(
   as: oauth.AuthorizationServer,
   client: oauth.Client,
   person: TestPerson,
-  options: { resource: string; scope?: string; base?: string; tokenAs?: oauth.AuthorizationServer },
+  options: {
+    resource: string;
+    scope?: string;
+    /**
+     * The origins the browser goes to, the authorization request to the first (default: the
+     * issuer's): instances that share one issuer name.
+     */
+    origins?: string[];
+  },
 ): Promise<oauth.TokenEndpointResponse> {
   const auth = await authorizationUrl(as, client, {
     resource: options.resource,
     ...(options.scope ? { scope: options.scope } : {}),
   });
-  const { result } = await consent(options.base ?? as.issuer, auth.url, {
+  const [authorizeAt] = options.origins ?? [];
+  if (authorizeAt) auth.url = new URL(`${auth.url.pathname}${auth.url.search}`, authorizeAt);
+  const { result } = await consent(options.origins ?? as.issuer, auth.url, {
     username: person.username,
     password: person.password,
     action: "approve",
   });
   if (!result.redirect) throw new Error(`no redirect: ${result.status}\n${result.html}`);
   const params = oauth.validateAuthResponse(as, client, result.redirect, auth.state);
-  const tokenAs = options.tokenAs ?? as;
   const response = await oauth.authorizationCodeGrantRequest(
-    tokenAs,
+    as,
     client,
     oauth.None(),
     params,
@@ -201,5 +219,5 @@ export async function codeFlow(
     auth.verifier,
     { additionalParameters: { resource: options.resource }, ...insecure },
   );
-  return oauth.processAuthorizationCodeResponse(tokenAs, client, response);
+  return oauth.processAuthorizationCodeResponse(as, client, response);
 }

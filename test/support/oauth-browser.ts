@@ -17,7 +17,12 @@ export interface Stop {
 export class Browser {
   private readonly jar = new Map<string, string>();
 
-  constructor(private readonly origin: string) {}
+  /** origins: the issuer's; the first is where relative URLs point. */
+  private readonly origins: string[];
+
+  constructor(origins: string | string[]) {
+    this.origins = typeof origins === "string" ? [origins] : origins;
+  }
 
   private remember(response: Response): void {
     for (const line of response.headers.getSetCookie()) {
@@ -36,8 +41,11 @@ export class Browser {
   }
 
   /** Requests url and follows redirects on the issuer until a page or a redirect away. */
-  async go(url: string | URL, init: { method?: string; form?: URLSearchParams } = {}): Promise<Stop> {
-    let next = new URL(url, this.origin);
+  async go(
+    url: string | URL,
+    init: { method?: string; form?: URLSearchParams } = {},
+  ): Promise<Stop> {
+    let next = new URL(url, this.origins[0]);
     let method = init.method ?? "GET";
     let body: string | undefined = init.form?.toString();
     for (let hops = 0; hops < 10; hops++) {
@@ -49,7 +57,7 @@ export class Browser {
       if (response.status >= 300 && response.status < 400 && location) {
         await response.arrayBuffer();
         next = new URL(location, next);
-        if (next.origin !== this.origin) return { status: response.status, redirect: next };
+        if (!this.origins.includes(next.origin)) return { status: response.status, redirect: next };
         method = "GET";
         body = undefined;
         continue;

@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Provider } from "oidc-provider";
 import type { Logger } from "../../logger.js";
 import { consentPage, messagePage, sendPage } from "./pages.js";
-import { type IssuedScope, isIssuedScope, type PersonEntry } from "./people.js";
 import { verifyPassword } from "./passwords.js";
+import { type IssuedScope, isIssuedScope, type PersonEntry } from "./people.js";
 import type { SignInBackoff } from "./sign-in-backoff.js";
 
 export const INTERACTION_PREFIX = "/oauth/interaction/";

@@ -5,7 +5,13 @@
  * (store.once: create-if-absent, never overwritten).
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
+import {
+  createLocalJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTVerifyGetKey,
+} from "jose";
 import type { OAuthStore } from "../../state/oauth-store.js";
 
 export const SIGNING_ALG = "ES256";

@@ -65,10 +65,20 @@ let decoy: Promise<string> | undefined;
  * Whether password matches the stored hash. With stored undefined (no such person) it still
  * does the work of one check and answers false, so timing does not tell which usernames exist.
  */
-export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string | undefined,
+): Promise<boolean> {
   decoy ??= hashPassword(randomBytes(16).toString("hex"));
   const parsed = parse(stored ?? (await decoy));
   if (!parsed) return false;
-  const actual = await derive(password, parsed.salt, parsed.n, parsed.r, parsed.p, parsed.hash.length);
+  const actual = await derive(
+    password,
+    parsed.salt,
+    parsed.n,
+    parsed.r,
+    parsed.p,
+    parsed.hash.length,
+  );
   return stored !== undefined && timingSafeEqual(actual, parsed.hash);
 }

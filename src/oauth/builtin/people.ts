@@ -93,7 +93,9 @@ export function parsePeople(text: string): PersonEntry[] {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PeopleFileError(`not JSON: ${error instanceof Error ? error.message : "parse error"}`);
+    throw new PeopleFileError(
+      `not JSON: ${error instanceof Error ? error.message : "parse error"}`,
+    );
   }
   const people = (json as { people?: unknown } | null)?.people;
   if (!Array.isArray(people)) {
