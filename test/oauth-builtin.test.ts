@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as jose from "jose";
 import * as oauth from "oauth4webapi";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
 import { sqliteOAuthStore } from "../src/state/oauth-sqlite.js";
 import type { OAuthStore } from "../src/state/oauth-store.js";
@@ -20,12 +20,14 @@ import {
   consent,
   discover,
   insecure,
+  REDIRECT_URI,
   RUI,
   type RunningIssuer,
   registerPublicClient,
   startIssuer,
   writePeopleFile,
 } from "./support/builtin-issuer.js";
+import { type HttpsDocuments, serveHttpsDocuments } from "./support/https-documents.js";
 
 let people: string;
 const running: RunningIssuer[] = [];
@@ -294,5 +296,46 @@ describe("keys, clients, grants and tokens in the store", () => {
     });
     expect((await verify(b, tokens.access_token)).payload.sub).toBe("ana");
     expect((await verify(a, tokens.access_token)).payload.sub).toBe("ana");
+  });
+});
+
+describe("Client ID Metadata Documents", () => {
+  let documents: HttpsDocuments;
+  let clientId: string;
+
+  beforeAll(async () => {
+    documents = await serveHttpsDocuments();
+    clientId = `${documents.origin}/client.json`;
+    documents.set("/client.json", {
+      client_id: clientId,
+      client_name: "Metadata client",
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "none",
+    });
+  });
+  afterAll(() => documents.close());
+
+  it("are fetched from a private address when private clients are allowed", async () => {
+    const issuer = await start({ allowPrivateClients: true });
+    const as = await discover(issuer.base);
+    const client: oauth.Client = { client_id: clientId, token_endpoint_auth_method: "none" };
+    const tokens = await codeFlow(as, client, ANA, { resource: issuer.resource });
+    const { payload } = await verify(issuer, tokens.access_token);
+    expect(payload).toMatchObject({ client_id: clientId, sub: "ana" });
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+  });
+
+  it("are refused from a private address by default, and nothing is requested", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client: oauth.Client = { client_id: clientId, token_endpoint_auth_method: "none" };
+    const served = documents.requests.length;
+    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+    const response = await fetch(url, { redirect: "manual" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("invalid_client");
+    expect(documents.requests.length).toBe(served);
   });
 });
