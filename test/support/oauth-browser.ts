@@ -51,7 +51,12 @@ export class Browser {
     for (let hops = 0; hops < 10; hops++) {
       const headers: Record<string, string> = { cookie: this.cookieHeader() };
       if (body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
-      const response = await fetch(next, { method, headers, body, redirect: "manual" });
+      const response = await fetch(next, {
+        method,
+        headers,
+        redirect: "manual",
+        ...(body === undefined ? {} : { body }),
+      });
       this.remember(response);
       const location = response.headers.get("location");
       if (response.status >= 300 && response.status < 400 && location) {
