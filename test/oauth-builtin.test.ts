@@ -10,6 +10,7 @@ import { join } from "node:path";
 import * as jose from "jose";
 import * as oauth from "oauth4webapi";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../src/logger.js";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
 import { sqliteOAuthStore } from "../src/state/oauth-sqlite.js";
 import type { OAuthStore } from "../src/state/oauth-store.js";
@@ -43,11 +44,8 @@ afterEach(async () => {
 });
 
 async function start(
-  options: {
+  options: Omit<Parameters<typeof startIssuer>[0], "store" | "people"> & {
     store?: OAuthStore;
-    allowPrivateClients?: boolean;
-    port?: number;
-    issuer?: string;
   } = {},
 ): Promise<RunningIssuer> {
   const store = options.store ?? memoryOAuthStore();
@@ -337,5 +335,55 @@ describe("Client ID Metadata Documents", () => {
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("invalid_client");
     expect(documents.requests.length).toBe(served);
+  });
+});
+
+describe("sign-in", () => {
+  it("makes a username wait after repeated wrong passwords, the right one included", async () => {
+    let now = 1_000_000;
+    const issuer = await start({ now: () => now });
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const attempt = async (password: string) => {
+      const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+      return (await consent(issuer.base, url, { username: "ana", password, action: "approve" }))
+        .result;
+    };
+    for (let i = 0; i < 4; i++) expect((await attempt("wrong")).status).toBe(401);
+    const waiting = await attempt(ANA.password);
+    expect(waiting.status).toBe(429);
+    expect(waiting.redirect).toBeUndefined();
+    expect(waiting.html).toContain("try again in 1 second");
+    now += 1000;
+    expect((await attempt(ANA.password)).redirect?.searchParams.has("code")).toBe(true);
+  });
+
+  it("logs who allowed which client what, and no password, code, token or cookie", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("error", [(_level, message) => lines.push(message)]);
+    const issuer = await start({ logger });
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+    await consent(issuer.base, url, {
+      username: "ana",
+      password: "wrong password",
+      action: "approve",
+    });
+    const tokens = await codeFlow(as, client, ANA, { resource: issuer.resource });
+    const log = lines.join("\n");
+    expect(log).toContain(
+      `ana signed in and allowed client ${client.client_id}: clicksend:read clicksend:send`,
+    );
+    expect(log).toContain(`failed sign-in as ana for client ${client.client_id}`);
+    for (const secret of [
+      ANA.password,
+      "wrong password",
+      tokens.access_token,
+      tokens.refresh_token,
+    ]) {
+      expect(log).not.toContain(secret);
+    }
+    expect(log).not.toMatch(/code=|_interaction|_session|scrypt\$/);
   });
 });

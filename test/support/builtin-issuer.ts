@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as oauth from "oauth4webapi";
-import { silentLogger } from "../../src/logger.js";
+import { type Logger, silentLogger } from "../../src/logger.js";
 import { type BuiltinIssuer, startBuiltinIssuer } from "../../src/oauth/builtin/index.js";
 import { hashPassword } from "../../src/oauth/builtin/passwords.js";
 import type { IssuedScope, PersonEntry } from "../../src/oauth/builtin/people.js";
@@ -68,6 +68,8 @@ export async function startIssuer(options: {
   allowPrivateClients?: boolean;
   port?: number;
   issuer?: string;
+  logger?: Logger;
+  now?: () => number;
 }): Promise<RunningIssuer> {
   let issuer: BuiltinIssuer | undefined;
   const server: Server = createServer((req, res) => {
@@ -86,7 +88,8 @@ export async function startIssuer(options: {
     people: options.people,
     allowPrivateClients: options.allowPrivateClients ?? false,
     store: options.store,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
+    ...(options.now ? { now: options.now } : {}),
   });
   const running = issuer;
   return {

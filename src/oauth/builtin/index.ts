@@ -19,6 +19,8 @@ export interface BuiltinIssuerOptions {
   allowPrivateClients: boolean;
   store: OAuthStore;
   logger: Logger;
+  /** The clock the sign-in backoff counts by (tests). */
+  now?: () => number;
 }
 
 export interface BuiltinIssuer {

@@ -123,7 +123,9 @@ export async function serveInteraction(
   }
   if (!person || !(await verifyPassword(password, person?.password))) {
     if (person) context.backoff.failed(username);
-    context.logger.warn(`OAuth: failed sign-in for client ${clientId}`);
+    // An unknown username is not logged: it may be a password typed in the wrong field.
+    const who = person ? username : "an unknown username";
+    context.logger.warn(`OAuth: failed sign-in as ${who} for client ${clientId}`);
     return render(401, { username, error: "Wrong username or password." });
   }
   context.backoff.succeeded(username);

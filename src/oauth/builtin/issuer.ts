@@ -75,7 +75,7 @@ export async function startIssuer(options: BuiltinIssuerOptions): Promise<Builti
     provider,
     resource: options.resource,
     people,
-    backoff: new SignInBackoff(),
+    backoff: new SignInBackoff(options.now ? { now: options.now } : {}),
     logger,
   };
   logger.info(
