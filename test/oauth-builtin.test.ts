@@ -333,6 +333,7 @@ describe("Client ID Metadata Documents", () => {
     const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
     const response = await fetch(url, { redirect: "manual" });
     expect(response.status).toBe(400);
+    expect(response.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
     expect(await response.text()).toContain("invalid_client");
     expect(documents.requests.length).toBe(served);
   });
