@@ -44,9 +44,7 @@ afterEach(async () => {
 });
 
 async function start(
-  options: Omit<Parameters<typeof startIssuer>[0], "store" | "people"> & {
-    store?: OAuthStore;
-  } = {},
+  options: Partial<Parameters<typeof startIssuer>[0]> = {},
 ): Promise<RunningIssuer> {
   const store = options.store ?? memoryOAuthStore();
   if (!options.store) stores.push(store);
@@ -279,6 +277,30 @@ describe("keys, clients, grants and tokens in the store", () => {
     expect(again.protectedHeader.kid).toBe(
       (await verify(after, tokens.access_token)).protectedHeader.kid,
     );
+  });
+
+  it("stop refreshing for a person whose scopes the people file narrowed", async () => {
+    const store = memoryOAuthStore();
+    stores.push(store);
+    const before = await start({ store });
+    const as = await discover(before.base);
+    const client = await registerPublicClient(as);
+    const tokens = await codeFlow(as, client, ANA, { resource: before.resource });
+    const port = Number(new URL(before.base).port);
+    await before.close();
+    running.splice(running.indexOf(before), 1);
+
+    const narrowed = await writePeopleFile([{ ...ANA, scopes: ["clicksend:read"] }, RUI]);
+    await start({ store, port, people: narrowed });
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      tokens.refresh_token ?? "",
+      insecure,
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_grant" });
   });
 
   it("agree between two instances: register on A, sign in on B, token from A", async () => {

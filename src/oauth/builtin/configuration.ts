@@ -12,7 +12,7 @@ import { clientMetadataFetch } from "./client-fetch.js";
 import { INTERACTION_PREFIX } from "./interaction.js";
 import { SIGNING_ALG } from "./keys.js";
 import { messagePage, PAGE_HEADERS } from "./pages.js";
-import { ISSUED_SCOPES, type PersonEntry } from "./people.js";
+import { ISSUED_SCOPES, isIssuedScope, type PersonEntry } from "./people.js";
 
 const HOUR_S = 60 * 60;
 const DAY_S = 24 * HOUR_S;
@@ -128,9 +128,13 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
     // their registration is what asks for refresh tokens.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     expiresWithSession: () => false,
-    findAccount: (_ctx, sub) => {
+    // No account, no tokens: a person taken out of the people file, or whose token carries a
+    // scope the file no longer gives them, cannot refresh (or redeem a code) and signs in again.
+    findAccount: (_ctx, sub, token) => {
       const person = people.get(sub);
       if (!person) return undefined;
+      const carried = (token?.scope ?? "").split(" ").filter(isIssuedScope);
+      if (carried.some((scope) => !person.scopes.includes(scope))) return undefined;
       return { accountId: sub, claims: () => ({ sub, name: person.name }) };
     },
     extraTokenClaims: (_ctx, token) => {

@@ -121,7 +121,9 @@ export async function serveInteraction(
       error: `Too many wrong passwords: try again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
     });
   }
-  if (!person || !(await verifyPassword(password, person?.password))) {
+  // Checked even for an unknown username, so the time taken does not tell which ones exist.
+  const passwordMatches = await verifyPassword(password, person?.password);
+  if (!person || !passwordMatches) {
     if (person) context.backoff.failed(username);
     // An unknown username is not logged: it may be a password typed in the wrong field.
     const who = person ? username : "an unknown username";
