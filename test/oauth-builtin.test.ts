@@ -151,6 +151,24 @@ describe("the consent page", () => {
     expect(payload).toMatchObject({ sub: "rui", name: "Rui Costa", scope: "clicksend:read" });
   });
 
+  it("refuses a person none of whose scopes the client asks for, and gives no code", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const { url } = await authorizationUrl(as, client, {
+      resource: issuer.resource,
+      scope: "clicksend:send",
+    });
+    const { result } = await consent(issuer.base, url, {
+      username: RUI.username,
+      password: RUI.password,
+      action: "approve",
+    });
+    expect(result.status).toBe(403);
+    expect(result.redirect).toBeUndefined();
+    expect(result.html).toContain("Rui Costa may not give any of the access this app asks for.");
+  });
+
   it("asks for every scope when the client names none, and gives what the person may", async () => {
     const issuer = await start();
     const as = await discover(issuer.base);
