@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
 import { openOAuthStore } from "../src/state/oauth-open.js";
 import type { OAuthStore } from "../src/state/oauth-store.js";
+import { type Redis, redisServerPath, startRedis } from "./support/redis.js";
 
 interface StoreKind {
   name: "memory" | "sqlite" | "redis";
@@ -37,8 +38,26 @@ function storeKinds(): StoreKind[] {
       },
       stop: async () => {},
     },
+    {
+      name: "redis",
+      ...(redisServerPath() ? {} : { skip: "redis-server is not installed (.ci/run installs it)" }),
+      make: async (now) => {
+        redis ??= await startRedis();
+        const redisUrl = redis.url;
+        const scope = `oauth-${process.pid}-${scopes++}`;
+        const open = () => openOAuthStore({ redisUrl, sandbox: false, scope, env: {}, now });
+        return { store: await open(), reopen: open };
+      },
+      stop: async () => {
+        await redis?.stop();
+        redis = undefined;
+      },
+    },
   ];
 }
+
+let redis: Redis | undefined;
+let scopes = 0;
 
 const SECOND = 1000;
 

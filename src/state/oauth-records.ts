@@ -30,7 +30,7 @@ export function indexesOf(model: string, payload: AdapterPayload): RecordIndexes
 
 /** oidc-provider's expiresIn (seconds from now) as the epoch millisecond it ends at. */
 export function untilOf(expiresIn: number | undefined, now: number): number | undefined {
-  return typeof expiresIn === "number" ? now + expiresIn * 1000 : undefined;
+  return typeof expiresIn === "number" ? Math.round(now + expiresIn * 1000) : undefined;
 }
 
 /** Epoch seconds, as oidc-provider's `consumed` has them. */
