@@ -5,8 +5,8 @@
  * (epoch seconds) and the indexes it is found by, so a later write can remove them:
  * `grant` (member `<model>:<id>` of the set `<prefix>grant:<grantId>`), `userCode`
  * (`<prefix>usercode:<model>:<code>` -> id) and `uid` (`<prefix>uid:<model>:<uid>` -> id).
- * A record and its indexes expire together (PEXPIRE); a grant's set lives as long as its
- * longest-lived record.
+ * A record and its indexes expire at one instant (PEXPIREAT, by Redis's TIME); a grant's set
+ * lives as long as its longest-lived record.
  *
  * ARGV: 1 prefix, 2 model, 3 id, then the step's own.
  */
@@ -43,7 +43,10 @@ if grant ~= '' then table.insert(fields, 'grant'); table.insert(fields, grant) e
 if user_code ~= '' then table.insert(fields, 'userCode'); table.insert(fields, user_code) end
 if uid ~= '' then table.insert(fields, 'uid'); table.insert(fields, uid) end
 redis.call('HSET', key, unpack(fields))
-local function expire(k) if ttl ~= '' then redis.call('PEXPIRE', k, ttl) end end
+-- One instant for the record and its indexes, so none outlives the others.
+local t = redis.call('TIME')
+local ends = ttl ~= '' and (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ttl))
+local function expire(k) if ends then redis.call('PEXPIREAT', k, ends) end end
 expire(key)
 if user_code ~= '' then
   local k = index_key('usercode', MODEL, user_code)
@@ -59,13 +62,11 @@ if grant ~= '' then
   local g = P .. 'grant:' .. grant
   local fresh = redis.call('EXISTS', g) == 0
   redis.call('SADD', g, MODEL .. ':' .. ID)
-  if ttl == '' then
+  if not ends then
     redis.call('PERSIST', g)
-  elseif fresh then
-    redis.call('PEXPIRE', g, ttl)
   else
     local left = redis.call('PTTL', g)
-    if left >= 0 and left < tonumber(ttl) then redis.call('PEXPIRE', g, ttl) end
+    if fresh or (left >= 0 and left < tonumber(ttl)) then redis.call('PEXPIREAT', g, ends) end
   end
 end
 return 1

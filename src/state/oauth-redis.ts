@@ -25,7 +25,7 @@ export const oauthRedisPrefix = (scope: string) => `${redisPrefix(scope)}oauth:`
 
 /**
  * The OAuth store in Redis, shared by every instance behind a load balancer. Each write is one
- * script, atomic in Redis; records and their indexes carry TTLs (PEXPIRE) so Redis forgets them
+ * script, atomic in Redis; records and their indexes carry expiries (PEXPIREAT) so Redis forgets them
  * when they end. A Redis that is down or slow makes every step an error (oidc-provider answers
  * server_error), never an empty answer. Lost state (FLUSHALL, a restart without persistence)
  * needs no marker here, unlike the send state: it reads as clients, grants and sessions gone and
