@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createClient } from "@redis/client";
 import type { AdapterPayload } from "oidc-provider";
 import { afterAll, describe, expect, it } from "vitest";
+import { StateStoreError } from "../src/errors.js";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
 import { openOAuthStore } from "../src/state/oauth-open.js";
 import type { OAuthStore } from "../src/state/oauth-store.js";
@@ -352,11 +353,18 @@ describe("the SQLite OAuth store's file", () => {
       await store.adapter("Grant").upsert("g1", { accountId: "ann" });
       const db = new (sqlite().DatabaseSync)(join(dir, "acct.oauth.sqlite"));
       db.exec("PRAGMA ignore_check_constraints = 1");
-      db.exec("UPDATE records SET payload = '{not json' WHERE id = 'g1'");
+      db.exec("UPDATE records SET payload = '{\"secret\": private-canary' WHERE id = 'g1'");
       db.close();
-      await expect(store.adapter("Grant").find("g1")).rejects.toThrow(
-        /OAuth state database .*acct\.oauth\.sqlite failed/,
+      const error = await store
+        .adapter("Grant")
+        .find("g1")
+        .catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(StateStoreError);
+      expect((error as Error).message).toMatch(
+        /OAuth state at .*acct\.oauth\.sqlite holds a Grant record that is not JSON/,
       );
+      // JSON.parse's own message would quote the stored text.
+      expect((error as Error).message).not.toContain("private");
     } finally {
       await store.close();
     }

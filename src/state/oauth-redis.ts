@@ -1,6 +1,6 @@
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import { StateStoreError } from "../errors.js";
-import { epochSeconds, indexesOf, untilOf } from "./oauth-records.js";
+import { epochSeconds, indexesOf, parsePayload, untilOf } from "./oauth-records.js";
 import { CONSUME, DESTROY, REVOKE, UPSERT } from "./oauth-redis-scripts.js";
 import type { OAuthStore } from "./oauth-store.js";
 import { redactUrl, redisPrefix } from "./redis.js";
@@ -69,7 +69,7 @@ export function redisOAuthStore(
     )) as Array<string | null>;
     if (payload == null) return undefined;
     if (options.clock === "caller" && until != null && Number(until) <= now()) return undefined;
-    const record = JSON.parse(payload) as AdapterPayload;
+    const record = parsePayload(payload, model, location);
     if (consumed != null) record.consumed = Number(consumed);
     return record;
   }
