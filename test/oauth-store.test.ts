@@ -3,14 +3,18 @@
  * (memory, SQLite in a state directory, Redis), with oidc-provider's adapter semantics as its
  * reference memory adapter has them. Time is the test's clock: the stores expire records by it.
  */
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@redis/client";
 import type { AdapterPayload } from "oidc-provider";
 import { afterAll, describe, expect, it } from "vitest";
+import { StateStoreError } from "../src/errors.js";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
 import { openOAuthStore } from "../src/state/oauth-open.js";
 import type { OAuthStore } from "../src/state/oauth-store.js";
+import { sqlite } from "../src/state/sqlite-module.js";
+import { type Redis, redisServerPath, startRedis } from "./support/redis.js";
 
 interface StoreKind {
   name: "memory" | "sqlite" | "redis";
@@ -37,8 +41,26 @@ function storeKinds(): StoreKind[] {
       },
       stop: async () => {},
     },
+    {
+      name: "redis",
+      ...(redisServerPath() ? {} : { skip: "redis-server is not installed (.ci/run installs it)" }),
+      make: async (now) => {
+        redis ??= await startRedis();
+        const redisUrl = redis.url;
+        const scope = `oauth-${process.pid}-${scopes++}`;
+        const open = () => openOAuthStore({ redisUrl, sandbox: false, scope, env: {}, now });
+        return { store: await open(), reopen: open };
+      },
+      stop: async () => {
+        await redis?.stop();
+        redis = undefined;
+      },
+    },
   ];
 }
+
+let redis: Redis | undefined;
+let scopes = 0;
 
 const SECOND = 1000;
 
@@ -252,3 +274,153 @@ for (const kind of storeKinds()) {
     },
   );
 }
+
+describe("the SQLite OAuth store's file", () => {
+  const stateDir = () => mkdtempSync(join(tmpdir(), "cs-oauth-file-"));
+
+  it.skipIf(process.platform === "win32")(
+    "is <scope>.oauth.sqlite beside the send state, 0600 in a directory tightened to 0700",
+    async () => {
+      const dir = join(stateDir(), "open");
+      mkdirSync(dir, { mode: 0o777 });
+      chmodSync(dir, 0o777);
+      const store = await openOAuthStore({ stateDir: dir, sandbox: false, scope: "acct", env: {} });
+      try {
+        expect(store.kind).toBe("sqlite");
+        await store.once("signing-keys", () => "private");
+        expect(statSync(dir).mode & 0o777).toBe(0o700);
+        expect(statSync(join(dir, "acct.oauth.sqlite")).mode & 0o777).toBe(0o600);
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+  it("deletes expired records at the next write", async () => {
+    const dir = stateDir();
+    const clock = { at: 1_800_000_000_000 };
+    const open = () =>
+      openOAuthStore({
+        stateDir: dir,
+        sandbox: false,
+        scope: "acct",
+        env: {},
+        now: () => clock.at,
+      });
+    const store = await open();
+    try {
+      await store.adapter("AccessToken").upsert("old", { grantId: "g" }, 60);
+      await store.adapter("Client").upsert("kept", { client_id: "kept" });
+      clock.at += 61 * SECOND;
+      const rows = () => {
+        const db = new (sqlite().DatabaseSync)(join(dir, "acct.oauth.sqlite"));
+        try {
+          return (
+            db.prepare("SELECT id FROM records ORDER BY id").all() as Array<{ id: string }>
+          ).map((row) => row.id);
+        } finally {
+          db.close();
+        }
+      };
+      expect(rows()).toEqual(["kept", "old"]);
+      await store.adapter("Session").upsert("new", { uid: "u" }, 60);
+      expect(rows()).toEqual(["kept", "new"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("refuses a database written by a newer clicksend-mcp with an error, not an empty store", async () => {
+    const dir = stateDir();
+    const db = new (sqlite().DatabaseSync)(join(dir, "acct.oauth.sqlite"));
+    db.exec("PRAGMA user_version = 99");
+    db.close();
+    const store = await openOAuthStore({ stateDir: dir, sandbox: false, scope: "acct", env: {} });
+    try {
+      await expect(store.adapter("Client").find("c1")).rejects.toThrow(
+        /OAuth state database .*acct\.oauth\.sqlite was written by a newer clicksend-mcp \(schema 99\)/,
+      );
+      await expect(store.once("signing-keys", () => "new")).rejects.toThrow(/newer clicksend-mcp/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a record changed outside clicksend-mcp into something unreadable is an error, not absent", async () => {
+    const dir = stateDir();
+    const store = await openOAuthStore({ stateDir: dir, sandbox: false, scope: "acct", env: {} });
+    try {
+      await store.adapter("Grant").upsert("g1", { accountId: "ann" });
+      const db = new (sqlite().DatabaseSync)(join(dir, "acct.oauth.sqlite"));
+      db.exec("PRAGMA ignore_check_constraints = 1");
+      db.exec("UPDATE records SET payload = '{\"secret\": private-canary' WHERE id = 'g1'");
+      db.close();
+      const error = await store
+        .adapter("Grant")
+        .find("g1")
+        .catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(StateStoreError);
+      expect((error as Error).message).toMatch(
+        /OAuth state at .*acct\.oauth\.sqlite holds a Grant record that is not JSON/,
+      );
+      // JSON.parse's own message would quote the stored text.
+      expect((error as Error).message).not.toContain("private");
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.skipIf(!redisServerPath())("the Redis OAuth store's keys", () => {
+  let own: Redis | undefined;
+  afterAll(() => own?.stop());
+
+  it("live under the account's prefix, expire with their record, and a grant's set with its longest", async () => {
+    own = await startRedis();
+    const scope = `keys-${process.pid}`;
+    const store = await openOAuthStore({ redisUrl: own.url, sandbox: false, scope, env: {} });
+    const admin = createClient({ url: own.url });
+    await admin.connect();
+    try {
+      const prefix = `clicksend-mcp:{${scope}}:oauth:`;
+      await store.adapter("Session").upsert("s1", { uid: "u1" }, 600);
+      await store.adapter("DeviceCode").upsert("d1", { userCode: "ABCD", grantId: "g" }, 300);
+      await store.adapter("RefreshToken").upsert("r1", { grantId: "g" }, 900);
+      await store.once("cookie-keys", () => "secret");
+      const keys: string[] = [];
+      for await (const batch of admin.scanIterator({ MATCH: "*" })) keys.push(...batch);
+      expect(keys.sort()).toEqual(
+        [
+          "grant:g",
+          "once:cookie-keys",
+          "rec:DeviceCode:d1",
+          "rec:RefreshToken:r1",
+          "rec:Session:s1",
+          "uid:Session:u1",
+          "usercode:DeviceCode:ABCD",
+        ].map((key) => prefix + key),
+      );
+      /** When a key expires, in Redis's epoch ms (-1: never). */
+      const expiresAt = async (name: string) =>
+        Number(await admin.sendCommand(["PEXPIRETIME", `${prefix}${name}`]));
+      // A record and its index, set in one script, expire together.
+      const session = await expiresAt("rec:Session:s1");
+      expect(session).toBeGreaterThan(0);
+      expect(await expiresAt("uid:Session:u1")).toBe(session);
+      expect(await expiresAt("usercode:DeviceCode:ABCD")).toBe(
+        await expiresAt("rec:DeviceCode:d1"),
+      );
+      // The grant's set outlives each of its records, and the longest (the refresh token) sets it.
+      const grant = await expiresAt("grant:g");
+      expect(grant).toBe(await expiresAt("rec:RefreshToken:r1"));
+      expect(grant).toBeGreaterThan(await expiresAt("rec:DeviceCode:d1"));
+      expect(await admin.pTTL(`${prefix}once:cookie-keys`)).toBe(-1);
+      // A grant record without expiry makes the set lasting.
+      await store.adapter("AccessToken").upsert("a1", { grantId: "g" });
+      expect(await admin.pTTL(`${prefix}grant:g`)).toBe(-1);
+    } finally {
+      await admin.close();
+      await store.close();
+    }
+  });
+});

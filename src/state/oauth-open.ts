@@ -9,7 +9,7 @@ type Env = Record<string, string | undefined>;
  * inputs as openSendStore: Redis when CLICKSEND_REDIS_URL is set (keys under the account's
  * scope), memory for a "memory" state directory or the sandbox without one, else
  * `<state dir>/<scope>.oauth.sqlite` beside the account's send state. `now` is the clock records
- * expire by in memory and SQLite (tests).
+ * expire by (tests); Redis then checks it beside its own TTLs.
  */
 export async function openOAuthStore(options: {
   stateDir?: string | undefined;
@@ -22,7 +22,12 @@ export async function openOAuthStore(options: {
   const scope = options.sandbox ? "sandbox" : options.scope;
   const clock = options.now ? { now: options.now } : {};
   if (options.redisUrl) {
-    throw new Error("The OAuth store in Redis is not built yet.");
+    const { redisOAuthStore } = await import("./oauth-redis.js");
+    return redisOAuthStore(
+      options.redisUrl,
+      scope,
+      options.now ? { clock: "caller", ...clock } : {},
+    );
   }
   if (options.stateDir === "memory" || (options.sandbox && options.stateDir === undefined)) {
     const { memoryOAuthStore } = await import("./oauth-memory.js");

@@ -1,4 +1,5 @@
 import type { AdapterPayload } from "oidc-provider";
+import { StateStoreError } from "../errors.js";
 
 /**
  * The models whose records belong to a grant, as oidc-provider's reference adapter has them:
@@ -30,7 +31,7 @@ export function indexesOf(model: string, payload: AdapterPayload): RecordIndexes
 
 /** oidc-provider's expiresIn (seconds from now) as the epoch millisecond it ends at. */
 export function untilOf(expiresIn: number | undefined, now: number): number | undefined {
-  return typeof expiresIn === "number" ? now + expiresIn * 1000 : undefined;
+  return typeof expiresIn === "number" ? Math.round(now + expiresIn * 1000) : undefined;
 }
 
 /** Epoch seconds, as oidc-provider's `consumed` has them. */
@@ -43,3 +44,17 @@ export const OAUTH_STATE_WORDS = {
   guards: "sign-ins and tokens",
   forgets: "its signing keys, clients and grants; everyone signs in again",
 };
+
+/**
+ * A stored payload, read back. JSON.parse's own error quotes the text, which may hold a token or
+ * a key: a record that does not parse is told without it.
+ */
+export function parsePayload(text: string, model: string, location: string): AdapterPayload {
+  try {
+    return JSON.parse(text) as AdapterPayload;
+  } catch {
+    throw new StateStoreError(
+      `The OAuth state at ${location} holds a ${model} record that is not JSON: it was changed outside clicksend-mcp. Nothing was changed.`,
+    );
+  }
+}

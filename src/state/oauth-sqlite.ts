@@ -1,6 +1,12 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Adapter, AdapterPayload } from "oidc-provider";
-import { epochSeconds, indexesOf, OAUTH_STATE_WORDS, untilOf } from "./oauth-records.js";
+import {
+  epochSeconds,
+  indexesOf,
+  OAUTH_STATE_WORDS,
+  parsePayload,
+  untilOf,
+} from "./oauth-records.js";
 import type { OAuthStore } from "./oauth-store.js";
 import { sqliteFault } from "./sqlite-errors.js";
 import { openStateDatabase, rollback } from "./sqlite-open.js";
@@ -132,10 +138,10 @@ export function sqliteOAuthStore(options: {
       }
     });
 
-  const payloadOf = (row: unknown): AdapterPayload | undefined =>
+  const payloadOf = (model: string, row: unknown): AdapterPayload | undefined =>
     row === undefined
       ? undefined
-      : (JSON.parse((row as { payload: string }).payload) as AdapterPayload);
+      : parsePayload((row as { payload: string }).payload, model, location);
 
   const adapter = (model: string): Adapter => ({
     async upsert(id, payload, expiresIn) {
@@ -155,10 +161,10 @@ export function sqliteOAuthStore(options: {
         );
       });
     },
-    find: async (id) => step((sql) => payloadOf(sql.find.get(model, id, now()))),
-    findByUid: async (uid) => step((sql) => payloadOf(sql.findByUid.get(model, uid, now()))),
+    find: async (id) => step((sql) => payloadOf(model, sql.find.get(model, id, now()))),
+    findByUid: async (uid) => step((sql) => payloadOf(model, sql.findByUid.get(model, uid, now()))),
     findByUserCode: async (userCode) =>
-      step((sql) => payloadOf(sql.findByUserCode.get(model, userCode, now()))),
+      step((sql) => payloadOf(model, sql.findByUserCode.get(model, userCode, now()))),
     async consume(id) {
       const at = now();
       step((sql) => sql.consume.run(epochSeconds(at), model, id, at));
