@@ -12,7 +12,7 @@ import * as oauth from "oauth4webapi";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
-import { sqliteOAuthStore } from "../src/state/oauth-sqlite.js";
+import { openOAuthStore } from "../src/state/oauth-open.js";
 import type { OAuthStore } from "../src/state/oauth-store.js";
 import {
   ANA,
@@ -29,6 +29,7 @@ import {
   writePeopleFile,
 } from "./support/builtin-issuer.js";
 import { type HttpsDocuments, serveHttpsDocuments } from "./support/https-documents.js";
+import { type Redis, redisServerPath, startRedis } from "./support/redis.js";
 
 let people: string;
 const running: RunningIssuer[] = [];
@@ -263,40 +264,93 @@ describe("refusals", () => {
   });
 });
 
-describe("keys, clients, grants and tokens in the store", () => {
-  it("survive a restart: the old access token verifies and the refresh token works", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cs-oauth-"));
-    const file = join(dir, "oauth.sqlite");
-    const first = sqliteOAuthStore({ file, dir });
-    const before = await start({ store: first });
-    const as = await discover(before.base);
-    const client = await registerPublicClient(as);
-    const tokens = await codeFlow(as, client, ANA, { resource: before.resource });
-    const port = Number(new URL(before.base).port);
-    await before.close();
-    running.splice(running.indexOf(before), 1);
-    await first.close();
+/** The engines the built-in server's state lives in across processes: `open` another store on it. */
+const engines: Array<{
+  name: string;
+  skip?: string;
+  open: () => Promise<() => Promise<OAuthStore>>;
+}> = [
+  {
+    name: "SQLite",
+    open: async () => {
+      const stateDir = mkdtempSync(join(tmpdir(), "cs-oauth-"));
+      return () => openOAuthStore({ stateDir, sandbox: false, scope: "acct", env: {} });
+    },
+  },
+  {
+    name: "Redis",
+    ...(redisServerPath() ? {} : { skip: "redis-server is not installed" }),
+    open: async () => {
+      redis ??= await startRedis();
+      const redisUrl = redis.url;
+      const scope = `builtin-${process.pid}-${redisScopes++}`;
+      return () => openOAuthStore({ redisUrl, sandbox: false, scope, env: {} });
+    },
+  },
+];
+let redis: Redis | undefined;
+let redisScopes = 0;
+afterAll(async () => {
+  await redis?.stop();
+});
 
-    const second = sqliteOAuthStore({ file, dir });
-    stores.push(second);
-    const after = await start({ store: second, port });
-    const { payload } = await verify(after, tokens.access_token);
-    expect(payload.sub).toBe("ana");
-    const refreshed = await oauth.processRefreshTokenResponse(
-      as,
-      client,
-      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token ?? "", {
-        additionalParameters: { resource: after.resource },
-        ...insecure,
-      }),
-    );
-    const again = await verify(after, refreshed.access_token);
-    expect(again.payload).toMatchObject({ sub: "ana", name: ANA.name, aud: after.resource });
-    expect(again.protectedHeader.kid).toBe(
-      (await verify(after, tokens.access_token)).protectedHeader.kid,
-    );
-  });
+describe.each(engines)("keys, clients, grants and tokens in $name", ({ skip, open }) => {
+  it.skipIf(skip !== undefined)(
+    "survive a restart: the old access token verifies and the refresh token works",
+    async () => {
+      const reopen = await open();
+      const first = await reopen();
+      const before = await start({ store: first });
+      const as = await discover(before.base);
+      const client = await registerPublicClient(as);
+      const tokens = await codeFlow(as, client, ANA, { resource: before.resource });
+      const port = Number(new URL(before.base).port);
+      await before.close();
+      running.splice(running.indexOf(before), 1);
+      await first.close();
 
+      const second = await reopen();
+      stores.push(second);
+      const after = await start({ store: second, port });
+      const { payload } = await verify(after, tokens.access_token);
+      expect(payload.sub).toBe("ana");
+      const refreshed = await oauth.processRefreshTokenResponse(
+        as,
+        client,
+        await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token ?? "", {
+          additionalParameters: { resource: after.resource },
+          ...insecure,
+        }),
+      );
+      const again = await verify(after, refreshed.access_token);
+      expect(again.payload).toMatchObject({ sub: "ana", name: ANA.name, aud: after.resource });
+      expect(again.protectedHeader.kid).toBe(
+        (await verify(after, tokens.access_token)).protectedHeader.kid,
+      );
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    "agree between two instances: register on A, sign in on B, token from A",
+    async () => {
+      const reopen = await open();
+      const [storeA, storeB] = [await reopen(), await reopen()];
+      stores.push(storeA, storeB);
+      const a = await start({ store: storeA });
+      const b = await start({ store: storeB, issuer: a.base });
+      const as = await discover(a.base);
+      const client = await registerPublicClient(as);
+      const tokens = await codeFlow(as, client, ANA, {
+        resource: a.resource,
+        origins: [b.listening, a.listening],
+      });
+      expect((await verify(b, tokens.access_token)).payload.sub).toBe("ana");
+      expect((await verify(a, tokens.access_token)).payload.sub).toBe("ana");
+    },
+  );
+});
+
+describe("the people file at a restart", () => {
   it("stop refreshing for a person whose scopes the people file narrowed", async () => {
     const store = memoryOAuthStore();
     stores.push(store);
@@ -319,21 +373,6 @@ describe("keys, clients, grants and tokens in the store", () => {
     );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: "invalid_grant" });
-  });
-
-  it("agree between two instances: register on A, sign in on B, token from A", async () => {
-    const store = memoryOAuthStore();
-    stores.push(store);
-    const a = await start({ store });
-    const b = await start({ store, issuer: a.base });
-    const as = await discover(a.base);
-    const client = await registerPublicClient(as);
-    const tokens = await codeFlow(as, client, ANA, {
-      resource: a.resource,
-      origins: [b.listening, a.listening],
-    });
-    expect((await verify(b, tokens.access_token)).payload.sub).toBe("ana");
-    expect((await verify(a, tokens.access_token)).payload.sub).toBe("ana");
   });
 });
 
