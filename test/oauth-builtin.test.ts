@@ -90,6 +90,16 @@ describe("discovery", () => {
   );
 });
 
+describe("the key set", () => {
+  it("publishes public keys only, the ones getKey verifies with", async () => {
+    const { base } = await start();
+    const { keys } = (await (await fetch(`${base}/oauth/jwks`)).json()) as jose.JSONWebKeySet;
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig" });
+    expect(keys[0]).not.toHaveProperty("d");
+  });
+});
+
 describe("dynamic registration and the code flow", () => {
   it("issues a JWT access token for the resource, with the person's name", async () => {
     const issuer = await start();
@@ -405,7 +415,9 @@ describe("Client ID Metadata Documents", () => {
   });
 
   it("are refused from a private address by default, and nothing is requested", async () => {
-    const issuer = await start();
+    const lines: string[] = [];
+    const logger = createLogger("error", [(_level, message) => lines.push(message)]);
+    const issuer = await start({ logger });
     const as = await discover(issuer.base);
     const client: oauth.Client = { client_id: clientId, token_endpoint_auth_method: "none" };
     const served = documents.requests.length;
@@ -415,6 +427,9 @@ describe("Client ID Metadata Documents", () => {
     expect(response.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
     expect(await response.text()).toContain("invalid_client");
     expect(documents.requests.length).toBe(served);
+    expect(lines.join("\n")).toContain(
+      "authorization refused: invalid_client (client_id metadata document fetch failed)",
+    );
   });
 });
 

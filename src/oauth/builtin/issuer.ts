@@ -4,7 +4,7 @@
  * register, jwks, revoke) to oidc-provider's own handler. Loaded only through index.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Provider } from "oidc-provider";
+import { type errors, Provider } from "oidc-provider";
 import { providerConfiguration } from "./configuration.js";
 import type { BuiltinIssuer, BuiltinIssuerOptions } from "./index.js";
 import { INTERACTION_PREFIX, serveInteraction } from "./interaction.js";
@@ -63,6 +63,15 @@ export async function startIssuer(options: BuiltinIssuerOptions): Promise<Builti
   provider.on("server_error", (_ctx: unknown, error: Error) => {
     logger.error(`OAuth: ${error.name}: ${error.message}`);
   });
+  // What a client was told and why (its error codes and descriptions carry no token values):
+  // how an operator sees a metadata document that could not be fetched, or a bad registration.
+  const told = (what: string, error: errors.OIDCProviderError) =>
+    `OAuth: ${what} refused: ${error.error}${error.error_description ? ` (${error.error_description})` : ""}`;
+  provider.on("authorization.error", (_ctx, error) => logger.info(told("authorization", error)));
+  provider.on("registration_create.error", (_ctx, error) =>
+    logger.info(told("registration", error)),
+  );
+  provider.on("grant.error", (_ctx, error) => logger.debug(told("token request", error)));
   provider.use(async (ctx, next) => {
     await next();
     if (DISCOVERY_PATHS.has(ctx.path) && ctx.status === 200 && ctx.body) {
