@@ -1,17 +1,21 @@
 /**
  * The built-in authorization server's people file: its validation (errors name the file and the
- * entry, never the hash), scrypt passwords, `clicksend-mcp oauth-person add`, and the per-username
- * sign-in backoff.
+ * entry, never the hash), scrypt passwords, `clicksend-mcp oauth-person add`, the per-username
+ * sign-in backoff, and the key resolver the resource server verifies with.
  */
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { exportJWK, generateKeyPair, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { keyResolver, signingKeys } from "../src/oauth/builtin/keys.js";
 import { hashPassword, verifyPassword } from "../src/oauth/builtin/passwords.js";
 import { loadPeople, PeopleFileError, parsePeople } from "../src/oauth/builtin/people.js";
 import { runPersonCommand } from "../src/oauth/builtin/person-command.js";
 import { SignInBackoff } from "../src/oauth/builtin/sign-in-backoff.js";
+import { memoryOAuthStore } from "../src/state/oauth-memory.js";
+import type { OAuthStore } from "../src/state/oauth-store.js";
 
 const HASH = await hashPassword("a long enough password");
 const ana = { username: "ana", name: "Ana", password: HASH, scopes: ["clicksend:read"] };
@@ -154,5 +158,33 @@ describe("the sign-in backoff", () => {
     const backoff = new SignInBackoff({ now: () => 0 });
     for (let i = 0; i < 40; i++) backoff.failed("ana");
     expect(backoff.waitMs("ana")).toBe(5 * 60_000);
+  });
+});
+
+describe("the issuer's key resolver", () => {
+  it("reads the store again for a key it does not know, as after a rotation elsewhere", async () => {
+    const store = memoryOAuthStore();
+    const first = await signingKeys(store);
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    const rotated = { ...(await exportJWK(publicKey)), kid: "rotated", alg: "ES256", use: "sig" };
+    let reads = 0;
+    const rotatedStore: OAuthStore = {
+      ...store,
+      once: async () => {
+        reads++;
+        return JSON.stringify({ keys: [...first.keys, rotated] });
+      },
+    };
+    const getKey = keyResolver(first, rotatedStore);
+    const token = await new SignJWT({ sub: "ana" })
+      .setProtectedHeader({ alg: "ES256", kid: "rotated" })
+      .sign(privateKey);
+    expect((await jwtVerify(token, getKey)).payload.sub).toBe("ana");
+    expect(reads).toBe(1);
+    const unknown = await new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid: "nobody" })
+      .sign(privateKey);
+    await expect(jwtVerify(unknown, getKey)).rejects.toThrow(joseErrors.JWKSNoMatchingKey);
+    await store.close();
   });
 });
