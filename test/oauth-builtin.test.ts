@@ -150,6 +150,13 @@ describe("the consent page", () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
   });
 
+  it("tells a browser without the interaction cookie to start again", async () => {
+    const { base } = await start();
+    const response = await fetch(`${base}/oauth/interaction/unknown`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("This sign-in has expired");
+  });
+
   it("gives a person allowed only clicksend:read a read-only token when both are asked", async () => {
     const issuer = await start();
     const as = await discover(issuer.base);

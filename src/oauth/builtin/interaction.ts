@@ -6,7 +6,7 @@
  * client with a code.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Provider } from "oidc-provider";
+import { errors, type Provider } from "oidc-provider";
 import type { Logger } from "../../logger.js";
 import { consentPage, messagePage, sendPage } from "./pages.js";
 import { verifyPassword } from "./passwords.js";
@@ -58,7 +58,9 @@ export async function serveInteraction(
   let details: Details;
   try {
     details = await provider.interactionDetails(req, res);
-  } catch {
+  } catch (error) {
+    // No interaction cookie, or an interaction that has ended: anything else is a fault.
+    if (!(error instanceof errors.SessionNotFound)) throw error;
     return sendPage(
       res,
       400,
