@@ -90,6 +90,23 @@ describe("discovery", () => {
   );
 });
 
+describe("routing", () => {
+  it("claims the discovery paths and /oauth/, not the MCP endpoint or its metadata", async () => {
+    const { issuer } = await start();
+    for (const path of [
+      "/.well-known/oauth-authorization-server",
+      "/.well-known/openid-configuration",
+      "/oauth/token",
+      "/oauth/interaction/abc",
+    ]) {
+      expect(issuer.owns(path)).toBe(true);
+    }
+    for (const path of ["/mcp", "/.well-known/oauth-protected-resource", "/oauth", "/"]) {
+      expect(issuer.owns(path)).toBe(false);
+    }
+  });
+});
+
 describe("the key set", () => {
   it("publishes public keys only, the ones getKey verifies with", async () => {
     const { base } = await start();

@@ -78,6 +78,7 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
     },
     responseTypes: ["code"],
     pkce: { required: () => true },
+    // Every route under /oauth/, disabled features' too, so the issuer can claim that prefix.
     routes: {
       authorization: "/oauth/authorize",
       token: "/oauth/token",

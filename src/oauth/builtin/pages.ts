@@ -38,10 +38,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
+/** What each scope lets the app do (src/oauth/scopes.ts on the resource server decides it). */
 const SCOPE_TEXT: Record<IssuedScope, string> = {
   "clicksend:read":
-    "Read: messages, replies, contacts, lists, templates, account details, and send previews",
-  "clicksend:send": "Send: texts, MMS, voice and email, and change contacts, lists and templates",
+    "Read: look up messages, replies, contacts, lists, templates and the account, and preview sends",
+  "clicksend:send":
+    "Send: send messages, and change or delete contacts, lists, templates and other account data",
 };
 
 export interface ConsentView {
