@@ -4,7 +4,7 @@
  * register, jwks, revoke) to oidc-provider's own handler. Loaded only through index.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type errors, Provider } from "oidc-provider";
+import { type errors, type JWKS, Provider } from "oidc-provider";
 import { providerConfiguration } from "./configuration.js";
 import type { BuiltinIssuer, BuiltinIssuerOptions } from "./index.js";
 import { INTERACTION_PREFIX, serveInteraction } from "./interaction.js";
@@ -52,7 +52,8 @@ export async function startIssuer(options: BuiltinIssuerOptions): Promise<Builti
       people,
       allowPrivateClients: options.allowPrivateClients,
       adapter: (model: string) => store.adapter(model),
-      jwks: jwks as Parameters<typeof providerConfiguration>[0]["jwks"],
+      // jose's JWK type and oidc-provider's describe the same private JWKs.
+      jwks: jwks as JWKS,
       cookieKeys: await cookieKeys(store),
     }),
   );
