@@ -114,11 +114,25 @@ describe("oauth-person add", () => {
     expect(readFileSync(file, "utf8")).not.toContain("long password");
   });
 
+  it("removes a person, and says so when there is no such person", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "cs-people-")), "people.json");
+    await run(["add", "ana", "--name", "Ana", "--scopes", "read", "--file", file]);
+    await run(["add", "rui", "--name", "Rui", "--scopes", "read", "--file", file]);
+    expect(await run(["remove", "ana", "--file", file])).toEqual({
+      code: 0,
+      err: expect.stringContaining("Removed ana"),
+    });
+    expect([...loadPeople(file).keys()]).toEqual(["rui"]);
+    const again = await run(["remove", "ana", "--file", file]);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain("has no ana");
+  });
+
   it.each([
     [["add", "ana", "--name", "Ana", "--scopes", "read"], /--file or CLICKSEND_MCP_OAUTH_USERS/],
     [["add", "ana", "--name", "Ana", "--scopes", "write", "--file", "x"], /--scopes takes/],
     [["add", "ana", "--scopes", "read", "--file", "x"], /--name is required/],
-    [["remove", "ana"], /the one command is/],
+    [["delete", "ana", "--file", "x"], /the commands are/],
   ])("refuses %j", async (argv, message) => {
     const { code, err } = await run(argv);
     expect(code).toBe(2);

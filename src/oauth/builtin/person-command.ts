@@ -1,7 +1,7 @@
 /**
  * `clicksend-mcp oauth-person add <username> --name "Ana Silva" --scopes read,send [--file PATH]`:
  * adds a person to the built-in authorization server's people file, or replaces the entry with
- * that username. The password is read from stdin (its first line; typed without echo on a
+ * that username; `oauth-person remove <username>` takes one out. The password is read from stdin (its first line; typed without echo on a
  * terminal) and only its scrypt hash is written. The file is written as setup writes host
  * configs (src/setup/write.ts): under a lock, atomically, mode 0600, the old one backed up.
  */
@@ -32,10 +32,13 @@ export interface PersonCommandContext {
 const MIN_PASSWORD = 12;
 
 export const personCommandHelp = `Usage: clicksend-mcp oauth-person add USERNAME --name "FULL NAME" --scopes read,send [--file PATH]
+       clicksend-mcp oauth-person remove USERNAME [--file PATH]
 
-Adds a person who may sign in to the built-in authorization server
-(CLICKSEND_MCP_OAUTH_ISSUER=builtin), or replaces the entry with that username.
+add: a person who may sign in to the built-in authorization server
+(CLICKSEND_MCP_OAUTH_ISSUER=builtin), or a new entry for that username.
 The password is read from stdin (at least ${MIN_PASSWORD} characters); only its scrypt hash is stored.
+remove: the person's entry; once the server restarts, their tokens no longer refresh.
+The server reads the file at start: restart it after a change.
 
   --name TEXT     the name tokens carry (audit, logs, the confirmation question)
   --scopes LIST   what they may allow: read, send or both (clicksend:read, clicksend:send)
@@ -83,6 +86,52 @@ function peopleIn(before: string, file: string): PersonEntry[] {
   }
 }
 
+async function add(
+  context: PersonCommandContext,
+  username: string,
+  file: string,
+  values: { name?: string | undefined; scopes?: string | undefined },
+): Promise<number> {
+  if (values.name === undefined) throw new UsageError("--name is required");
+  const badName = nameProblem(values.name);
+  if (badName) throw new UsageError(`--name: ${badName}`);
+  if (values.scopes === undefined) throw new UsageError("--scopes is required");
+  const scopes = scopesFrom(values.scopes);
+  const password = await readPassword(context, username);
+  if (password.length < MIN_PASSWORD) {
+    throw new UsageError(`the password (stdin) must be at least ${MIN_PASSWORD} characters`);
+  }
+  const person: PersonEntry = {
+    username,
+    name: values.name,
+    password: await hashPassword(password),
+    scopes,
+  };
+  let replaced = false;
+  const written = editFile(file, (before) => {
+    const people = peopleIn(before, file);
+    const others = people.filter((p) => p.username !== username);
+    replaced = others.length < people.length;
+    return `${JSON.stringify({ people: [...others, person] }, null, 2)}\n`;
+  });
+  context.err(
+    `${replaced ? "Updated" : "Added"} ${username} (${scopes.join(", ")}) in ${written.file}\n`,
+  );
+  return 0;
+}
+
+/** Takes the person out: after a restart their refresh tokens stop working. */
+function remove(context: PersonCommandContext, username: string, file: string): number {
+  const written = editFile(file, (before) => {
+    const people = peopleIn(before, file);
+    const others = people.filter((p) => p.username !== username);
+    if (others.length === people.length) throw new PeopleFileError(`${file} has no ${username}`);
+    return `${JSON.stringify({ people: others }, null, 2)}\n`;
+  });
+  context.err(`Removed ${username} from ${written.file}; restart the server for it to apply\n`);
+  return 0;
+}
+
 /** Runs the subcommand; returns the exit code (2 for bad usage, 1 when the file cannot be written). */
 export async function runPersonCommand(context: PersonCommandContext): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -110,40 +159,19 @@ export async function runPersonCommand(context: PersonCommandContext): Promise<n
   }
   try {
     const [verb, username, ...rest] = positionals;
-    if (verb !== "add" || username === undefined || rest.length > 0) {
-      throw new UsageError("the one command is: oauth-person add USERNAME --name ... --scopes ...");
+    if ((verb !== "add" && verb !== "remove") || username === undefined || rest.length > 0) {
+      throw new UsageError(
+        "the commands are: oauth-person add USERNAME ..., oauth-person remove USERNAME",
+      );
     }
     const badUsername = usernameProblem(username);
     if (badUsername) throw new UsageError(badUsername);
-    if (values.name === undefined) throw new UsageError("--name is required");
-    const badName = nameProblem(values.name);
-    if (badName) throw new UsageError(`--name: ${badName}`);
-    if (values.scopes === undefined) throw new UsageError("--scopes is required");
-    const scopes = scopesFrom(values.scopes);
     const file = values.file ?? context.env.CLICKSEND_MCP_OAUTH_USERS;
-    if (!file)
+    if (!file) {
       throw new UsageError("name the people file with --file or CLICKSEND_MCP_OAUTH_USERS");
-    const password = await readPassword(context, username);
-    if (password.length < MIN_PASSWORD) {
-      throw new UsageError(`the password (stdin) must be at least ${MIN_PASSWORD} characters`);
     }
-    const person: PersonEntry = {
-      username,
-      name: values.name,
-      password: await hashPassword(password),
-      scopes,
-    };
-    let replaced = false;
-    const written = editFile(file, (before) => {
-      const people = peopleIn(before, file);
-      const others = people.filter((p) => p.username !== username);
-      replaced = others.length < people.length;
-      return `${JSON.stringify({ people: [...others, person] }, null, 2)}\n`;
-    });
-    context.err(
-      `${replaced ? "Updated" : "Added"} ${username} (${scopes.join(", ")}) in ${written.file}\n`,
-    );
-    return 0;
+    if (verb === "remove") return remove(context, username, file);
+    return await add(context, username, file, values);
   } catch (error) {
     if (error instanceof UsageError) {
       context.err(`oauth-person: ${error.message}\n\n${personCommandHelp}`);
