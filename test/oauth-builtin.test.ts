@@ -17,6 +17,7 @@ import type { OAuthStore } from "../src/state/oauth-store.js";
 import {
   ANA,
   authorizationUrl,
+  clientAuth,
   codeFlow,
   consent,
   discover,
@@ -141,6 +142,41 @@ describe("dynamic registration and the code flow", () => {
       client_id: client.client_id,
     });
     expect(payload.exp).toBe((payload.iat ?? 0) + 3600);
+  });
+});
+
+describe("a confidential client (client_secret_post, as claude.ai registers)", () => {
+  it("gets tokens and refreshes them with its secret", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as, "client_secret_post");
+    expect(client.client_secret).toEqual(expect.any(String));
+    const tokens = await codeFlow(as, client, ANA, { resource: issuer.resource });
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(
+        as,
+        client,
+        clientAuth(client),
+        tokens.refresh_token ?? "",
+        insecure,
+      ),
+    );
+    const { payload } = await verify(issuer, refreshed.access_token);
+    expect(payload).toMatchObject({
+      sub: "ana",
+      aud: issuer.resource,
+      client_id: client.client_id,
+    });
+    const withoutSecret = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      refreshed.refresh_token ?? "",
+      insecure,
+    );
+    expect(withoutSecret.status).toBe(401);
   });
 });
 

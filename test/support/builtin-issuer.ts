@@ -135,6 +135,16 @@ export async function registerPublicClient(
   return oauth.processDynamicClientRegistrationResponse(response);
 }
 
+/** How the client authenticates at the token endpoint, from its registration. */
+export function clientAuth(client: oauth.Client): oauth.ClientAuth {
+  const secret = typeof client.client_secret === "string" ? client.client_secret : undefined;
+  if (secret && client.token_endpoint_auth_method === "client_secret_post") {
+    return oauth.ClientSecretPost(secret);
+  }
+  if (secret) return oauth.ClientSecretBasic(secret);
+  return oauth.None();
+}
+
 export interface Authorization {
   state: string;
   verifier: string;
@@ -216,7 +226,7 @@ export async function codeFlow(
   const response = await oauth.authorizationCodeGrantRequest(
     as,
     client,
-    oauth.None(),
+    clientAuth(client),
     params,
     REDIRECT_URI,
     auth.verifier,
