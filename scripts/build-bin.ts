@@ -47,6 +47,10 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["sandbox/ (--sandbox)", /^sandbox\//],
   ["src/setup/ (the setup subcommand)", /^src\/setup\//],
   [
+    "oidc-provider and koa (CLICKSEND_MCP_OAUTH_ISSUER=builtin)",
+    /node_modules\/(oidc-provider|koa|@koa)\/|^src\/oauth\/builtin\/(?!index\.ts$)/,
+  ],
+  [
     'zod locales (a file imports { z } from "zod": write import * as z)',
     /node_modules\/zod\/v4\/locales\/(?!en\.js)/,
   ],

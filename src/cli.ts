@@ -29,6 +29,18 @@ async function main(): Promise<void> {
     });
     return;
   }
+  if (process.argv[2] === "oauth-person") {
+    // The built-in authorization server's people file; loaded only for this subcommand.
+    const { runPersonCommand } = await import("./oauth/builtin/person-command.js");
+    process.exitCode = await runPersonCommand({
+      argv: process.argv.slice(3),
+      env: process.env,
+      stdin: process.stdin,
+      out: (text) => process.stdout.write(text),
+      err: (text) => void writeStderr(text),
+    });
+    return;
+  }
   if (process.argv[2] === "state") {
     const { runStateInit, accountScope } = await import("./state/init-command.js");
     process.exitCode = await runStateInit({

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createClient } from "@redis/client";
 import { StateStoreError, ToolError } from "../errors.js";
 import {
@@ -11,11 +11,12 @@ import {
   sha256,
   toUnits,
 } from "./ledger.js";
+import { redisConnection, redisScript, runScript } from "./redis-connection.js";
 import { AUDIT, DECLINE, ISSUE, OPT_OUT_MARK, RESERVE, SETTLE } from "./redis-scripts.js";
 import { AUDIT_DAYS, type AuditRecord, oldestAuditDayKept, type SendStateEngine } from "./store.js";
 
-/** Each Redis command must answer within this, or the step fails closed. */
-export const COMMAND_TIMEOUT_MS = 3_000;
+export { COMMAND_TIMEOUT_MS } from "./redis-connection.js";
+
 /** An instance's liveness lease, renewed at a third of it: a killed one's sends read as maybe sent after it. */
 const LEASE_MS = 15_000;
 
@@ -45,19 +46,15 @@ export interface RedisStats {
 
 export const redisPrefix = (scope: string) => `clicksend-mcp:{${scope}}:`;
 
-const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 const SCRIPTS = {
-  reserve: RESERVE,
-  issue: ISSUE,
-  decline: DECLINE,
-  settle: SETTLE,
-  audit: AUDIT,
-  optOutMark: OPT_OUT_MARK,
+  reserve: redisScript(RESERVE),
+  issue: redisScript(ISSUE),
+  decline: redisScript(DECLINE),
+  settle: redisScript(SETTLE),
+  audit: redisScript(AUDIT),
+  optOutMark: redisScript(OPT_OUT_MARK),
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
-const SHAS = Object.fromEntries(
-  Object.entries(SCRIPTS).map(([name, script]) => [name, sha1(script)]),
-) as Record<ScriptName, string>;
 
 /**
  * State in Redis, for several HTTP instances behind a load balancer. Each step is one script
@@ -72,20 +69,10 @@ export function redisEngine(
 ): SendStateEngine & { stats: RedisStats } {
   const location = redactUrl(url);
   const prefix = redisPrefix(scope);
-  const timeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
   const me = randomBytes(8).toString("hex");
   const stats: RedisStats = { steps: 0, scriptCalls: 0 };
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: timeoutMs,
-      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000),
-    },
-  });
-  // Without a listener node-redis throws connection errors; each command reports its own.
-  client.on("error", () => {});
-  let connecting: Promise<unknown> | undefined;
+  const connection = redisConnection(url, options.commandTimeoutMs);
+  const { client, withDeadline } = connection;
   let marker = "";
   let lease: NodeJS.Timeout | undefined;
   let checkedPersistence = false;
@@ -103,22 +90,8 @@ export function redisEngine(
   // A reconnection may reach a Redis that restarted: the lease is written again.
   client.on("ready", () => void renewLease());
 
-  let waiting: Promise<unknown> | undefined;
-
   async function ready(): Promise<void> {
-    if (client.isReady) return;
-    if (!client.isOpen && !connecting) {
-      connecting = client.connect().finally(() => {
-        connecting = undefined;
-      });
-    }
-    // The first connection, or node-redis reconnecting on its own: every step waits for one.
-    waiting ??= (connecting ?? new Promise((resolve) => client.once("ready", resolve))).finally(
-      () => {
-        waiting = undefined;
-      },
-    );
-    await waiting;
+    await connection.ready();
     if (!lease) {
       lease = setInterval(renewLease, LEASE_MS / 3);
       lease.unref();
@@ -126,19 +99,6 @@ export function redisEngine(
     if (!checkedPersistence) {
       checkedPersistence = true;
       void warnWithoutPersistence(client, location, options.warn);
-    }
-  }
-
-  /** Runs `run`, failing when it takes longer than the command timeout. */
-  async function withDeadline<T>(run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([run(), deadline]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -152,15 +112,9 @@ export function redisEngine(
       JSON.stringify(step),
     ];
     const keys = [`${prefix}marker`];
-    stats.scriptCalls++;
-    let reply: unknown;
-    try {
-      reply = await client.evalSha(SHAS[name], { keys, arguments: args });
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
+    const reply = await runScript(client, SCRIPTS[name], { keys, arguments: args }, () => {
       stats.scriptCalls++;
-      reply = await client.eval(SCRIPTS[name], { keys, arguments: args });
-    }
+    });
     const answer = JSON.parse(String(reply)) as { lost?: string; marker?: string } & Record<
       string,
       unknown
@@ -362,7 +316,7 @@ export function redisEngine(
       clearInterval(lease);
       if (!client.isOpen) return;
       await client.del(`${prefix}alive:${me}`).catch(() => undefined);
-      await client.close().catch(() => client.destroy());
+      await connection.close();
     },
   };
 

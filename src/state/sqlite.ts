@@ -1,16 +1,15 @@
 import type { DatabaseSync } from "node:sqlite";
-import { StateStoreError } from "../errors.js";
 import { sqliteFault } from "./sqlite-errors.js";
-import { sqlite } from "./sqlite-module.js";
+import { openStateDatabase, rollback } from "./sqlite-open.js";
 import { SqliteOptOuts } from "./sqlite-opt-outs.js";
 import { SCHEMA, SCHEMA_VERSION } from "./sqlite-schema.js";
 import { SqliteSteps } from "./sqlite-steps.js";
 import { HEARTBEAT_MS, Writers } from "./sqlite-writers.js";
-import { prepareStateDir, prepareStateFile } from "./state-dir.js";
 import { oldestAuditDayKept, type SendStateEngine } from "./store.js";
 
-/** How long a step waits for another process's transaction before it fails closed. */
-export const BUSY_TIMEOUT_MS = 5_000;
+export { BUSY_TIMEOUT_MS } from "./sqlite-open.js";
+
+const SEND_STATE_SCHEMA = { name: "send state", version: SCHEMA_VERSION, sql: SCHEMA };
 
 interface Open {
   db: DatabaseSync;
@@ -43,16 +42,8 @@ export function sqliteEngine(options: { file: string; dir?: string }): SendState
 
   const connect = (): Open => {
     if (open) return open;
-    if (options.dir) prepareStateDir(options.dir);
-    if (!memory) prepareStateFile(options.file);
-    const db = new (sqlite().DatabaseSync)(options.file);
+    const db = openStateDatabase(options, SEND_STATE_SCHEMA, location);
     try {
-      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      if (!memory) {
-        db.exec("PRAGMA journal_mode = WAL");
-        db.exec("PRAGMA synchronous = NORMAL");
-      }
-      migrate(db, location);
       const writers = new Writers(db);
       open = {
         db,
@@ -60,15 +51,15 @@ export function sqliteEngine(options: { file: string; dir?: string }): SendState
         writers,
         optOuts: new SqliteOptOuts(db),
       };
-      if (!memory) {
-        heartbeat = setInterval(beat, HEARTBEAT_MS);
-        heartbeat.unref();
-      }
-      return open;
     } catch (error) {
       db.close();
       throw error;
     }
+    if (!memory) {
+      heartbeat = setInterval(beat, HEARTBEAT_MS);
+      heartbeat.unref();
+    }
+    return open;
   };
 
   /** One step in one write transaction; any failure rolls it back and fails closed. */
@@ -146,35 +137,4 @@ export function sqliteEngine(options: { file: string; dir?: string }): SendState
       db.close();
     },
   };
-}
-
-/** Creates the tables in a new database; refuses one written by a newer schema. */
-function migrate(db: DatabaseSync, location: string): void {
-  const { user_version: version } = db.prepare("PRAGMA user_version").get() as {
-    user_version: number;
-  };
-  if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) {
-    throw new StateStoreError(
-      `The send state database ${location} was written by a newer clicksend-mcp (schema ${version}); upgrade this one, or set CLICKSEND_STATE_DIR to another directory.`,
-    );
-  }
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    db.exec(SCHEMA);
-    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    db.exec("COMMIT");
-  } catch (error) {
-    rollback(db);
-    throw error;
-  }
-}
-
-/** Ends a failed transaction; SQLite may already have rolled it back (disk full, I/O error). */
-function rollback(db: DatabaseSync): void {
-  try {
-    db.exec("ROLLBACK");
-  } catch {
-    // No transaction was open any more.
-  }
 }

@@ -14,6 +14,9 @@ export function redisServerPath(): string | undefined {
 export interface Redis {
   url: string;
   port: number;
+  /** Stops the server's process (SIGSTOP): connections stay open and nothing answers. */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -40,8 +43,13 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    freeze: () => child.kill("SIGSTOP"),
+    thaw: () => child.kill("SIGCONT"),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        child.kill("SIGCONT");
+      }
       await exited;
     },
   };
