@@ -4,7 +4,7 @@
  * reference memory adapter has them. Time is the test's clock: the stores expire records by it.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -482,5 +482,34 @@ describe.skipIf(!redisServerPath())("the Redis OAuth store's keys", () => {
       await admin.close();
       await store.close();
     }
+  });
+});
+
+describe("openOAuthStore", () => {
+  it("picks the send state's engine from the same inputs", async () => {
+    const base = { sandbox: false, scope: "acct", env: {} };
+    const dir = mkdtempSync(join(tmpdir(), "cs-oauth-open-"));
+    const cases: Array<[Parameters<typeof openOAuthStore>[0], OAuthStore["kind"]]> = [
+      [{ ...base, redisUrl: "redis://127.0.0.1:1", stateDir: dir }, "redis"],
+      [{ ...base, stateDir: "memory" }, "memory"],
+      [{ ...base, sandbox: true }, "memory"],
+      [{ ...base, sandbox: true, stateDir: dir }, "sqlite"],
+      [{ ...base, env: { XDG_STATE_HOME: dir } }, "sqlite"],
+    ];
+    for (const [options, kind] of cases) {
+      const store = await openOAuthStore(options);
+      expect(store.kind, JSON.stringify(options)).toBe(kind);
+      await store.close();
+    }
+    // Opening touches nothing: the database is made at the first step, under the account's name.
+    const store = await openOAuthStore({ ...base, env: { XDG_STATE_HOME: dir } });
+    expect(existsSync(join(dir, "clicksend-mcp"))).toBe(false);
+    await store.once("k", () => "v");
+    await store.close();
+    expect(statSync(join(dir, "clicksend-mcp", "acct.oauth.sqlite")).isFile()).toBe(true);
+    const sandbox = await openOAuthStore({ ...base, sandbox: true, stateDir: dir });
+    await sandbox.once("k", () => "v");
+    await sandbox.close();
+    expect(statSync(join(dir, "sandbox.oauth.sqlite")).isFile()).toBe(true);
   });
 });
