@@ -3,11 +3,14 @@
  * (memory, SQLite in a state directory, Redis), with oidc-provider's adapter semantics as its
  * reference memory adapter has them. Time is the test's clock: the stores expire records by it.
  */
-import { chmodSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@redis/client";
-import type { AdapterPayload } from "oidc-provider";
+import Provider, { type AdapterPayload } from "oidc-provider";
 import { afterAll, describe, expect, it } from "vitest";
 import { StateStoreError } from "../src/errors.js";
 import { memoryOAuthStore } from "../src/state/oauth-memory.js";
@@ -63,6 +66,35 @@ let redis: Redis | undefined;
 let scopes = 0;
 
 const SECOND = 1000;
+
+/**
+ * oidc-provider on a store, as the built-in authorization server uses one: its records through
+ * the adapter, its signing and cookie keys made once and shared through `once`.
+ */
+async function providerOn(store: OAuthStore) {
+  const jwk = await store.once("signing-keys", () =>
+    JSON.stringify(
+      generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
+    ),
+  );
+  const cookieKey = await store.once("cookie-keys", () => randomBytes(32).toString("base64url"));
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = new Provider(issuer, {
+    adapter: (model: string) => store.adapter(model),
+    jwks: { keys: [{ ...JSON.parse(jwk), alg: "ES256", use: "sig" }] },
+    cookies: { keys: [cookieKey] },
+    clientDefaults: { id_token_signed_response_alg: "ES256" },
+    features: { devInteractions: { enabled: false }, registration: { enabled: true } },
+  });
+  server.on("request", provider.callback());
+  return {
+    issuer,
+    provider,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 for (const kind of storeKinds()) {
   describe.skipIf(kind.skip !== undefined)(
@@ -252,6 +284,34 @@ for (const kind of storeKinds()) {
         expect(await other.once("cookie-keys", () => "later")).toBe(mine);
       });
 
+      it("carries oidc-provider: a client registered on one instance is found by another, under one set of keys", async () => {
+        const { store, reopen } = await make();
+        const other = reopen ? await reopen() : store;
+        const first = await providerOn(store);
+        const second = await providerOn(other);
+        try {
+          const registered = await fetch(`${first.issuer}/reg`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              redirect_uris: ["https://client.example/callback"],
+              token_endpoint_auth_method: "none",
+              client_name: "Claude",
+            }),
+          });
+          expect(registered.status, await registered.clone().text()).toBe(201);
+          const { client_id } = (await registered.json()) as { client_id: string };
+          const found = await second.provider.Client.find(client_id);
+          expect(found?.clientName).toBe("Claude");
+          expect(found?.tokenEndpointAuthMethod).toBe("none");
+          const jwks = async (issuer: string) => (await fetch(`${issuer}/jwks`)).json();
+          expect(await jwks(second.issuer)).toEqual(await jwks(first.issuer));
+        } finally {
+          await first.close();
+          await second.close();
+        }
+      });
+
       it.skipIf(kind.name === "memory")(
         "keeps records and once values across a close and a reopen, and instances agree",
         async () => {
@@ -422,5 +482,34 @@ describe.skipIf(!redisServerPath())("the Redis OAuth store's keys", () => {
       await admin.close();
       await store.close();
     }
+  });
+});
+
+describe("openOAuthStore", () => {
+  it("picks the send state's engine from the same inputs", async () => {
+    const base = { sandbox: false, scope: "acct", env: {} };
+    const dir = mkdtempSync(join(tmpdir(), "cs-oauth-open-"));
+    const cases: Array<[Parameters<typeof openOAuthStore>[0], OAuthStore["kind"]]> = [
+      [{ ...base, redisUrl: "redis://127.0.0.1:1", stateDir: dir }, "redis"],
+      [{ ...base, stateDir: "memory" }, "memory"],
+      [{ ...base, sandbox: true }, "memory"],
+      [{ ...base, sandbox: true, stateDir: dir }, "sqlite"],
+      [{ ...base, env: { XDG_STATE_HOME: dir } }, "sqlite"],
+    ];
+    for (const [options, kind] of cases) {
+      const store = await openOAuthStore(options);
+      expect(store.kind, JSON.stringify(options)).toBe(kind);
+      await store.close();
+    }
+    // Opening touches nothing: the database is made at the first step, under the account's name.
+    const store = await openOAuthStore({ ...base, env: { XDG_STATE_HOME: dir } });
+    expect(existsSync(join(dir, "clicksend-mcp"))).toBe(false);
+    await store.once("k", () => "v");
+    await store.close();
+    expect(statSync(join(dir, "clicksend-mcp", "acct.oauth.sqlite")).isFile()).toBe(true);
+    const sandbox = await openOAuthStore({ ...base, sandbox: true, stateDir: dir });
+    await sandbox.once("k", () => "v");
+    await sandbox.close();
+    expect(statSync(join(dir, "sandbox.oauth.sqlite")).isFile()).toBe(true);
   });
 });

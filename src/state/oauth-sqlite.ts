@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS once_values (
 };
 
 const UNEXPIRED = "(until IS NULL OR until > ?)";
+/** Expired records deleted by each write, at most: more than a write can add (one). */
+const PRUNE_BATCH = 64;
 
 class Statements {
   readonly upsert: StatementSync;
@@ -63,7 +65,11 @@ class Statements {
        ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, until = excluded.until,
          grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid`,
     );
-    this.prune = db.prepare("DELETE FROM records WHERE until <= ?");
+    // A bounded batch a write, so a write after a long pause costs what the others do.
+    this.prune = db.prepare(
+      `DELETE FROM records WHERE (model, id) IN
+         (SELECT model, id FROM records WHERE until <= ? LIMIT ${PRUNE_BATCH})`,
+    );
     this.find = db.prepare(
       `SELECT payload FROM records WHERE model = ? AND id = ? AND ${UNEXPIRED}`,
     );
@@ -89,7 +95,7 @@ class Statements {
  * The OAuth store in SQLite: a file in the state directory shared by every process on this
  * machine, or ":memory:" for this process only (the same SQL, so memory and file cannot
  * disagree). Each write is one short BEGIN IMMEDIATE transaction; expired records are invisible
- * at once and deleted by the next write. `now` is the clock records expire by (tests move it).
+ * at once and deleted, a bounded batch, by the next writes. `now` is the clock records expire by (tests move it).
  * A database that cannot be opened is tried again at the next step.
  */
 export function sqliteOAuthStore(options: {
