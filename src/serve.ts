@@ -3,10 +3,10 @@ import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { catalogue } from "../tools/index.js";
 import { bindClient, type ClickSendClient, createClickSendClient } from "./client/client.js";
 import type { Config } from "./config.js";
-import { ConfigError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
-import { BUILTIN_ISSUER, type OAuthConfig } from "./oauth/config.js";
+import type { OAuthConfig } from "./oauth/config.js";
 import { personOf } from "./oauth/person.js";
+import type { OAuthStateOptions } from "./oauth/protect.js";
 import { SCOPE_RULE } from "./oauth/scopes.js";
 import { servedToolsets } from "./protocol/selection.js";
 import { createServer, type ServerOptions } from "./protocol/server.js";
@@ -37,11 +37,6 @@ export async function serve(
   config: Config,
   host?: HostLink & { early: Handover | undefined },
 ): Promise<void> {
-  if (config.http?.oauth?.issuer === BUILTIN_ISSUER) {
-    throw new ConfigError([
-      "CLICKSEND_MCP_OAUTH_ISSUER=builtin needs the built-in authorization server, which this build does not include",
-    ]);
-  }
   const logger = createLogger(config.logLevel);
   let { baseUrl, auth } = config;
   let closeSandbox: (() => Promise<void>) | undefined;
@@ -118,13 +113,21 @@ export async function serve(
           scope: accountScope(auth, baseUrl),
         })
       : undefined;
-    const resourceServer = oauth && (await protectWith(oauth, logger));
+    const oauthRoutes =
+      oauth &&
+      (await protectWith(oauth, logger, {
+        stateDir: config.sending.stateDir,
+        redisUrl: config.sending.redisUrl,
+        sandbox: config.sandbox,
+        scope: accountScope(auth, baseUrl),
+        env: process.env,
+      }));
     const http = await startHttpServer({
       ...httpConfig,
       createServer: newServer,
       logger,
       ...(pushed ? { bus: pushed.bus, webhook: pushed.webhook } : {}),
-      ...(resourceServer ? { resourceServer } : {}),
+      ...(oauthRoutes ? { oauth: oauthRoutes } : {}),
     });
     closeTransport = async () => {
       await http.close();
@@ -132,7 +135,7 @@ export async function serve(
     };
     const token = config.http.token ? "bearer token" : undefined;
     const access = oauth
-      ? ` (OAuth access tokens from ${oauth.issuer} for ${oauth.publicUrl ?? http.url}${
+      ? ` (OAuth access tokens from ${oauth.issuer === "builtin" ? "the built-in authorization server" : oauth.issuer} for ${oauth.publicUrl ?? http.url}${
           token ? `, or the ${token}` : ""
         })`
       : token
@@ -168,10 +171,10 @@ export async function serve(
 }
 
 /** With --oauth: the resource server, checking tokens and scopes (loaded only then). */
-async function protectWith(oauth: OAuthConfig, logger: Logger) {
-  const { resourceServerFor } = await import("./oauth/protect.js");
+async function protectWith(oauth: OAuthConfig, logger: Logger, state: OAuthStateOptions) {
+  const { oauthRoutesFor } = await import("./oauth/protect.js");
   const readOnly = new Map(catalogue.tools.map((t) => [t.name, t.annotations.readOnlyHint]));
-  return resourceServerFor(oauth, readOnly, logger);
+  return oauthRoutesFor(oauth, readOnly, logger, state);
 }
 
 /**

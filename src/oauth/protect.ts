@@ -1,31 +1,86 @@
 /**
- * The resource server for an OAuth configuration, as serve.ts hands it to the HTTP transport:
- * made once the server is bound (the public URL defaults to the bound one on loopback), with
- * tokens verified against the configured issuer. Loaded only with --oauth.
+ * OAuth as serve.ts hands it to the HTTP transport: made once the server is bound (the public URL
+ * defaults to the bound one on loopback). With an external issuer, the resource server verifies
+ * tokens against the issuer's discovered keys; with `builtin`, the built-in authorization server
+ * runs in this process, on the send state's engine, and its keys verify tokens without a round
+ * trip. Loaded only with --oauth.
  */
+import { ConfigError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { OAuthConfig } from "./config.js";
-import { createResourceServer, type ResourceServer } from "./resource-server.js";
+import { openOAuthStore } from "../state/oauth-open.js";
+import type { OAuthRoutes } from "../transport/http.js";
+import { startBuiltinIssuer } from "./builtin/index.js";
+import { PeopleFileError } from "./builtin/people.js";
+import { BUILTIN_ISSUER, type OAuthConfig } from "./config.js";
+import { createResourceServer } from "./resource-server.js";
 import type { ReadOnlyTools } from "./scopes.js";
 import { audiencesFor, createJwtVerifier } from "./verifier.js";
 
-export function resourceServerFor(
+/** Where the built-in issuer keeps its keys and grants: the send state's engine. */
+export interface OAuthStateOptions {
+  stateDir?: string | undefined;
+  redisUrl?: string | undefined;
+  sandbox: boolean;
+  scope: string;
+  env: Record<string, string | undefined>;
+}
+
+export function oauthRoutesFor(
   config: OAuthConfig,
   tools: ReadOnlyTools,
   logger: Logger,
-): (boundUrl: string) => ResourceServer {
-  return (boundUrl) => {
+  state: OAuthStateOptions,
+): (boundUrl: string) => Promise<OAuthRoutes> {
+  return async (boundUrl) => {
     const publicUrl = new URL(config.publicUrl ?? boundUrl);
-    const verifier = createJwtVerifier({
-      issuer: config.issuer,
-      audience: audiencesFor(publicUrl.href, config.audience),
-      resource: publicUrl,
-    });
-    // A wrong or unreachable issuer shows at start, not only on the first request (503 until then).
-    verifier.prepare().then(
-      () => logger.debug(`OAuth issuer ${config.issuer} discovered`),
-      (error: Error) => logger.warn(`OAuth: ${error.message}; tokens get 503 until it succeeds`),
-    );
-    return createResourceServer({ issuer: config.issuer, publicUrl, verifier, tools, logger });
+    const audience = audiencesFor(publicUrl.href, config.audience);
+    if (config.issuer !== BUILTIN_ISSUER) {
+      const verifier = createJwtVerifier({ issuer: config.issuer, audience, resource: publicUrl });
+      // A wrong or unreachable issuer shows at start, not only on the first request (503 until then).
+      verifier.prepare().then(
+        () => logger.debug(`OAuth issuer ${config.issuer} discovered`),
+        (error: Error) => logger.warn(`OAuth: ${error.message}; tokens get 503 until it succeeds`),
+      );
+      const resourceServer = createResourceServer({
+        issuer: config.issuer,
+        publicUrl,
+        verifier,
+        tools,
+        logger,
+      });
+      return { resourceServer, close: async () => {} };
+    }
+    // The issuer is the public origin: its discovery and /oauth/ routes are served at the root.
+    const issuer = publicUrl.origin;
+    const store = await openOAuthStore(state);
+    try {
+      const builtin = await startBuiltinIssuer({
+        issuer,
+        resource: publicUrl.href,
+        people: config.usersFile ?? "",
+        allowPrivateClients: config.allowPrivateClients,
+        store,
+        logger,
+      });
+      const verifier = createJwtVerifier({
+        issuer,
+        audience,
+        resource: publicUrl,
+        getKey: builtin.getKey,
+      });
+      return {
+        resourceServer: createResourceServer({ issuer, publicUrl, verifier, tools, logger }),
+        authorizationServer: builtin,
+        close: async () => {
+          await builtin.close();
+          await store.close();
+        },
+      };
+    } catch (error) {
+      await store.close().catch(() => {});
+      // A people file that cannot be used is the operator's to fix: one line, exit 2.
+      if (error instanceof PeopleFileError) throw new ConfigError([error.message]);
+      throw error;
+    }
   };
 }

@@ -68,12 +68,19 @@ export interface HttpServerOptions extends Omit<HttpConfig, "oauth"> {
   /** ClickSend's URL rules' endpoint (CLICKSEND_WEBHOOK_SECRET); without it the path does not exist. */
   webhook?: WebhookOptions;
   /**
-   * OAuth (src/oauth/): made once the server is bound, since the public URL defaults to the
-   * bound one on loopback. Requests with the static token still pass, as the operator.
+   * OAuth (src/oauth/protect.ts): made once the server is bound, since the public URL defaults to
+   * the bound one on loopback; requests wait for it. Requests with the static token still pass,
+   * as the operator.
    */
-  resourceServer?: (boundUrl: string) => ResourceServer;
-  /** Public routes of an authorization server in this process, checked before the MCP path. */
+  oauth?: (boundUrl: string) => Promise<OAuthRoutes>;
+}
+
+/** What OAuth adds to the HTTP server. */
+export interface OAuthRoutes {
+  resourceServer: ResourceServer;
+  /** The built-in authorization server's public routes, when it runs in this process. */
   authorizationServer?: AuthorizationServerRoutes;
+  close(): Promise<void>;
 }
 
 /** Host names (lower case, IPv6 without brackets) that Host and Origin may carry. */
@@ -171,9 +178,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const isWebhook = webhook ? webhookMatcher(webhook.secret) : () => false;
   const serveMcp = toNodeHandler(mcp, { onerror, maxRequestBodySize: limit });
   const cancellation = new LegacyCancellation();
-  let oauth: ResourceServer | undefined;
+  // With OAuth nothing is served until its routes are made, just after binding.
+  let routes: OAuthRoutes | undefined;
+  let routesMade = () => {};
+  const ready = options.oauth && new Promise<void>((resolve) => (routesMade = resolve));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (ready) await ready;
+    const oauth = routes?.resourceServer;
+    const authorizationServer = routes?.authorizationServer;
     const hostname = hostnameOf(req.headers.host ?? "");
     const origin = req.headers.origin;
     if (hostname === undefined || !allowed.has(hostname)) {
@@ -183,6 +196,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     // Public, and fetched by browser-based clients from their own origin.
     if (oauth?.serveMetadata(path, req, res)) return;
+    // So are the built-in issuer's discovery, registration and token endpoints (oidc-provider
+    // answers CORS itself). Its consent page needs the person's password and its SameSite
+    // interaction cookie, which a foreign page's form post does not carry.
+    if (authorizationServer?.owns(path)) return authorizationServer.serve(req, res);
     if (origin !== undefined) {
       const originHost = originHostname(origin);
       if (originHost === undefined || !allowed.has(originHost)) {
@@ -190,7 +207,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         return reject(res, 403, "Forbidden: requests from this Origin are not allowed.");
       }
     }
-    if (options.authorizationServer?.owns(path)) return options.authorizationServer.serve(req, res);
     // ClickSend cannot send the bearer token: the secret in the path stands for it.
     if (webhook && isWebhook(path)) return serveWebhook(req, res, webhook, logger);
     if (path !== MCP_PATH) {
@@ -297,14 +313,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const { port } = http.address() as AddressInfo;
   const hostInUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${hostInUrl}:${port}${MCP_PATH}`;
-  oauth = options.resourceServer?.(url);
+  if (options.oauth) {
+    try {
+      routes = await options.oauth(url);
+    } catch (error) {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+      throw error;
+    }
+    routesMade();
+  }
   return {
     url,
     port,
     close: () =>
       new Promise<void>((resolve) => {
         mcp.close().catch(() => {});
-        http.close(() => resolve());
+        http.close(() => {
+          (routes?.close() ?? Promise.resolve()).catch(() => {}).finally(resolve);
+        });
         http.closeIdleConnections();
         // In-flight calls get a moment to finish; then every connection is cut.
         setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
