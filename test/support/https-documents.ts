@@ -12,6 +12,8 @@ import { getCACertificates, setDefaultCACertificates } from "node:tls";
 
 export interface HttpsDocuments {
   origin: string;
+  /** The self-signed certificate (PEM), for processes that must trust it (NODE_EXTRA_CA_CERTS). */
+  cert: string;
   /** Serves body as JSON at path from now on. */
   set(path: string, body: unknown): void;
   /** The paths requested so far. */
@@ -70,6 +72,7 @@ export async function serveHttpsDocuments(): Promise<HttpsDocuments> {
   setDefaultCACertificates([...trusted, cert]);
   return {
     origin: `https://127.0.0.1:${port}`,
+    cert,
     set: (path, body) => void documents.set(path, JSON.stringify(body)),
     requests,
     async close() {

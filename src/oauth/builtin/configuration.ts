@@ -77,6 +77,9 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
       authorizationSigningAlgValues: [SIGNING_ALG],
     },
     responseTypes: ["code"],
+    // Also the resource's scopes: MCP clients name them in their registration's `scope`, which
+    // oidc-provider checks against this list (the SDK's client does, from the metadata).
+    scopes: ["openid", "offline_access", ...ISSUED_SCOPES],
     pkce: { required: () => true },
     // Every route under /oauth/, disabled features' too, so the issuer can claim that prefix.
     routes: {

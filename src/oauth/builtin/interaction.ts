@@ -141,10 +141,15 @@ export async function serveInteraction(
     });
   }
   const grant = new provider.Grant({ accountId: username, clientId });
-  if (asked.oidc.length > 0) grant.addOIDCScope(asked.oidc.join(" "));
+  // The resource's scopes are among the provider's scopes too (configuration.ts): granted and
+  // refused as both, or the provider would ask again for the part not granted.
+  grant.addOIDCScope([...asked.oidc, ...granted].join(" "));
   grant.addResourceScope(context.resource, granted.join(" "));
   const refused = asked.issued.filter((scope) => !granted.includes(scope));
-  if (refused.length > 0) grant.rejectResourceScope(context.resource, refused.join(" "));
+  if (refused.length > 0) {
+    grant.rejectOIDCScope(refused.join(" "));
+    grant.rejectResourceScope(context.resource, refused.join(" "));
+  }
   const grantId = await grant.save();
   context.logger.info(
     `OAuth: ${username} signed in and allowed client ${clientId}: ${granted.join(" ")}`,
