@@ -360,13 +360,15 @@ describe("the built CLI", () => {
     expect(result.stdout + result.stderr).not.toContain(secret);
   });
 
-  it("refuses the built-in issuer at start while this build has no authorization server", async () => {
+  it("refuses the built-in issuer at start when its people file is missing", async () => {
     const line = expectOneLineConfigError(
-      await run(["--sandbox", "--http", "--port", "0", "--oauth", "builtin"], {
-        CLICKSEND_MCP_OAUTH_USERS: "people.json",
+      await run(["--http", "--port", "0", "--oauth", "builtin"], {
+        ...CREDS,
+        CLICKSEND_MCP_OAUTH_USERS: "no-such-people.json",
       }),
     );
-    expect(line).toContain("builtin needs the built-in authorization server");
+    expect(line).toContain("no-such-people.json (CLICKSEND_MCP_OAUTH_USERS) does not exist");
+    expect(line).toContain("oauth-person add");
   });
 
   it("prints --help and --version on stdout and exits 0", async () => {

@@ -55,7 +55,7 @@ describe("the people file", () => {
 
   it("names the file when it is missing or wrong", () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-people-"));
-    expect(() => loadPeople(join(dir, "none.json"))).toThrow(/none\.json.*ENOENT/);
+    expect(() => loadPeople(join(dir, "none.json"))).toThrow(/none\.json.*does not exist/);
     const file = join(dir, "people.json");
     writeFileSync(file, fileWith([]));
     expect(() => loadPeople(file)).toThrow(PeopleFileError);

@@ -111,8 +111,12 @@ export function loadPeople(path: string): Map<string, PersonEntry> {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new PeopleFileError(`people file ${path} (CLICKSEND_MCP_OAUTH_USERS): ${code}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "does not exist (add people with: clicksend-mcp oauth-person add USERNAME)"
+        : `cannot be read (${code ?? "unknown error"})`;
+    throw new PeopleFileError(`people file ${path} (CLICKSEND_MCP_OAUTH_USERS) ${why}`);
   }
   try {
     const people = parsePeople(text);
