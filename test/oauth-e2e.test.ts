@@ -35,6 +35,7 @@ import { CANARY } from "./support/canary.js";
 import { type HttpServer, MCP_HEADERS, rawRequest, startHttpServer } from "./support/http.js";
 import { type HttpsDocuments, serveHttpsDocuments } from "./support/https-documents.js";
 import { liveEnv } from "./support/live.js";
+import { freePort } from "./support/net.js";
 import { Browser } from "./support/oauth-browser.js";
 import { dataOf } from "./support/results.js";
 import { TEST_TO } from "./support/tool-args.js";
@@ -328,5 +329,59 @@ describe("--http --oauth builtin, end to end", () => {
     expect(account.isError).toBeFalsy();
     expect(dataOf(account)).toBeDefined();
     await mcp.close();
+  });
+});
+
+describe("--oauth builtin across a restart on the same state directory", () => {
+  it("keeps its keys and grants: the old token still works and its refresh token refreshes", async () => {
+    const sandbox = await startSandbox(CANARY);
+    const stateDir = mkdtempSync(join(tmpdir(), "cs-oauth-restart-"));
+    // The issuer is the server's origin, so the second process must listen where the first did.
+    const port = String(await freePort());
+    const env = liveEnv(sandbox, {
+      CLICKSEND_MCP_OAUTH_USERS: await writePeopleFile([ANA]),
+      CLICKSEND_STATE_DIR: stateDir,
+    });
+    const start = () =>
+      startHttpServer(["--oauth", "builtin", "--port", port], env, { live: true });
+    let server = await start();
+    try {
+      const resource = server.url;
+      const as = await discover(new URL(resource).origin);
+      const client = await registerPublicClient(as);
+      const before = await codeFlow(as, client, ANA, { resource });
+      expect(before.refresh_token).toBeTruthy();
+      await server.stop();
+
+      server = await start();
+      expect(server.url).toBe(resource);
+      const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+      const send = (token: string) =>
+        rawRequest(server.url, {
+          headers: {
+            ...MCP_HEADERS,
+            host: new URL(server.url).host,
+            authorization: `Bearer ${token}`,
+          },
+          body: JSON.stringify(list),
+        });
+      expect((await send(before.access_token)).status).toBe(200);
+      const refreshed = await oauth.processRefreshTokenResponse(
+        as,
+        client,
+        await oauth.refreshTokenGrantRequest(
+          as,
+          client,
+          oauth.None(),
+          before.refresh_token as string,
+          { additionalParameters: { resource }, ...insecure },
+        ),
+      );
+      expect(refreshed.access_token).not.toBe(before.access_token);
+      expect((await send(refreshed.access_token)).status).toBe(200);
+    } finally {
+      await server.stop();
+      await sandbox.close();
+    }
   });
 });
