@@ -385,3 +385,43 @@ describe("--oauth builtin across a restart on the same state directory", () => {
     }
   });
 });
+
+describe("--oauth builtin, two processes on one state directory behind one public URL", () => {
+  it("agree: registered on one, signed in through the other, tokens good on both", async () => {
+    const sandbox = await startSandbox(CANARY);
+    const stateDir = mkdtempSync(join(tmpdir(), "cs-oauth-two-"));
+    const portA = String(await freePort());
+    // As behind a load balancer: both serve the same public URL, so the same issuer.
+    const publicUrl = `http://127.0.0.1:${portA}/mcp`;
+    const env = liveEnv(sandbox, {
+      CLICKSEND_MCP_OAUTH_USERS: await writePeopleFile([ANA]),
+      CLICKSEND_STATE_DIR: stateDir,
+      CLICKSEND_MCP_PUBLIC_URL: publicUrl,
+    });
+    const a = await startHttpServer(["--oauth", "builtin", "--port", portA], env, { live: true });
+    const b = await startHttpServer(["--oauth", "builtin"], env, { live: true });
+    try {
+      const as = await discover(new URL(publicUrl).origin);
+      const client = await registerPublicClient(as);
+      // The authorization request and the consent page go to B; the client registered on A.
+      const tokens = await codeFlow(as, client, ANA, {
+        resource: publicUrl,
+        origins: [new URL(b.url).origin, new URL(a.url).origin],
+      });
+      for (const server of [a, b]) {
+        const listed = await rawRequest(server.url, {
+          headers: {
+            ...MCP_HEADERS,
+            host: new URL(server.url).host,
+            authorization: `Bearer ${tokens.access_token}`,
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        });
+        expect(listed.status).toBe(200);
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await sandbox.close();
+    }
+  });
+});
