@@ -32,7 +32,7 @@ import {
   writePeopleFile,
 } from "./support/builtin-issuer.js";
 import { CANARY } from "./support/canary.js";
-import { type HttpServer, MCP_HEADERS, rawRequest, startHttpServer } from "./support/http.js";
+import { connectHttp, type HttpServer, postMcp, startHttpServer } from "./support/http.js";
 import { type HttpsDocuments, serveHttpsDocuments } from "./support/https-documents.js";
 import { liveEnv } from "./support/live.js";
 import { freePort } from "./support/net.js";
@@ -58,15 +58,7 @@ describe("--http --oauth builtin, end to end", () => {
   /** Ana's token (both scopes, dynamic registration) and Rui's (read only, metadata document). */
   const tokens = { ana: "", rui: "" };
 
-  const post = (bearer: string | undefined, body: unknown) =>
-    rawRequest(server.url, {
-      headers: {
-        ...MCP_HEADERS,
-        host: new URL(server.url).host,
-        ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
+  const post = (bearer: string | undefined, body: unknown) => postMcp(server.url, bearer, body);
   const sendSms = (body: string) => ({
     jsonrpc: "2.0",
     id: 7,
@@ -74,15 +66,8 @@ describe("--http --oauth builtin, end to end", () => {
     params: { name: "send_sms", arguments: { messages: [{ to: TEST_TO[0], body }] } },
   });
 
-  async function connect(bearer: string): Promise<Client> {
-    const client = new Client({ name: "oauth-e2e", version: "1.0.0" });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(server.url), {
-        requestInit: { headers: { authorization: `Bearer ${bearer}` } },
-      }),
-    );
-    return client;
-  }
+  const connect = (bearer: string) =>
+    connectHttp(server.url, { authorization: `Bearer ${bearer}` });
 
   beforeAll(async () => {
     [sandbox, documents] = await Promise.all([startSandbox(CANARY), serveHttpsDocuments()]);
@@ -356,15 +341,7 @@ describe("--oauth builtin across a restart on the same state directory", () => {
       server = await start();
       expect(server.url).toBe(resource);
       const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
-      const send = (token: string) =>
-        rawRequest(server.url, {
-          headers: {
-            ...MCP_HEADERS,
-            host: new URL(server.url).host,
-            authorization: `Bearer ${token}`,
-          },
-          body: JSON.stringify(list),
-        });
+      const send = (token: string) => postMcp(server.url, token, list);
       expect((await send(before.access_token)).status).toBe(200);
       const refreshed = await oauth.processRefreshTokenResponse(
         as,
@@ -409,13 +386,10 @@ describe("--oauth builtin, two processes on one state directory behind one publi
         origins: [new URL(b.url).origin, new URL(a.url).origin],
       });
       for (const server of [a, b]) {
-        const listed = await rawRequest(server.url, {
-          headers: {
-            ...MCP_HEADERS,
-            host: new URL(server.url).host,
-            authorization: `Bearer ${tokens.access_token}`,
-          },
-          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        const listed = await postMcp(server.url, tokens.access_token, {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/list",
         });
         expect(listed.status).toBe(200);
       }

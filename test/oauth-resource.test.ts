@@ -19,7 +19,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.js";
 import { CANARY } from "./support/canary.js";
 import type { HttpServer } from "./support/http.js";
-import { INITIALIZE, MCP_HEADERS, rawRequest, startHttpServer } from "./support/http.js";
+import {
+  connectHttp,
+  INITIALIZE,
+  MCP_HEADERS,
+  postMcp,
+  rawRequest,
+  startHttpServer,
+} from "./support/http.js";
 import { liveEnv } from "./support/live.js";
 import { freePort } from "./support/net.js";
 import { contentText, dataOf } from "./support/results.js";
@@ -77,15 +84,7 @@ describe("--http --oauth with an external issuer", () => {
 
   /** A raw POST to /mcp with this bearer token (none: no Authorization header). */
   const post = (bearer: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
-    rawRequest(server.url, {
-      headers: {
-        ...MCP_HEADERS,
-        host: new URL(server.url).host,
-        ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}),
-        ...headers,
-      },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    });
+    postMcp(server.url, bearer, body, headers);
 
   const callTool = (name: string, args: Record<string, unknown>) => ({
     jsonrpc: "2.0",
@@ -95,15 +94,8 @@ describe("--http --oauth with an external issuer", () => {
   });
   const sendSms = (body: string) => callTool("send_sms", { messages: [{ to: TEST_TO[0], body }] });
 
-  async function connect(bearer: string): Promise<Client> {
-    const client = new Client({ name: "oauth-test", version: "1.0.0" });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(server.url), {
-        requestInit: { headers: { authorization: `Bearer ${bearer}` } },
-      }),
-    );
-    return client;
-  }
+  const connect = (bearer: string) =>
+    connectHttp(server.url, { authorization: `Bearer ${bearer}` });
 
   beforeAll(async () => {
     [issuer, sandbox] = await Promise.all([startIssuer(), startSandbox(CANARY)]);

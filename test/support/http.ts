@@ -78,6 +78,26 @@ export interface RawResponse {
   body: string;
 }
 
+/**
+ * A raw JSON-RPC POST to an MCP endpoint with this bearer token (undefined: no Authorization
+ * header); `headers` are added last.
+ */
+export const postMcp = (
+  url: string,
+  bearer: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> =>
+  rawRequest(url, {
+    headers: {
+      ...MCP_HEADERS,
+      host: new URL(url).host,
+      ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}),
+      ...headers,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
 /** One HTTP request with exactly the given headers (fetch would not let a test set Host). */
 export function rawRequest(
   url: string,
