@@ -99,6 +99,12 @@ ${SENDING_HELP}
 ${WATCH_HELP}
   --help, --version
 
+Commands:
+  clicksend-mcp setup HOST [--url URL]   add this server to an MCP host's configuration (setup --help)
+  clicksend-mcp state init               start the send state in Redis again after it was lost
+  clicksend-mcp oauth-person add|remove USERNAME
+                                         the built-in issuer's people file (oauth-person --help)
+
 Environment:
   CLICKSEND_USERNAME, CLICKSEND_API_KEY   HTTP Basic credentials (API username and key)
   CLICKSEND_BASE_URL                      default ${DEFAULT_BASE_URL}; may be a gateway path
