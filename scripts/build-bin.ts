@@ -47,6 +47,10 @@ const NOT_AT_START: Array<[string, RegExp]> = [
   ["sandbox/ (--sandbox)", /^sandbox\//],
   ["src/setup/ (the setup subcommand)", /^src\/setup\//],
   [
+    "jose, oauth4webapi and the resource server (--oauth)",
+    /node_modules\/(jose|oauth4webapi)\/|^src\/oauth\/(verifier|resource-server|protect)\.ts$/,
+  ],
+  [
     "oidc-provider and koa (CLICKSEND_MCP_OAUTH_ISSUER=builtin)",
     /node_modules\/(oidc-provider|koa|@koa)\/|^src\/oauth\/builtin\/(?!index\.ts$)/,
   ],
