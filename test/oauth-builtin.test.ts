@@ -493,6 +493,27 @@ describe("Client ID Metadata Documents", () => {
   });
 });
 
+describe("dynamic registration", () => {
+  it("takes a bounded number an hour, then says when to retry", async () => {
+    let now = 1_000_000;
+    const issuer = await start({ now: () => now, registrationsPerHour: 2 });
+    const as = await discover(issuer.base);
+    await registerPublicClient(as);
+    now += 60_000;
+    await registerPublicClient(as);
+    const refused = await fetch(as.registration_endpoint as string, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe(String(3600 - 60));
+    expect(await refused.json()).toMatchObject({ error: "temporarily_unavailable" });
+    now += 3_600_000 - 60_000;
+    expect((await registerPublicClient(as)).client_id).toBeTruthy();
+  });
+});
+
 describe("sign-in", () => {
   it("makes a username wait after repeated wrong passwords, the right one included", async () => {
     let now = 1_000_000;
@@ -511,6 +532,29 @@ describe("sign-in", () => {
     expect(waiting.html).toContain("try again in 1 second");
     now += 1000;
     expect((await attempt(ANA.password)).redirect?.searchParams.has("code")).toBe(true);
+  });
+
+  it("makes an unknown username wait the same way, so waiting tells nothing", async () => {
+    let now = 1_000_000;
+    const issuer = await start({ now: () => now });
+    const as = await discover(issuer.base);
+    const client = await registerPublicClient(as);
+    const attempt = async (username: string) => {
+      const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+      return (await consent(issuer.base, url, { username, password: "guess", action: "approve" }))
+        .result;
+    };
+    for (let i = 0; i < 4; i++) {
+      expect((await attempt("ana")).status).toBe(401);
+      expect((await attempt("nobody")).status).toBe(401);
+    }
+    for (const username of ["ana", "nobody"]) {
+      const waiting = await attempt(username);
+      expect(waiting.status).toBe(429);
+      expect(waiting.html).toContain("try again in 1 second");
+    }
+    now += 1000;
+    expect((await attempt("nobody")).status).toBe(401);
   });
 
   it("logs who allowed which client what, and no password, code, token or cookie", async () => {

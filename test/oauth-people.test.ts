@@ -168,6 +168,16 @@ describe("the sign-in backoff", () => {
     expect(backoff.waitMs("ana")).toBe(0);
   });
 
+  it("stays bounded: past 10,000 usernames the longest-quiet ones are forgotten", () => {
+    const backoff = new SignInBackoff({ now: () => 0 });
+    for (let i = 0; i < 4; i++) backoff.failed("ana");
+    expect(backoff.waitMs("ana")).toBe(1000);
+    for (let i = 0; i < 9_999; i++) backoff.failed(`guess-${i}`);
+    expect(backoff.waitMs("ana")).toBe(1000);
+    backoff.failed("one-more");
+    expect(backoff.waitMs("ana")).toBe(0);
+  });
+
   it("waits at most five minutes", () => {
     const backoff = new SignInBackoff({ now: () => 0 });
     for (let i = 0; i < 40; i++) backoff.failed("ana");

@@ -70,6 +70,7 @@ export async function startIssuer(options: {
   issuer?: string;
   logger?: Logger;
   now?: () => number;
+  registrationsPerHour?: number;
 }): Promise<RunningIssuer> {
   let issuer: BuiltinIssuer | undefined;
   const server: Server = createServer((req, res) => {
@@ -90,6 +91,7 @@ export async function startIssuer(options: {
     store: options.store,
     logger: options.logger ?? silentLogger,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.registrationsPerHour ? { registrationsPerHour: options.registrationsPerHour } : {}),
   });
   const running = issuer;
   return {

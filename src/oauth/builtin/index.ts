@@ -19,8 +19,10 @@ export interface BuiltinIssuerOptions {
   allowPrivateClients: boolean;
   store: OAuthStore;
   logger: Logger;
-  /** The clock the sign-in backoff counts by (tests). */
+  /** The clock the sign-in backoff and the registration limit count by (tests). */
   now?: () => number;
+  /** Dynamic registrations taken in any hour (registration-limit.ts; default 120). */
+  registrationsPerHour?: number;
 }
 
 export interface BuiltinIssuer {

@@ -115,7 +115,7 @@ export async function serveInteraction(
   const username = (form.get("username") ?? "").trim();
   const password = form.get("password") ?? "";
   const person = context.people.get(username);
-  const waitMs = person ? context.backoff.waitMs(username) : 0;
+  const waitMs = context.backoff.waitMs(username);
   if (waitMs > 0) {
     const seconds = Math.ceil(waitMs / 1000);
     return render(429, {
@@ -126,7 +126,7 @@ export async function serveInteraction(
   // Checked even for an unknown username, so the time taken does not tell which ones exist.
   const passwordMatches = await verifyPassword(password, person?.password);
   if (!person || !passwordMatches) {
-    if (person) context.backoff.failed(username);
+    context.backoff.failed(username);
     // An unknown username is not logged: it may be a password typed in the wrong field.
     const who = person ? username : "an unknown username";
     context.logger.warn(`OAuth: failed sign-in as ${who} for client ${clientId}`);

@@ -11,6 +11,7 @@ import { INTERACTION_PREFIX, serveInteraction } from "./interaction.js";
 import { cookieKeys, keyResolver, signingKeys } from "./keys.js";
 import { messagePage, sendPage } from "./pages.js";
 import { ISSUED_SCOPES, loadPeople } from "./people.js";
+import { RegistrationLimit } from "./registration-limit.js";
 import { SignInBackoff } from "./sign-in-backoff.js";
 
 const DISCOVERY_PATHS = new Set([
@@ -18,6 +19,21 @@ const DISCOVERY_PATHS = new Set([
   "/.well-known/openid-configuration",
 ]);
 const AUTHORIZE_PATH = "/oauth/authorize";
+const REGISTER_PATH = "/oauth/register";
+
+/** RFC 7591's error shape, with when to retry. */
+function tooManyRegistrations(res: ServerResponse, waitMs: number): void {
+  const body = JSON.stringify({
+    error: "temporarily_unavailable",
+    error_description: "Too many client registrations in the last hour; retry later.",
+  });
+  res.writeHead(429, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "retry-after": String(Math.ceil(waitMs / 1000)),
+  });
+  res.end(body);
+}
 
 function checkIssuer(issuer: string): void {
   const url = URL.parse(issuer);
@@ -81,6 +97,7 @@ export async function startIssuer(options: BuiltinIssuerOptions): Promise<Builti
     }
   });
   const handle = provider.callback();
+  const registrations = new RegistrationLimit(options.registrationsPerHour, options.now);
   const context = {
     provider,
     resource: options.resource,
@@ -108,6 +125,13 @@ export async function startIssuer(options: BuiltinIssuerOptions): Promise<Builti
       }
       if (path === AUTHORIZE_PATH && req.method === "GET" && req.url) {
         req.url = withDefaultScope(req.url);
+      }
+      if (path === REGISTER_PATH && req.method === "POST") {
+        const waitMs = registrations.take();
+        if (waitMs > 0) {
+          logger.warn("OAuth: refused a client registration: too many in the last hour");
+          return tooManyRegistrations(res, waitMs);
+        }
       }
       await handle(req, res);
     },
