@@ -30,6 +30,7 @@ import {
   writePeopleFile,
 } from "./support/builtin-issuer.js";
 import { type HttpsDocuments, serveHttpsDocuments } from "./support/https-documents.js";
+import { Browser } from "./support/oauth-browser.js";
 import { type Redis, redisServerPath, startRedis } from "./support/redis.js";
 
 let people: string;
@@ -181,6 +182,27 @@ describe("a confidential client (client_secret_post, as claude.ai registers)", (
 });
 
 describe("the consent page", () => {
+  it("shows hidden characters in a client's name as escapes, so it cannot pose as another", async () => {
+    const issuer = await start();
+    const as = await discover(issuer.base);
+    const client = await oauth.processDynamicClientRegistrationResponse(
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        {
+          // Reads "Claude.ai" reversed on screen without the override shown.
+          client_name: "\u202eia.edualC\u200b\u200b",
+          redirect_uris: [REDIRECT_URI],
+          token_endpoint_auth_method: "none",
+        },
+        insecure,
+      ),
+    );
+    const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
+    const page = await new Browser(issuer.base).go(url);
+    expect(page.html).toContain("\\u202eia.edualC\\u200b×2");
+    expect(page.html).not.toMatch(/[\u202e\u200b]/);
+  });
+
   it("escapes what the client says about itself and forbids scripts and framing", async () => {
     const issuer = await start();
     const as = await discover(issuer.base);

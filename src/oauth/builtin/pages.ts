@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { showHidden } from "../../tool/untrusted.js";
 import type { IssuedScope } from "./people.js";
 
 const STYLE = `body{font:16px/1.45 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
@@ -64,8 +65,9 @@ function host(uri: string): string {
 }
 
 export function consentPage(view: ConsentView): string {
+  // Hidden characters (bidi overrides, zero-width) shown as escapes: a name cannot pose as another.
   const name = view.clientName
-    ? `<strong>${escapeHtml(view.clientName)}</strong> <span class="note">(the name it gives itself)</span>`
+    ? `<strong>${escapeHtml(showHidden(view.clientName))}</strong> <span class="note">(the name it gives itself)</span>`
     : "An app";
   const scopes = view.scopes.map((s) => `<li>${escapeHtml(SCOPE_TEXT[s])}</li>`).join("");
   const error = view.error ? `<p class="error" role="alert">${escapeHtml(view.error)}</p>` : "";
@@ -74,7 +76,7 @@ export function consentPage(view: ConsentView): string {
     `<h1>Allow access to ClickSend?</h1>
 <p>${name} asks to use this team's ClickSend account as you.</p>
 <dl><dt>Answer goes to</dt><dd class="host">${escapeHtml(host(view.redirectUri))}</dd>
-<dt>Client ID</dt><dd><code>${escapeHtml(view.clientId)}</code></dd></dl>
+<dt>Client ID</dt><dd><code>${escapeHtml(showHidden(view.clientId))}</code></dd></dl>
 <h2>It asks to</h2><ul>${scopes}</ul>
 <p class="note">It gets only what the operator allows you; the rest is left out.</p>
 ${error}<form method="post" action="${escapeHtml(view.action)}">
