@@ -9,7 +9,7 @@ import { ConfigError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { openOAuthStore } from "../state/oauth-open.js";
 import type { OAuthRoutes } from "../transport/http.js";
-import { startBuiltinIssuer } from "./builtin/index.js";
+import { type BuiltinIssuer, startBuiltinIssuer } from "./builtin/index.js";
 import { PeopleFileError } from "./builtin/people.js";
 import { BUILTIN_ISSUER, type OAuthConfig } from "./config.js";
 import { createResourceServer } from "./resource-server.js";
@@ -33,54 +33,61 @@ export function oauthRoutesFor(
 ): (boundUrl: string) => Promise<OAuthRoutes> {
   return async (boundUrl) => {
     const publicUrl = new URL(config.publicUrl ?? boundUrl);
-    const audience = audiencesFor(publicUrl.href, config.audience);
-    if (config.issuer !== BUILTIN_ISSUER) {
-      const verifier = createJwtVerifier({ issuer: config.issuer, audience, resource: publicUrl });
+    const builtin =
+      config.issuer === BUILTIN_ISSUER
+        ? await startBuiltin(config, publicUrl, state, logger)
+        : undefined;
+    // The built-in issuer is the public origin: its discovery and /oauth/ routes are at the root.
+    const issuer = builtin ? publicUrl.origin : config.issuer;
+    const verifier = createJwtVerifier({
+      issuer,
+      audience: audiencesFor(publicUrl.href, config.audience),
+      resource: publicUrl,
+      ...(builtin ? { getKey: builtin.getKey } : {}),
+    });
+    if (!builtin) {
       // A wrong or unreachable issuer shows at start, not only on the first request (503 until then).
       verifier.prepare().then(
-        () => logger.debug(`OAuth issuer ${config.issuer} discovered`),
+        () => logger.debug(`OAuth issuer ${issuer} discovered`),
         (error: Error) => logger.warn(`OAuth: ${error.message}; tokens get 503 until it succeeds`),
       );
-      const resourceServer = createResourceServer({
-        issuer: config.issuer,
-        publicUrl,
-        verifier,
-        tools,
-        logger,
-      });
-      return { resourceServer, close: async () => {} };
     }
-    // The issuer is the public origin: its discovery and /oauth/ routes are served at the root.
-    const issuer = publicUrl.origin;
-    const store = await openOAuthStore(state);
-    try {
-      const builtin = await startBuiltinIssuer({
-        issuer,
-        resource: publicUrl.href,
-        people: config.usersFile ?? "",
-        allowPrivateClients: config.allowPrivateClients,
-        store,
-        logger,
-      });
-      const verifier = createJwtVerifier({
-        issuer,
-        audience,
-        resource: publicUrl,
-        getKey: builtin.getKey,
-      });
-      return {
-        resourceServer: createResourceServer({ issuer, publicUrl, verifier, tools, logger }),
-        authorizationServer: builtin,
-        close: async () => {
-          await builtin.close();
-          await store.close();
-        },
-      };
-    } catch (error) {
-      await store.close().catch(() => {});
-      // A people file that cannot be used is the operator's to fix: one line, exit 2.
-      if (error instanceof PeopleFileError) throw new ConfigError([error.message]);
-      throw error;
-    }
+    return {
+      resourceServer: createResourceServer({ issuer, publicUrl, verifier, tools, logger }),
+      ...(builtin ? { authorizationServer: builtin } : {}),
+      close: async () => builtin?.close(),
+    };
   };
+}
+
+/** The built-in issuer on the send state's engine; closing it closes its store too. */
+async function startBuiltin(
+  config: OAuthConfig,
+  publicUrl: URL,
+  state: OAuthStateOptions,
+  logger: Logger,
+): Promise<BuiltinIssuer> {
+  const store = await openOAuthStore(state);
+  try {
+    const builtin = await startBuiltinIssuer({
+      issuer: publicUrl.origin,
+      resource: publicUrl.href,
+      people: config.usersFile ?? "",
+      allowPrivateClients: config.allowPrivateClients,
+      store,
+      logger,
+    });
+    return {
+      ...builtin,
+      close: async () => {
+        await builtin.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    // A people file that cannot be used is the operator's to fix: one line, exit 2.
+    if (error instanceof PeopleFileError) throw new ConfigError([error.message]);
+    throw error;
+  }
 }
