@@ -17,7 +17,6 @@ import type { OAuthStore } from "../src/state/oauth-store.js";
 import {
   ANA,
   authorizationUrl,
-  clientAuth,
   codeFlow,
   consent,
   discover,
@@ -25,6 +24,7 @@ import {
   REDIRECT_URI,
   RUI,
   type RunningIssuer,
+  refresh,
   registerPublicClient,
   startIssuer,
   writePeopleFile,
@@ -153,17 +153,7 @@ describe("a confidential client (client_secret_post, as claude.ai registers)", (
     const client = await registerPublicClient(as, "client_secret_post");
     expect(client.client_secret).toEqual(expect.any(String));
     const tokens = await codeFlow(as, client, ANA, { resource: issuer.resource });
-    const refreshed = await oauth.processRefreshTokenResponse(
-      as,
-      client,
-      await oauth.refreshTokenGrantRequest(
-        as,
-        client,
-        clientAuth(client),
-        tokens.refresh_token ?? "",
-        insecure,
-      ),
-    );
+    const refreshed = await refresh(as, client, tokens.refresh_token ?? "");
     const { payload } = await verify(issuer, refreshed.access_token);
     expect(payload).toMatchObject({
       sub: "ana",
@@ -406,14 +396,7 @@ describe.each(engines)("keys, clients, grants and tokens in $name", ({ skip, ope
       const after = await start({ store: second, port });
       const { payload } = await verify(after, tokens.access_token);
       expect(payload.sub).toBe("ana");
-      const refreshed = await oauth.processRefreshTokenResponse(
-        as,
-        client,
-        await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token ?? "", {
-          additionalParameters: { resource: after.resource },
-          ...insecure,
-        }),
-      );
+      const refreshed = await refresh(as, client, tokens.refresh_token ?? "", after.resource);
       const again = await verify(after, refreshed.access_token);
       expect(again.payload).toMatchObject({ sub: "ana", name: ANA.name, aud: after.resource });
       expect(again.protectedHeader.kid).toBe(
@@ -537,46 +520,43 @@ describe("dynamic registration", () => {
 });
 
 describe("sign-in", () => {
-  it("makes a username wait after repeated wrong passwords, the right one included", async () => {
-    let now = 1_000_000;
-    const issuer = await start({ now: () => now });
+  /** An issuer on a clock the test moves, and one sign-in attempt on its consent page. */
+  async function signIns() {
+    const clock = { now: 1_000_000 };
+    const issuer = await start({ now: () => clock.now });
     const as = await discover(issuer.base);
     const client = await registerPublicClient(as);
-    const attempt = async (password: string) => {
+    const attempt = async (username: string, password: string) => {
       const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
-      return (await consent(issuer.base, url, { username: "ana", password, action: "approve" }))
-        .result;
+      return (await consent(issuer.base, url, { username, password, action: "approve" })).result;
     };
-    for (let i = 0; i < 4; i++) expect((await attempt("wrong")).status).toBe(401);
-    const waiting = await attempt(ANA.password);
+    return { clock, attempt };
+  }
+
+  it("makes a username wait after repeated wrong passwords, the right one included", async () => {
+    const { clock, attempt } = await signIns();
+    for (let i = 0; i < 4; i++) expect((await attempt("ana", "wrong")).status).toBe(401);
+    const waiting = await attempt("ana", ANA.password);
     expect(waiting.status).toBe(429);
     expect(waiting.redirect).toBeUndefined();
     expect(waiting.html).toContain("try again in 1 second");
-    now += 1000;
-    expect((await attempt(ANA.password)).redirect?.searchParams.has("code")).toBe(true);
+    clock.now += 1000;
+    expect((await attempt("ana", ANA.password)).redirect?.searchParams.has("code")).toBe(true);
   });
 
   it("makes an unknown username wait the same way, so waiting tells nothing", async () => {
-    let now = 1_000_000;
-    const issuer = await start({ now: () => now });
-    const as = await discover(issuer.base);
-    const client = await registerPublicClient(as);
-    const attempt = async (username: string) => {
-      const { url } = await authorizationUrl(as, client, { resource: issuer.resource });
-      return (await consent(issuer.base, url, { username, password: "guess", action: "approve" }))
-        .result;
-    };
+    const { clock, attempt } = await signIns();
     for (let i = 0; i < 4; i++) {
-      expect((await attempt("ana")).status).toBe(401);
-      expect((await attempt("nobody")).status).toBe(401);
+      expect((await attempt("ana", "guess")).status).toBe(401);
+      expect((await attempt("nobody", "guess")).status).toBe(401);
     }
     for (const username of ["ana", "nobody"]) {
-      const waiting = await attempt(username);
+      const waiting = await attempt(username, "guess");
       expect(waiting.status).toBe(429);
       expect(waiting.html).toContain("try again in 1 second");
     }
-    now += 1000;
-    expect((await attempt("nobody")).status).toBe(401);
+    clock.now += 1000;
+    expect((await attempt("nobody", "guess")).status).toBe(401);
   });
 
   it("logs who allowed which client what, and no password, code, token or cookie", async () => {

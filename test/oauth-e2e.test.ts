@@ -28,6 +28,7 @@ import {
   insecure,
   REDIRECT_URI,
   RUI,
+  refresh,
   registerPublicClient,
   writePeopleFile,
 } from "./support/builtin-issuer.js";
@@ -343,17 +344,7 @@ describe("--oauth builtin across a restart on the same state directory", () => {
       const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
       const send = (token: string) => postMcp(server.url, token, list);
       expect((await send(before.access_token)).status).toBe(200);
-      const refreshed = await oauth.processRefreshTokenResponse(
-        as,
-        client,
-        await oauth.refreshTokenGrantRequest(
-          as,
-          client,
-          oauth.None(),
-          before.refresh_token as string,
-          { additionalParameters: { resource }, ...insecure },
-        ),
-      );
+      const refreshed = await refresh(as, client, before.refresh_token as string, resource);
       expect(refreshed.access_token).not.toBe(before.access_token);
       expect((await send(refreshed.access_token)).status).toBe(200);
     } finally {

@@ -236,3 +236,20 @@ export async function codeFlow(
   );
   return oauth.processAuthorizationCodeResponse(as, client, response);
 }
+
+/** A refresh token grant (with the client's own authentication), its response checked. */
+export async function refresh(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  refreshToken: string,
+  resource?: string,
+): Promise<oauth.TokenEndpointResponse> {
+  const response = await oauth.refreshTokenGrantRequest(
+    as,
+    client,
+    clientAuth(client),
+    refreshToken,
+    { ...(resource ? { additionalParameters: { resource } } : {}), ...insecure },
+  );
+  return oauth.processRefreshTokenResponse(as, client, response);
+}
