@@ -38,7 +38,7 @@ import { type HttpsDocuments, serveHttpsDocuments } from "./support/https-docume
 import { liveEnv } from "./support/live.js";
 import { freePort } from "./support/net.js";
 import { Browser } from "./support/oauth-browser.js";
-import { dataOf } from "./support/results.js";
+import { contentText, dataOf } from "./support/results.js";
 import { TEST_TO } from "./support/tool-args.js";
 
 const sent = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.path === "sms/send").length;
@@ -355,7 +355,7 @@ describe("--oauth builtin across a restart on the same state directory", () => {
 });
 
 describe("--oauth builtin, two processes on one state directory behind one public URL", () => {
-  it("agree: registered on one, signed in through the other, tokens good on both", async () => {
+  it("agree: registered on one, signed in through the other, one person's limit held across both", async () => {
     const sandbox = await startSandbox(CANARY);
     const stateDir = mkdtempSync(join(tmpdir(), "cs-oauth-two-"));
     const portA = String(await freePort());
@@ -365,6 +365,7 @@ describe("--oauth builtin, two processes on one state directory behind one publi
       CLICKSEND_MCP_OAUTH_USERS: await writePeopleFile([ANA]),
       CLICKSEND_STATE_DIR: stateDir,
       CLICKSEND_MCP_PUBLIC_URL: publicUrl,
+      CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT: "3",
     });
     const a = await startHttpServer(["--oauth", "builtin", "--port", portA], env, { live: true });
     const b = await startHttpServer(["--oauth", "builtin"], env, { live: true });
@@ -384,6 +385,25 @@ describe("--oauth builtin, two processes on one state directory behind one publi
         });
         expect(listed.status).toBe(200);
       }
+      // Ana's allowance is 3 messages a day: 8 sends at once, half through each process, send 3.
+      const clients = await Promise.all(
+        [a, b].map((server) =>
+          connectHttp(server.url, { authorization: `Bearer ${tokens.access_token}` }),
+        ),
+      );
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (clients[i % 2] as Client).callTool({
+            name: "send_sms",
+            arguments: { messages: [{ to: TEST_TO[0], body: `Parallel ${i}` }] },
+          }),
+        ),
+      );
+      await Promise.all(clients.map((client) => client.close()));
+      expect(results.filter((result) => !result.isError)).toHaveLength(3);
+      const refusals = results.filter((result) => result.isError).map(contentText);
+      for (const text of refusals) expect(text).toContain("CLICKSEND_PERSON_DAILY_MESSAGE_LIMIT");
+      expect(sent(sandbox)).toBe(3);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
       await sandbox.close();
